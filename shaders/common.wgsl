@@ -1,0 +1,42 @@
+// Structs shared by the training kernels; their byte layout is written by src/gpu/layout.ts.
+// The host prepends the constants (D4, HALT_*, STAT_*) generated from the TypeScript twins.
+
+struct Dims {
+  n: u32,            // samples
+  m: u32,            // neurons in all blocks
+  q: u32,            // neurons per reduction chunk
+  chunks: u32,       // reduction chunks over all blocks
+  loss_parts: u32,   // workgroup partial sums of r², written by residual.wgsl
+  row_cap: u32,      // rows the log buffer holds
+  _pad0: u32,
+  _pad1: u32,
+  kappa: f32,        // output scale κ
+  eta_w: f32,
+  eta_a: f32,
+  eps: f32,          // converged when L < eps·L0
+  diverge_at: f32,   // diverged when L > diverge_at·L0 or L is not finite
+  _pad2: f32,
+  _pad3: f32,
+  _pad4: f32,
+}
+
+// One block of neurons: its own W, a, W0, a0, stats buffers; chunk_offset places its
+// chunks among all chunks, so the reductions do not depend on how neurons are blocked.
+struct Block {
+  offset: u32,
+  count: u32,
+  chunk_offset: u32,
+  first: u32,
+}
+
+// Written by loss.wgsl (loss, halting), backward_update.wgsl (step) and metrics.wgsl (rows).
+struct Status {
+  step: u32,
+  halt: u32,
+  rows: u32,
+  _pad: u32,
+  loss: f32,
+  loss0: f32,
+  _pad1: f32,
+  _pad2: f32,
+}

@@ -1,0 +1,54 @@
+// One logged row from the chunk sums (fixed-order tree over chunks), appended to the log
+// at status.rows. While a run is halted only the closing record (mode.record = 1) is kept.
+// Row layout (ROW_WORDS words): step, halt, then the metrics in src/train/metrics.ts order.
+
+struct Mode { record: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<uniform> mode: Mode;
+@group(0) @binding(2) var<storage, read> chunk_stats: array<f32>;
+@group(0) @binding(3) var<storage, read_write> status: Status;
+@group(0) @binding(4) var<storage, read_write> rows: array<u32>;
+
+var<workgroup> part: array<array<f32, STAT_COUNT>, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var acc: array<f32, STAT_COUNT>;
+  for (var c = lid; c < dims.chunks; c += 256u) {
+    for (var s = 0u; s < STAT_COUNT; s++) {
+      let v = chunk_stats[c * STAT_COUNT + s];
+      if (s == STAT_MOVE) { acc[s] = max(acc[s], v); } else { acc[s] += v; }
+    }
+  }
+  part[lid] = acc;
+  for (var half = 128u; half > 0u; half >>= 1u) {
+    workgroupBarrier();
+    if (lid < half) {
+      for (var s = 0u; s < STAT_COUNT; s++) {
+        let v = part[lid + half][s];
+        if (s == STAT_MOVE) { part[lid][s] = max(part[lid][s], v); } else { part[lid][s] += v; }
+      }
+    }
+  }
+  if (lid != 0u || (status.halt != HALT_RUNNING && mode.record == 0u) || status.rows >= dims.row_cap) { return; }
+  let t = part[0];
+  let n = f32(dims.n);
+  let m = f32(dims.m);
+  let L = status.loss;
+  var v: array<f32, 9>;
+  v[0] = L;
+  v[1] = L / status.loss0;
+  v[2] = select(0.0, sqrt(t[STAT_DW2] / t[STAT_W02]), t[STAT_W02] > 0.0);
+  v[3] = select(0.0, sqrt(t[STAT_DA2] / t[STAT_A02]), t[STAT_A02] > 0.0);
+  v[4] = t[STAT_MOVE];
+  v[5] = t[STAT_FLIPS] / (n * m);
+  v[6] = (m - t[STAT_ACTIVE]) / m;
+  v[7] = sqrt(t[STAT_GRAD2]);
+  v[8] = L / n;
+  let o = status.rows * ROW_WORDS;
+  rows[o] = status.step;
+  rows[o + 1u] = status.halt;
+  for (var k = 0u; k < 9u; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
+  status.rows += 1u;
+}

@@ -1,0 +1,144 @@
+// shallow-gd: the Node command line. `shallow-gd train [flags]`, see trainHelp().
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig, type Resolved } from '../config/resolve';
+import { ConfigError, buildConfig } from '../config/schema';
+import { createGpuTrainer } from '../gpu/engine';
+import { acquireNodeDevice } from '../gpu/device_node';
+import { decodeNpy, encodeNpy } from '../io/npy';
+import { createCpuTrainer, referenceBytes } from '../reference/trainer';
+import { rowsToCsv } from '../train/metrics';
+import { softwareNote, type Progress, type Trainer } from '../train/trainer';
+import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
+import { summarize, summaryTable } from './report';
+
+export const EXIT = { ok: 0, invalid: 2, noAdapter: 3, diverged: 4 } as const;
+
+class Exit extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+function invalid(message: string): Exit {
+  return new Exit(EXIT.invalid, message);
+}
+
+function loadLabels(c: Resolved): Float64Array | undefined {
+  if (c.labels.kind !== 'file') return undefined;
+  const where = `--labels (labels) file:${c.labels.path}`;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(c.labels.path);
+  } catch (e) {
+    throw invalid(`${where}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let decoded: ReturnType<typeof decodeNpy>;
+  try {
+    decoded = decodeNpy(bytes);
+  } catch (e) {
+    throw invalid(`${where}: ${(e as Error).message}`);
+  }
+  if (decoded.data.length !== c.n || decoded.shape.filter((x) => x !== 1).length > 1)
+    throw invalid(`${where}: must hold n = ${c.n} values (shape (${c.n},)); it has shape (${decoded.shape.join(', ')})`);
+  if (!decoded.data.every(Number.isFinite)) throw invalid(`${where}: every label must be finite`);
+  return decoded.data;
+}
+
+function checkOut(args: TrainArgs): void {
+  if (!args.out) {
+    if (args.saveTensors) throw invalid('--save-tensors needs --out DIR');
+    return;
+  }
+  if (existsSync(args.out) && readdirSync(args.out).length > 0 && !args.force)
+    throw invalid(`--out ${args.out} is not empty: choose an empty folder or add --force`);
+}
+
+async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
+  const cpu = () => {
+    const need = referenceBytes(c);
+    if (need > 0.8 * totalmem())
+      throw invalid(`--m (m), --n (n), --d (d): the CPU reference needs ${(need / 2 ** 30).toFixed(1)} GiB, more than this machine's memory allows`);
+    return createCpuTrainer(c, labels);
+  };
+  if (args.backend === 'cpu') return cpu();
+  const acquired = await acquireNodeDevice();
+  if (!acquired) {
+    if (args.backend === 'webgpu')
+      throw new Exit(EXIT.noAdapter, 'no WebGPU adapter found (no Vulkan driver; on Debian: apt-get install libvulkan1 chromium for SwiftShader)');
+    process.stderr.write('notice: no WebGPU adapter found; running on the float64 CPU reference\n');
+    return cpu();
+  }
+  try {
+    return await createGpuTrainer(acquired.device, acquired.info, c, labels);
+  } catch (e) {
+    if (e instanceof ConfigError) throw invalid(e.message);
+    throw e;
+  }
+}
+
+function progressLine(p: Progress, steps: number): string {
+  const eta = Number.isFinite(p.etaSeconds) ? `${Math.ceil(p.etaSeconds)}s` : '?';
+  return `step ${p.step}/${steps}  L=${p.loss.toPrecision(4)}  L/L0=${p.lossRatio.toExponential(2)}  ${p.stepsPerSecond.toPrecision(3)} steps/s  ETA ${eta}`;
+}
+
+async function train(argv: string[]): Promise<number> {
+  const args = parseTrainArgs(argv);
+  if (args.help) {
+    process.stdout.write(trainHelp() + '\n');
+    return EXIT.ok;
+  }
+  const c = resolveConfig(buildConfig(args.given));
+  const labels = loadLabels(c);
+  checkOut(args);
+  const trainer = await makeTrainer(c, args, labels);
+  const b = trainer.backend;
+  process.stderr.write(`backend: ${b.name}${softwareNote(b)}\n`);
+  const tty = process.stderr.isTTY;
+  const result = await trainer.run({
+    onProgress: tty ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, c.steps)}`) : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const summary = summarize(c, result, b, trainer.memoryBytes);
+  process.stdout.write((args.json ? JSON.stringify(summary, null, 2) : summaryTable(c, summary)) + '\n');
+  if (args.out) {
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, 'config.json'), JSON.stringify(c, null, 2) + '\n');
+    writeFileSync(join(args.out, 'metrics.csv'), rowsToCsv(result.rows));
+    writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    if (args.saveTensors) {
+      const t = await trainer.readTensors();
+      const shapes: Record<keyof typeof t, number[]> = { X: [c.n, c.d], y: [c.n], W0: [c.m, c.d], a0: [c.m], W: [c.m, c.d], a: [c.m] };
+      for (const [name, data] of Object.entries(t)) writeFileSync(join(args.out, `${name}.npy`), encodeNpy(data, shapes[name as keyof typeof t]));
+    }
+  }
+  trainer.dispose();
+  return result.outcome === 'diverged' ? EXIT.diverged : EXIT.ok;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'train') return train(rest);
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write('usage: shallow-gd train [flags]   (shallow-gd train --help lists them)\n');
+    return command ? EXIT.ok : EXIT.invalid;
+  }
+  throw invalid(`unknown command ${JSON.stringify(command)}: the commands are train`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    if (e instanceof Exit) {
+      process.stderr.write(`shallow-gd: ${e.message}\n`);
+      process.exitCode = e.code;
+    } else if (e instanceof ConfigError) {
+      process.stderr.write(`shallow-gd: ${e.message}\n`);
+      process.exitCode = EXIT.invalid;
+    } else {
+      process.stderr.write(`shallow-gd: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,62 @@
+// The end-of-run summary: one object for summary.json / --json, and its table form.
+import type { Resolved } from '../config/resolve';
+import { formatValue } from '../config/schema';
+import type { Row } from '../train/metrics';
+import { softwareNote, type BackendInfo, type RunResult } from '../train/trainer';
+
+export interface Summary {
+  outcome: RunResult['outcome'];
+  steps_done: number;
+  steps_to_eps: number | null;
+  eps: number;
+  loss0: number;
+  final: Row;
+  wall_seconds: number;
+  steps_per_second: number;
+  backend: BackendInfo;
+  memory_bytes: number;
+  params_over_samples: number;
+  suggested?: { etaW: number; etaA: number };
+}
+
+export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, memoryBytes: number): Summary {
+  const final = result.rows[result.rows.length - 1];
+  return {
+    outcome: result.outcome,
+    steps_done: result.stepsDone,
+    steps_to_eps: result.outcome === 'converged' ? result.stepsDone : null,
+    eps: c.eps,
+    loss0: result.loss0,
+    final,
+    wall_seconds: result.wallSeconds,
+    steps_per_second: result.stepsPerSecond,
+    backend,
+    memory_bytes: memoryBytes,
+    params_over_samples: (c.m * c.d) / c.n,
+    ...(result.suggested ? { suggested: result.suggested } : {}),
+  };
+}
+
+const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+
+export function summaryTable(c: Resolved, s: Summary): string {
+  const f = s.final;
+  const outcome =
+    s.outcome === 'converged' ? `converged at step ${s.steps_done} (L/L0 < eps = ${c.eps})`
+    : s.outcome === 'diverged' ? `DIVERGED at step ${s.steps_done}; retry with --eta-w ${g(s.suggested!.etaW)} --eta-a ${g(s.suggested!.etaA)}`
+    : s.outcome === 'stopped' ? `stopped at step ${s.steps_done}`
+    : `not converged after ${s.steps_done} steps (L/L0 = ${g(f.loss_ratio)}, eps = ${c.eps})`;
+  const rows: [string, string][] = [
+    ['preset', c.preset],
+    ['backend', `${s.backend.name}${softwareNote(s.backend)}`],
+    ['problem', `n=${c.n} d=${c.d} m=${c.m}  m·d/n=${g(s.params_over_samples)}  labels=${formatValue('labels', c.labels)} data=${c.data}`],
+    ['model', `${c.param} parametrization, κ=${g(c.outputScale)}, output init ${c.outputInit}, seed ${c.seed}`],
+    ['rates', `etaW=${g(c.etaW)} (${c.rateRule.etaW})  etaA=${g(c.etaA)} (${c.rateRule.etaA})`],
+    ['outcome', outcome],
+    ['loss', `L0=${g(s.loss0)}  L=${g(f.loss)}  L/L0=${g(f.loss_ratio)}  L/n=${g(f.loss_per_n)}`],
+    ['movement', `‖W−W0‖/‖W0‖=${g(f.rel_move_w)}  ‖a−a0‖/‖a0‖=${g(f.rel_move_a)}  max neuron=${g(f.max_neuron_move)}`],
+    ['activations', `flipped=${g(f.flip_frac)}  dead=${g(f.dead_frac)}  ‖∇‖=${g(f.grad_norm)}`],
+    ['speed', `${s.steps_done} steps in ${s.wall_seconds.toFixed(2)} s (${g(s.steps_per_second)} steps/s), ${(s.memory_bytes / 2 ** 20).toFixed(1)} MiB`],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n');
+}

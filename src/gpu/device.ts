@@ -1,0 +1,27 @@
+// Adapter description and device request, shared by Node (device_node.ts) and the browser.
+import type { BackendInfo } from '../train/trainer';
+
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render/i;
+
+export function describeAdapter(adapter: GPUAdapter): BackendInfo {
+  const i = adapter.info;
+  const parts = [i.description || i.device || i.vendor || 'unknown adapter', i.architecture, i.vendor]
+    .filter((x, k, all) => x && all.indexOf(x) === k);
+  const name = parts.join(' / ');
+  const software = SOFTWARE.test(name) || ('isFallbackAdapter' in i && Boolean((i as { isFallbackAdapter?: boolean }).isFallbackAdapter));
+  return { kind: 'webgpu', name, software };
+}
+
+/** The device with the adapter's own buffer limits (the defaults are far smaller). */
+export function requestDeviceFor(adapter: GPUAdapter): Promise<GPUDevice> {
+  const l = adapter.limits;
+  return adapter.requestDevice({
+    label: 'shallow-gd',
+    requiredLimits: {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(l.maxStorageBuffersPerShaderStage, 10),
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    },
+  });
+}

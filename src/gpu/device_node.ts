@@ -1,0 +1,54 @@
+// WebGPU in Node through Dawn (npm `webgpu`): finds an adapter by itself. With no Vulkan
+// driver configured and no hardware adapter, it falls back to the software Vulkan driver
+// that Debian's chromium ships, SwiftShader (see ../shared/WEBGPU-ON-CPU.md).
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackendInfo } from '../train/trainer';
+import { describeAdapter, requestDeviceFor } from './device';
+
+/** Dawn instances must stay reachable while a device lives, or a GC frees them and the process dies. */
+const instances: unknown[] = [];
+
+export const SOFTWARE_ICDS = [{ name: 'SwiftShader', path: '/usr/lib/chromium/vk_swiftshader_icd.json' }];
+
+const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+
+export interface NodeDevice {
+  device: GPUDevice;
+  adapter: GPUAdapter;
+  info: BackendInfo;
+}
+
+async function tryAdapter(): Promise<GPUAdapter | null> {
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  instances.push(gpu);
+  return gpu.requestAdapter({ powerPreference: 'high-performance' });
+}
+
+/** Returns a device, or null with no adapter at all. Never throws for a missing driver. */
+export async function acquireNodeDevice(): Promise<NodeDevice | null> {
+  if (!process.env.XDG_RUNTIME_DIR) {
+    // The Vulkan loader warns without it; a private folder silences that.
+    const dir = join(tmpdir(), `shallow-gd-xdg-${process.getuid?.() ?? 0}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  }
+  const chosen = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES;
+  const systemDriver = ICD_DIRS.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
+  let adapter: GPUAdapter | null = null;
+  if (chosen || systemDriver) adapter = await tryAdapter();
+  if (!adapter && !chosen) {
+    for (const icd of SOFTWARE_ICDS) {
+      if (!existsSync(icd.path)) continue;
+      process.env.VK_ICD_FILENAMES = icd.path;
+      adapter = await tryAdapter();
+      if (adapter) break;
+    }
+  }
+  if (!adapter) return null;
+  const device = await requestDeviceFor(adapter);
+  return { device, adapter, info: describeAdapter(adapter) };
+}

@@ -1,0 +1,376 @@
+// The WebGPU training engine: allocates the buffers, initializes on the GPU, and is the one
+// place where a step's dispatches are scheduled (encodeStep). Many steps go into each
+// submit; only the status word and the logged rows are read back, asynchronously.
+import { ConfigError } from '../config/schema';
+import { MAX_CHUNKS, chunkNeuronsFor, teacherOf, type Resolved } from '../config/resolve';
+import { HALT } from '../reference/loss';
+import { STAT_COUNT } from '../reference/neuron_stats';
+import { STREAMS } from '../reference/rng';
+import type { Row } from '../train/metrics';
+import { METRIC_COLUMNS } from '../train/metrics';
+import { loggedSteps } from '../train/plan';
+import {
+  outcomeOf, suggestedRates, type BackendInfo, type RunOptions, type RunResult, type Tensors, type Trainer,
+} from '../train/trainer';
+import type { Block, Shared } from './buffers';
+import { backwardUpdate } from './kernels/backward_update';
+import { chunkReduce } from './kernels/chunk_reduce';
+import { forward } from './kernels/forward';
+import { initLabels, initNeurons, initX } from './kernels/init';
+import { loss } from './kernels/loss';
+import { metrics } from './kernels/metrics';
+import { neuronStats } from './kernels/neuron_stats';
+import { RESIDUAL_WORKGROUP, residual } from './kernels/residual';
+import {
+  ROW_WORDS, STATUS, STATUS_BYTES, blockBytes, dimsBytes, initParamsBytes, modeBytes, type InitParams,
+} from './layout';
+import { GpuContext, encode, type Dispatch } from './program';
+
+/** Largest workgroup count per dispatch dimension that every WebGPU device allows. */
+const MAX_WORKGROUPS = 65535;
+/** Steps per submit are sized so that one submit holds about this much GPU work. */
+const TARGET_SUBMIT_SECONDS = 0.1;
+const MAX_STEPS_PER_SUBMIT = 4096;
+
+export interface Layout {
+  d4: number;
+  blockNeurons: number;
+  blocks: { offset: number; count: number; chunkOffset: number }[];
+  rowCap: number;
+  /** Bytes of every buffer the run holds (the teacher's, freed after init, not counted). */
+  bytes: number;
+}
+
+export interface DeviceLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
+
+/** Splits the neurons into blocks that each fit one storage binding; checks every buffer fits. */
+export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
+  const d4 = Math.ceil(c.d / 4);
+  const q = c.chunkNeurons;
+  const bindMax = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  const xBytes = c.n * d4 * 16;
+  if (xBytes > bindMax)
+    throw new ConfigError('n', `--n (n) × --d (d) too large: X needs ${mib(xBytes)}, one storage binding of this device holds ${mib(bindMax)}`);
+  if (Math.ceil(c.n / 64) > MAX_WORKGROUPS) throw new ConfigError('n', `--n (n) must be at most ${MAX_WORKGROUPS * 64} on WebGPU`);
+  const teacherWidth = c.labels.kind === 'teacher' ? c.labels.width : 0;
+  const partialChunks = Math.max(c.chunks, teacherWidth ? Math.ceil(teacherWidth / chunkNeuronsFor(teacherWidth)) : 0);
+  const partialBytes = 4 * c.n * partialChunks;
+  if (partialBytes > bindMax)
+    throw new ConfigError('n', `--n (n) too large: partial outputs need ${mib(partialBytes)} (${MAX_CHUNKS} chunks × n), one binding holds ${mib(bindMax)}`);
+  const perNeuron = Math.max(d4 * 16, 4 * STAT_COUNT);
+  let fit = Math.min(Math.floor(bindMax / perNeuron), MAX_WORKGROUPS * 64);
+  fit -= fit % q;
+  if (teacherWidth * d4 * 16 > bindMax)
+    throw new ConfigError('labels', `--labels (labels) teacher width ${teacherWidth} too large for one storage binding at d=${c.d}`);
+  if (fit < q) throw new ConfigError('d', `--d (d) too large: ${q} neurons do not fit one storage binding (${mib(bindMax)})`);
+  let blockNeurons = fit;
+  if (c.blockNeurons > 0) {
+    if (c.blockNeurons % q !== 0)
+      throw new ConfigError('blockNeurons', `--block-neurons (blockNeurons) must be 0 (auto) or a multiple of ${q}, the reduction chunk at m=${c.m}; got ${c.blockNeurons}`);
+    if (c.blockNeurons > fit)
+      throw new ConfigError('blockNeurons', `--block-neurons (blockNeurons) must be at most ${fit} on this device; got ${c.blockNeurons}`);
+    blockNeurons = c.blockNeurons;
+  }
+  const blocks: Layout['blocks'] = [];
+  for (let offset = 0; offset < c.m; offset += blockNeurons) {
+    blocks.push({ offset, count: Math.min(blockNeurons, c.m - offset), chunkOffset: offset / q });
+  }
+  const rowCap = loggedSteps(c.steps, c.logEvery, c.logPerDecade).length + 1;
+  const bytes = xBytes + 8 * c.n + partialBytes + 4 * Math.ceil(c.n / RESIDUAL_WORKGROUP) + 4 * STAT_COUNT * c.chunks
+    + 4 * ROW_WORDS * rowCap + STATUS_BYTES + c.m * (2 * d4 * 16 + 8 + 4 * STAT_COUNT);
+  return { d4, blockNeurons, blocks, rowCap, bytes };
+}
+
+
+
+export async function createGpuTrainer(
+  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array,
+): Promise<Trainer> {
+  const layout = planLayout(c, device.limits);
+  // Read at call time: in Node these globals exist only once Dawn is loaded.
+  const U = GPUBufferUsage;
+  const ctx = new GpuContext(device, layout.d4);
+  const d4 = layout.d4;
+  const owned: GPUBuffer[] = [];
+  const buffer = (size: number, usage: number, label: string) => {
+    const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+    owned.push(b);
+    return b;
+  };
+  const uniform = (data: ArrayBuffer, label: string) => {
+    const b = buffer(data.byteLength, U.UNIFORM | U.COPY_DST, label);
+    device.queue.writeBuffer(b, 0, data);
+    return b;
+  };
+  const storage = (size: number, label: string) => buffer(size, U.STORAGE | U.COPY_SRC | U.COPY_DST, label);
+
+  device.pushErrorScope('validation');
+  device.pushErrorScope('out-of-memory');
+  const lossPartCount = Math.ceil(c.n / RESIDUAL_WORKGROUP);
+  const teacher = labelValues ? null : teacherOf(c);
+  const teacherChunks = teacher ? Math.ceil(teacher.width / chunkNeuronsFor(teacher.width)) : 0;
+  const s: Shared = {
+    dims: uniform(dimsBytes(c, lossPartCount, layout.rowCap), 'dims'),
+    X: storage(c.n * d4 * 16, 'X'),
+    y: storage(4 * c.n, 'y'),
+    r: storage(4 * c.n, 'r'),
+    partials: storage(4 * c.n * Math.max(c.chunks, teacherChunks), 'partials'),
+    lossParts: storage(4 * lossPartCount, 'lossParts'),
+    status: storage(STATUS_BYTES, 'status'),
+    chunkStats: storage(4 * STAT_COUNT * c.chunks, 'chunkStats'),
+    rows: storage(4 * ROW_WORDS * layout.rowCap, 'rows'),
+    n: c.n,
+    q: c.chunkNeurons,
+    lossPartCount,
+  };
+  const blocks: Block[] = layout.blocks.map((b, i) => ({
+    ...b,
+    uniform: uniform(blockBytes(b.offset, b.count, b.chunkOffset, i === 0), `block${i}`),
+    W: storage(b.count * d4 * 16, `W${i}`),
+    a: storage(4 * b.count, `a${i}`),
+    W0: storage(b.count * d4 * 16, `W0_${i}`),
+    a0: storage(4 * b.count, `a0_${i}`),
+    stats: storage(4 * STAT_COUNT * b.count, `stats${i}`),
+  }));
+  const modeStep = uniform(modeBytes(false), 'modeStep');
+  const modeRecord = uniform(modeBytes(true), 'modeRecord');
+  const oom = await device.popErrorScope();
+  if (oom) {
+    for (const b of owned) b.destroy();
+    await device.popErrorScope();
+    throw new ConfigError('m', `the run needs ${(layout.bytes / 2 ** 20).toFixed(1)} MiB of GPU memory and the device could not allocate it: lower --m (m), --n (n) or --d (d)`);
+  }
+
+  // Initialization, all on the GPU: X, labels (drawn, a teacher's outputs, or uploaded), W0, a0.
+  const scratch: GPUBuffer[] = [];
+  const initUniform = (p: InitParams, label: string) => {
+    const b = uniform(initParamsBytes(p), label);
+    scratch.push(b);
+    return b;
+  };
+  const init: Dispatch[] = [initX(ctx, initUniform({ seed: c.seed, streamA: STREAMS.x, flag: c.data === 'sphere', count: c.n, d: c.d }, 'initX'), s.X, c.n)];
+  if (labelValues) {
+    device.queue.writeBuffer(s.y, 0, Float32Array.from(labelValues));
+  } else if (teacher) {
+    const tq = chunkNeuronsFor(teacher.width);
+    const tb = {
+      count: teacher.width,
+      uniform: uniform(blockBytes(0, teacher.width, 0, true), 'teacherBlock'),
+      W: storage(teacher.width * d4 * 16, 'teacherW'),
+      a: storage(4 * teacher.width, 'teacherA'),
+    };
+    const tDims = uniform(dimsBytes(c, lossPartCount, layout.rowCap, { m: teacher.width, chunks: teacherChunks, q: tq, kappa: teacher.outputScale }), 'teacherDims');
+    const zeros = storage(4 * c.n, 'zeros');
+    scratch.push(tb.uniform, tb.W, tb.a, tDims, zeros);
+    const tp = { seed: c.seed, streamA: STREAMS.teacherW, streamB: STREAMS.teacherA, flag: false, count: teacher.width, d: c.d, scaleA: teacher.wScale, scaleB: teacher.aScale };
+    init.push(initNeurons(ctx, initUniform(tp, 'initTeacher'), tb.W, tb.a, teacher.width));
+    init.push(forward(ctx, { ...s, q: tq }, tb, tDims));
+    init.push(residual(ctx, s, tDims, zeros, s.y));
+  } else {
+    const kind = c.labels.kind;
+    init.push(initLabels(ctx, initUniform({ seed: c.seed, streamA: STREAMS.labels, flag: kind === 'sign', count: c.n, d: c.d }, 'initLabels'), s.y, c.n));
+  }
+  blocks.forEach((b, i) => {
+    const p = { seed: c.seed, streamA: STREAMS.w, streamB: STREAMS.a, flag: c.outputInit === 'sign', count: b.count, offset: b.offset, d: c.d, scaleA: c.wScale, scaleB: c.aScale };
+    init.push(initNeurons(ctx, initUniform(p, `initNeurons${i}`), b.W, b.a, b.count));
+  });
+  {
+    const enc = device.createCommandEncoder({ label: 'init' });
+    const pass = enc.beginComputePass();
+    for (const d of init) encode(pass, d);
+    pass.end();
+    for (const b of blocks) {
+      enc.copyBufferToBuffer(b.W, 0, b.W0, 0, b.W.size);
+      enc.copyBufferToBuffer(b.a, 0, b.a0, 0, b.a.size);
+    }
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    for (const b of scratch) {
+      b.destroy();
+      owned.splice(owned.indexOf(b), 1);
+    }
+  }
+
+  // Every dispatch is bound once; a step only replays them.
+  const fwd = blocks.map((b) => forward(ctx, s, b));
+  const res = residual(ctx, s);
+  const lossD = loss(ctx, s);
+  const upd = blocks.map((b) => backwardUpdate(ctx, s, b));
+  const stats = blocks.map((b) => neuronStats(ctx, s, b));
+  const reduce = blocks.map((b) => chunkReduce(ctx, s, b));
+  const rowStep = metrics(ctx, s, modeStep);
+  const rowRecord = metrics(ctx, s, modeRecord);
+  const invalid = await device.popErrorScope();
+  if (invalid) {
+    for (const b of owned) b.destroy();
+    throw new Error(`WebGPU rejected the engine's setup: ${invalid.message}`);
+  }
+  // Errors after setup (device lost, a failed submit) end the run with their message.
+  let failure: string | null = null;
+  device.addEventListener('uncapturederror', (e) => { failure ??= (e as GPUUncapturedErrorEvent).error.message; });
+  device.lost.then((info) => { failure ??= `the WebGPU device was lost (${info.reason}): ${info.message}`; });
+
+  /** The state's loss (and halting check), its row if logged, then one update unless `record`. */
+  function encodeStep(pass: GPUComputePassEncoder, log: boolean, record: boolean) {
+    for (const d of fwd) encode(pass, d);
+    encode(pass, res);
+    encode(pass, lossD);
+    if (log || record) {
+      for (const d of stats) encode(pass, d);
+      for (const d of reduce) encode(pass, d);
+      encode(pass, record ? rowRecord : rowStep);
+    }
+    if (!record) for (const d of upd) encode(pass, d);
+  }
+
+  interface Readback {
+    step: number;
+    halt: number;
+    rows: number;
+    loss: number;
+    loss0: number;
+    rowData: Row[];
+  }
+
+  /** Submits an encoder that ends with copies of the status and rows [from, to), and reads them back. */
+  function submitAndRead(enc: GPUCommandEncoder, from: number, to: number): Promise<Readback> {
+    const rowBytes = 4 * ROW_WORDS;
+    const size = STATUS_BYTES + rowBytes * (to - from);
+    const staging = device.createBuffer({ size, usage: U.MAP_READ | U.COPY_DST, label: 'staging' });
+    enc.copyBufferToBuffer(s.status, 0, staging, 0, STATUS_BYTES);
+    if (to > from) enc.copyBufferToBuffer(s.rows, from * rowBytes, staging, STATUS_BYTES, rowBytes * (to - from));
+    device.queue.submit([enc.finish()]);
+    return staging.mapAsync(GPUMapMode.READ).then(() => {
+      const data = staging.getMappedRange().slice(0);
+      staging.destroy();
+      const u = new Uint32Array(data);
+      const f = new Float32Array(data);
+      const st = STATUS_BYTES / 4;
+      const rowsWritten = u[STATUS.rows];
+      const rowData: Row[] = [];
+      for (let k = from; k < Math.min(to, rowsWritten); k++) {
+        const o = st + (k - from) * ROW_WORDS;
+        const row = { step: u[o] } as Row;
+        METRIC_COLUMNS.slice(1).forEach((col, j) => { row[col] = f[o + 2 + j]; });
+        rowData.push(row);
+      }
+      return { step: u[STATUS.step], halt: u[STATUS.halt], rows: rowsWritten, loss: f[STATUS.loss], loss0: f[STATUS.loss0], rowData };
+    });
+  }
+
+  let ran = false;
+  const trainer: Trainer = {
+    backend,
+    config: c,
+    memoryBytes: layout.bytes,
+    async run(options: RunOptions = {}): Promise<RunResult> {
+      if (ran) throw new Error('a trainer runs once; create a new one for another run');
+      ran = true;
+      const T = c.steps;
+      const logged = new Set(loggedSteps(T, c.logEvery, c.logPerDecade).filter((t) => t < T));
+      const rows: Row[] = [];
+      const start = performance.now();
+      let lastDone = start;
+      let stepsPerSubmit = 4;
+      let next = 0;
+      let rowsPlanned = 0;
+      let last: Readback | null = null;
+      const inflight: { promise: Promise<Readback>; steps: number }[] = [];
+      const take = async () => {
+        const { promise, steps } = inflight.shift()!;
+        last = await promise.catch((e: Error) => { throw new Error(failure ?? e.message); });
+        if (failure) throw new Error(failure);
+        for (const row of last.rowData) {
+          rows.push(row);
+          options.onRow?.(row);
+        }
+        const now = performance.now();
+        const rate = steps / Math.max((now - lastDone) / 1000, 1e-6);
+        lastDone = now;
+        stepsPerSubmit = Math.max(1, Math.min(MAX_STEPS_PER_SUBMIT, Math.round(rate * TARGET_SUBMIT_SECONDS)));
+        const overall = last.step / ((now - start) / 1000);
+        options.onProgress?.({
+          step: last.step, loss: last.loss, lossRatio: last.loss / last.loss0, stepsPerSecond: overall,
+          etaSeconds: (T - last.step) / overall,
+        });
+      };
+      const halted = () => (last?.halt ?? HALT.running) !== HALT.running;
+      while (next < T && !halted() && !options.signal?.aborted) {
+        const end = Math.min(T, next + stepsPerSubmit);
+        const enc = device.createCommandEncoder({ label: `steps ${next}..${end}` });
+        const pass = enc.beginComputePass();
+        const from = rowsPlanned;
+        for (let t = next; t < end; t++) {
+          const log = logged.has(t);
+          encodeStep(pass, log, false);
+          if (log) rowsPlanned++;
+        }
+        pass.end();
+        inflight.push({ promise: submitAndRead(enc, from, rowsPlanned), steps: end - next });
+        next = end;
+        // Two submits in flight keep the GPU busy while the host reads the older one.
+        if (inflight.length >= 2) await take();
+      }
+      while (inflight.length) await take();
+      // The closing record: the state the run stopped at (halted, aborted or at T).
+      const enc = device.createCommandEncoder({ label: 'record' });
+      const pass = enc.beginComputePass();
+      encodeStep(pass, false, true);
+      pass.end();
+      const R: number = (last as Readback | null)?.rows ?? 0;
+      const final = await submitAndRead(enc, R, R + 1);
+      for (const row of final.rowData) {
+        rows.push(row);
+        options.onRow?.(row);
+      }
+      const wallSeconds = (performance.now() - start) / 1000;
+      const outcome = outcomeOf(final.halt, final.step < T);
+      return {
+        outcome,
+        stepsDone: final.step,
+        rows,
+        loss0: final.loss0,
+        wallSeconds,
+        stepsPerSecond: final.step / Math.max(wallSeconds, 1e-9),
+        ...(outcome === 'diverged' ? { suggested: suggestedRates(c) } : {}),
+      };
+    },
+    async readTensors(): Promise<Tensors> {
+      const read = async (parts: GPUBuffer[], width: number, stride: number, count: number) => {
+        const out = new Float32Array(count * width);
+        let at = 0;
+        for (const b of parts) {
+          const staging = device.createBuffer({ size: b.size, usage: U.MAP_READ | U.COPY_DST });
+          const enc = device.createCommandEncoder();
+          enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
+          device.queue.submit([enc.finish()]);
+          await staging.mapAsync(GPUMapMode.READ);
+          const src = new Float32Array(staging.getMappedRange());
+          const rowsHere = Math.min(Math.floor(src.length / stride), count - at);
+          for (let i = 0; i < rowsHere; i++) out.set(src.subarray(i * stride, i * stride + width), (at + i) * width);
+          at += rowsHere;
+          staging.destroy();
+        }
+        return out;
+      };
+      const padded = d4 * 4;
+      return {
+        X: await read([s.X], c.d, padded, c.n),
+        y: await read([s.y], 1, 1, c.n),
+        W0: await read(blocks.map((b) => b.W0), c.d, padded, c.m),
+        a0: await read(blocks.map((b) => b.a0), 1, 1, c.m),
+        W: await read(blocks.map((b) => b.W), c.d, padded, c.m),
+        a: await read(blocks.map((b) => b.a), 1, 1, c.m),
+      };
+    },
+    dispose() {
+      for (const b of owned) b.destroy();
+      owned.length = 0;
+    },
+  };
+  return trainer;
+}

@@ -1,0 +1,14 @@
+import source from '../../../shaders/forward.wgsl?raw';
+import type { Block, Shared } from '../buffers';
+import type { Dispatch, GpuContext } from '../program';
+
+/** Partial outputs of one block: one thread per (sample, chunk). */
+export function forward(ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'>, dims = s.dims): Dispatch {
+  const pipeline = ctx.pipeline('forward', source);
+  return {
+    pipeline,
+    group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials]),
+    x: Math.ceil(s.n / 64),
+    y: Math.ceil(b.count / s.q),
+  };
+}

@@ -1,0 +1,15 @@
+import source from '../../../shaders/residual.wgsl?raw';
+import type { Shared } from '../buffers';
+import type { Dispatch, GpuContext } from '../program';
+
+export const RESIDUAL_WORKGROUP = 256;
+
+/** r = κ·Σ partials − y, and per-workgroup Σ r² (`into` defaults to the residual buffer). */
+export function residual(ctx: GpuContext, s: Shared, dims = s.dims, y = s.y, into = s.r): Dispatch {
+  const pipeline = ctx.pipeline('residual', source);
+  return {
+    pipeline,
+    group: ctx.bind(pipeline, [dims, s.partials, y, into, s.lossParts]),
+    x: Math.ceil(s.n / RESIDUAL_WORKGROUP),
+  };
+}

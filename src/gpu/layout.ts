@@ -1,0 +1,58 @@
+// Byte layouts of the uniforms and buffers shared with the WGSL structs (shaders/common.wgsl,
+// shaders/rng.wgsl), and the constants header prepended to every kernel.
+import type { Resolved } from '../config/resolve';
+import { HALT } from '../reference/loss';
+import { STAT, STAT_COUNT } from '../reference/neuron_stats';
+
+/** Words per logged row: step, halt code, then 9 metrics (see shaders/metrics.wgsl). */
+export const ROW_WORDS = 12;
+export const STATUS_BYTES = 32;
+export const STATUS = { step: 0, halt: 1, rows: 2, loss: 4, loss0: 5 } as const;
+
+/** Constants every kernel sees, generated from their TypeScript twins. */
+export function constantsHeader(d4: number): string {
+  const lines = [
+    `const D4: u32 = ${d4}u;`,
+    `const ROW_WORDS: u32 = ${ROW_WORDS}u;`,
+    `const STAT_COUNT: u32 = ${STAT_COUNT}u;`,
+    ...Object.entries(HALT).map(([k, v]) => `const HALT_${k.toUpperCase()}: u32 = ${v}u;`),
+    ...Object.entries(STAT).map(([k, v]) => `const STAT_${k.toUpperCase()}: u32 = ${v}u;`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function dimsBytes(c: Resolved, lossParts: number, rowCap: number, over?: { m: number; chunks: number; q: number; kappa: number }): ArrayBuffer {
+  const buf = new ArrayBuffer(64);
+  const u = new Uint32Array(buf);
+  const f = new Float32Array(buf);
+  u.set([c.n, over?.m ?? c.m, over?.q ?? c.chunkNeurons, over?.chunks ?? c.chunks, lossParts, rowCap, 0, 0]);
+  f.set([over?.kappa ?? c.outputScale, c.etaW, c.etaA, c.eps, c.divergeAt], 8);
+  return buf;
+}
+
+export function blockBytes(offset: number, count: number, chunkOffset: number, first: boolean): ArrayBuffer {
+  return new Uint32Array([offset, count, chunkOffset, first ? 1 : 0]).buffer;
+}
+
+export interface InitParams {
+  seed: number;
+  streamA: number;
+  streamB?: number;
+  flag: boolean;
+  count: number;
+  offset?: number;
+  d: number;
+  scaleA?: number;
+  scaleB?: number;
+}
+
+export function initParamsBytes(p: InitParams): ArrayBuffer {
+  const buf = new ArrayBuffer(48);
+  new Uint32Array(buf).set([p.seed, p.streamA, p.streamB ?? 0, p.flag ? 1 : 0, p.count, p.offset ?? 0, p.d, 0]);
+  new Float32Array(buf).set([p.scaleA ?? 1, p.scaleB ?? 1], 8);
+  return buf;
+}
+
+export function modeBytes(record: boolean): ArrayBuffer {
+  return new Uint32Array([record ? 1 : 0, 0, 0, 0]).buffer;
+}

@@ -1,0 +1,47 @@
+// Compiles a kernel: the constants header, the shared structs, the RNG when asked for, then
+// the kernel's own WGSL file. Pipelines are cached per context (one context per d4).
+import common from '../../shaders/common.wgsl?raw';
+import rng from '../../shaders/rng.wgsl?raw';
+import { constantsHeader } from './layout';
+
+export class GpuContext {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  readonly header: string;
+
+  constructor(readonly device: GPUDevice, readonly d4: number) {
+    this.header = constantsHeader(d4) + common;
+  }
+
+  pipeline(name: string, source: string, withRng = false): GPUComputePipeline {
+    let p = this.pipelines.get(name);
+    if (!p) {
+      const code = this.header + (withRng ? rng : '') + source;
+      const module = this.device.createShaderModule({ label: name, code });
+      p = this.device.createComputePipeline({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(name, p);
+    }
+    return p;
+  }
+
+  /** A bind group whose entries are `buffers` in binding order. */
+  bind(pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[]): GPUBindGroup {
+    return this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+  }
+}
+
+/** One bound dispatch, ready to encode. */
+export interface Dispatch {
+  pipeline: GPUComputePipeline;
+  group: GPUBindGroup;
+  x: number;
+  y?: number;
+}
+
+export function encode(pass: GPUComputePassEncoder, d: Dispatch): void {
+  pass.setPipeline(d.pipeline);
+  pass.setBindGroup(0, d.group);
+  pass.dispatchWorkgroups(d.x, d.y ?? 1);
+}

@@ -1,0 +1,18 @@
+// Float64 twin of shaders/loss.wgsl: the loss and the rule that halts a run.
+
+/** L = ½‖r‖². */
+export function loss(r: Float64Array): number {
+  let s = 0;
+  for (const ri of r) s += ri * ri;
+  return 0.5 * s;
+}
+
+export const HALT = { running: 0, converged: 1, diverged: 2 } as const;
+export type HaltCode = (typeof HALT)[keyof typeof HALT];
+
+/** Diverged when L is not finite or L > divergeAt·L0; converged when L < eps·L0. */
+export function haltCode(L: number, L0: number, eps: number, divergeAt: number): HaltCode {
+  if (!(L <= divergeAt * L0)) return HALT.diverged;
+  if (L < eps * L0) return HALT.converged;
+  return HALT.running;
+}
