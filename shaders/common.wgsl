@@ -7,8 +7,8 @@ struct Dims {
   q: u32,            // neurons per reduction chunk
   chunks: u32,       // reduction chunks over all blocks
   loss_parts: u32,   // workgroup partial sums of r², written by residual.wgsl
-  row_cap: u32,      // rows the log buffer holds
-  _pad0: u32,
+  row_cap: u32,      // rows the log buffer holds (it restarts at 0 every submit)
+  stop_at_eps: u32,  // 1: halt when L < eps·L0
   _pad1: u32,
   kappa: f32,        // output scale κ
   eta_w: f32,
@@ -29,12 +29,13 @@ struct Block {
   first: u32,
 }
 
-// Written by loss.wgsl (loss, halting), backward_update.wgsl (step) and metrics.wgsl (rows).
+// Written by loss.wgsl (loss, halting), backward_update.wgsl (step) and metrics.wgsl (rows);
+// the host resets rows to 0 before each submit.
 struct Status {
   step: u32,
   halt: u32,
   rows: u32,
-  _pad: u32,
+  eps_step: u32,     // 1 + the first step with L < eps·L0; 0 while not reached
   loss: f32,
   loss0: f32,
   _pad1: f32,

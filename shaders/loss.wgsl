@@ -29,7 +29,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     if (!is_finite(L) || L > dims.diverge_at * L0) {
       status.halt = HALT_DIVERGED;
     } else if (L < dims.eps * L0) {
-      status.halt = HALT_CONVERGED;
+      if (status.eps_step == 0u) { status.eps_step = status.step + 1u; }
+      if (dims.stop_at_eps == 1u) { status.halt = HALT_CONVERGED; }
     }
   }
 }

@@ -24,7 +24,7 @@ export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, 
   return {
     outcome: result.outcome,
     steps_done: result.stepsDone,
-    steps_to_eps: result.outcome === 'converged' ? result.stepsDone : null,
+    steps_to_eps: result.stepsToEps,
     eps: c.eps,
     loss0: result.loss0,
     final,

@@ -55,6 +55,7 @@ export interface Config {
   labels: LabelSpec;
   seed: number;
   eps: number;
+  stopAtEps: boolean;
   divergeAt: number;
   logEvery: number;
   logPerDecade: number;
@@ -68,6 +69,7 @@ type Kind =
   | { type: 'number'; min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'rate'; allowSame: boolean }
+  | { type: 'bool' }
   | { type: 'labels' };
 
 export interface Setting {
@@ -93,7 +95,8 @@ const setting = <K extends SettingKey>(
 export const SETTINGS: readonly Setting[] = [
   setting('preset', 'preset', 'model', { type: 'enum', values: Object.keys(PRESETS) }, 'razborov',
     'named experiment; it sets several settings, which explicit settings override'),
-  setting('n', 'n', 'problem', { type: 'int', min: 1, max: 1 << 24 }, 128, 'number of training samples'),
+  // WebGPU dispatches at most 65535 workgroups of 64 samples per dimension.
+  setting('n', 'n', 'problem', { type: 'int', min: 1, max: 4_000_000 }, 128, 'number of training samples'),
   setting('d', 'd', 'problem', { type: 'int', min: 1, max: 4096 }, 16, 'input dimension'),
   setting('m', 'm', 'model', { type: 'int', min: 1, max: 2 ** 31 - 1 }, 64, 'hidden width (neurons)'),
   setting('steps', 'steps', 'training', { type: 'int', min: 0, max: 1e9 }, 20000, 'maximum number of GD steps'),
@@ -116,6 +119,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('seed', 'seed', 'problem', { type: 'int', min: 0, max: 2 ** 32 - 1 }, 1, 'seed of every random draw'),
   setting('eps', 'eps', 'training', { type: 'number', min: 1e-30, max: 1, maxExclusive: true }, 1e-6,
     'success: stop when L/L0 < eps'),
+  setting('stopAtEps', 'stop-at-eps', 'training', { type: 'bool' }, true,
+    'stop at success (L/L0 < eps); false runs all steps and still records when eps was reached'),
   setting('divergeAt', 'diverge-at', 'training', { type: 'number', min: 1, max: 1e30, minExclusive: true }, 1e4,
     'divergence: stop when L/L0 exceeds this (or L is not finite)'),
   setting('logEvery', 'log-every', 'run', { type: 'int', min: 0, max: 1e9 }, 0,
@@ -163,7 +168,9 @@ function allowed(s: Setting): string {
     case 'enum':
       return `one of ${k.values.join(', ')}`;
     case 'rate':
-      return `a finite number ≥ 0, auto${k.allowSame ? ', or same' : ''}`;
+      return `a finite number ≥ 0${k.allowSame ? ', auto, or same' : ' or auto'}`;
+    case 'bool':
+      return 'true or false';
     case 'labels':
       return `sign, gaussian, teacher:<m*> (m* from 1 to ${MAX_TEACHER_WIDTH}), or file:<path.npy>`;
   }
@@ -195,6 +202,9 @@ export function checkValue(s: Setting, v: unknown): Config[SettingKey] {
       if (v === 'auto' || (k.allowSame && v === 'same')) return v;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(s, v);
       return v;
+    case 'bool':
+      if (typeof v !== 'boolean') fail(s, v);
+      return v;
     case 'labels': {
       const spec = v as LabelSpec;
       if (typeof v !== 'object' || v === null) fail(s, v);
@@ -207,6 +217,15 @@ export function checkValue(s: Setting, v: unknown): Config[SettingKey] {
   }
 }
 
+/** checkValue, reporting the text the user typed rather than its parsed value. */
+function checkText(s: Setting, v: unknown, text: string): Config[SettingKey] {
+  try {
+    return checkValue(s, v);
+  } catch {
+    fail(s, text);
+  }
+}
+
 /** Parses the text form of a setting (CLI flag value or URL hash value). */
 export function parseValue(s: Setting, text: string): Config[SettingKey] {
   const t = text.trim();
@@ -216,14 +235,18 @@ export function parseValue(s: Setting, text: string): Config[SettingKey] {
     case 'number': {
       // Number('') is 0 and Number('0x10') is 16: accept only decimal notation.
       if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) fail(s, text);
-      return checkValue(s, Number(t));
+      return checkText(s, Number(t), text);
     }
     case 'enum':
       return checkValue(s, t);
     case 'rate':
       if (t === 'auto' || t === 'same') return checkValue(s, t);
       if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) fail(s, text);
-      return checkValue(s, Number(t));
+      return checkText(s, Number(t), text);
+    case 'bool':
+      if (t === 'true' || t === '1') return true;
+      if (t === 'false' || t === '0') return false;
+      fail(s, text);
     case 'labels': {
       const teacher = /^teacher:(\d+)$/.exec(t);
       if (teacher) return checkValue(s, { kind: 'teacher', width: Number(teacher[1]) });

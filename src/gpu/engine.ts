@@ -31,6 +31,8 @@ const MAX_WORKGROUPS = 65535;
 /** Steps per submit are sized so that one submit holds about this much GPU work. */
 const TARGET_SUBMIT_SECONDS = 0.1;
 const MAX_STEPS_PER_SUBMIT = 4096;
+/** Rows the log buffer holds; it is read back and restarted every submit. */
+export const ROWS_PER_SUBMIT = 1024;
 
 export interface Layout {
   d4: number;
@@ -55,7 +57,6 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
   const xBytes = c.n * d4 * 16;
   if (xBytes > bindMax)
     throw new ConfigError('n', `--n (n) × --d (d) too large: X needs ${mib(xBytes)}, one storage binding of this device holds ${mib(bindMax)}`);
-  if (Math.ceil(c.n / 64) > MAX_WORKGROUPS) throw new ConfigError('n', `--n (n) must be at most ${MAX_WORKGROUPS * 64} on WebGPU`);
   const teacherWidth = c.labels.kind === 'teacher' ? c.labels.width : 0;
   const partialChunks = Math.max(c.chunks, teacherWidth ? Math.ceil(teacherWidth / chunkNeuronsFor(teacherWidth)) : 0);
   const partialBytes = 4 * c.n * partialChunks;
@@ -79,7 +80,7 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
   for (let offset = 0; offset < c.m; offset += blockNeurons) {
     blocks.push({ offset, count: Math.min(blockNeurons, c.m - offset), chunkOffset: offset / q });
   }
-  const rowCap = loggedSteps(c.steps, c.logEvery, c.logPerDecade).length + 1;
+  const rowCap = ROWS_PER_SUBMIT;
   const bytes = xBytes + 8 * c.n + partialBytes + 4 * Math.ceil(c.n / RESIDUAL_WORKGROUP) + 4 * STAT_COUNT * c.chunks
     + 4 * ROW_WORDS * rowCap + STATUS_BYTES + c.m * (2 * d4 * 16 + 8 + 4 * STAT_COUNT);
   return { d4, blockNeurons, blocks, rowCap, bytes };
@@ -87,63 +88,89 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
 
 
 
-export async function createGpuTrainer(
-  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array,
-): Promise<Trainer> {
-  const layout = planLayout(c, device.limits);
-  // Read at call time: in Node these globals exist only once Dawn is loaded.
-  const U = GPUBufferUsage;
-  const ctx = new GpuContext(device, layout.d4);
-  const d4 = layout.d4;
-  const owned: GPUBuffer[] = [];
-  const buffer = (size: number, usage: number, label: string) => {
-    const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
-    owned.push(b);
-    return b;
-  };
-  const uniform = (data: ArrayBuffer, label: string) => {
-    const b = buffer(data.byteLength, U.UNIFORM | U.COPY_DST, label);
-    device.queue.writeBuffer(b, 0, data);
-    return b;
-  };
-  const storage = (size: number, label: string) => buffer(size, U.STORAGE | U.COPY_SRC | U.COPY_DST, label);
+/** Owns the buffers of one run: created through it, destroyed together. */
+export class Allocator {
+  readonly owned: GPUBuffer[] = [];
+  constructor(readonly device: GPUDevice) {}
 
-  device.pushErrorScope('validation');
+  buffer(size: number, usage: number, label: string): GPUBuffer {
+    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+    this.owned.push(b);
+    return b;
+  }
+  uniform(data: ArrayBuffer, label: string): GPUBuffer {
+    const b = this.buffer(data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label);
+    this.device.queue.writeBuffer(b, 0, data);
+    return b;
+  }
+  storage(size: number, label: string): GPUBuffer {
+    return this.buffer(size, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label);
+  }
+  release(b: GPUBuffer): void {
+    b.destroy();
+    this.owned.splice(this.owned.indexOf(b), 1);
+  }
+  destroyAll(): void {
+    for (const b of this.owned) b.destroy();
+    this.owned.length = 0;
+  }
+}
+
+/** Creates the run's buffers (zero-filled); fails with a one-line ConfigError when the device is out of memory. */
+export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): Promise<{ alloc: Allocator; s: Shared; blocks: Block[] }> {
+  const alloc = new Allocator(device);
+  const d4 = layout.d4;
   device.pushErrorScope('out-of-memory');
   const lossPartCount = Math.ceil(c.n / RESIDUAL_WORKGROUP);
-  const teacher = labelValues ? null : teacherOf(c);
-  const teacherChunks = teacher ? Math.ceil(teacher.width / chunkNeuronsFor(teacher.width)) : 0;
+  const teacherWidth = c.labels.kind === 'teacher' ? c.labels.width : 0;
+  const teacherChunks = teacherWidth ? Math.ceil(teacherWidth / chunkNeuronsFor(teacherWidth)) : 0;
   const s: Shared = {
-    dims: uniform(dimsBytes(c, lossPartCount, layout.rowCap), 'dims'),
-    X: storage(c.n * d4 * 16, 'X'),
-    y: storage(4 * c.n, 'y'),
-    r: storage(4 * c.n, 'r'),
-    partials: storage(4 * c.n * Math.max(c.chunks, teacherChunks), 'partials'),
-    lossParts: storage(4 * lossPartCount, 'lossParts'),
-    status: storage(STATUS_BYTES, 'status'),
-    chunkStats: storage(4 * STAT_COUNT * c.chunks, 'chunkStats'),
-    rows: storage(4 * ROW_WORDS * layout.rowCap, 'rows'),
+    dims: alloc.uniform(dimsBytes(c, lossPartCount, layout.rowCap), 'dims'),
+    X: alloc.storage(c.n * d4 * 16, 'X'),
+    y: alloc.storage(4 * c.n, 'y'),
+    r: alloc.storage(4 * c.n, 'r'),
+    partials: alloc.storage(4 * c.n * Math.max(c.chunks, teacherChunks), 'partials'),
+    lossParts: alloc.storage(4 * lossPartCount, 'lossParts'),
+    status: alloc.storage(STATUS_BYTES, 'status'),
+    chunkStats: alloc.storage(4 * STAT_COUNT * c.chunks, 'chunkStats'),
+    rows: alloc.storage(4 * ROW_WORDS * layout.rowCap, 'rows'),
     n: c.n,
     q: c.chunkNeurons,
     lossPartCount,
   };
   const blocks: Block[] = layout.blocks.map((b, i) => ({
     ...b,
-    uniform: uniform(blockBytes(b.offset, b.count, b.chunkOffset, i === 0), `block${i}`),
-    W: storage(b.count * d4 * 16, `W${i}`),
-    a: storage(4 * b.count, `a${i}`),
-    W0: storage(b.count * d4 * 16, `W0_${i}`),
-    a0: storage(4 * b.count, `a0_${i}`),
-    stats: storage(4 * STAT_COUNT * b.count, `stats${i}`),
+    uniform: alloc.uniform(blockBytes(b.offset, b.count, b.chunkOffset, i === 0), `block${i}`),
+    W: alloc.storage(b.count * d4 * 16, `W${i}`),
+    a: alloc.storage(4 * b.count, `a${i}`),
+    W0: alloc.storage(b.count * d4 * 16, `W0_${i}`),
+    a0: alloc.storage(4 * b.count, `a0_${i}`),
+    stats: alloc.storage(4 * STAT_COUNT * b.count, `stats${i}`),
   }));
-  const modeStep = uniform(modeBytes(false), 'modeStep');
-  const modeRecord = uniform(modeBytes(true), 'modeRecord');
   const oom = await device.popErrorScope();
   if (oom) {
-    for (const b of owned) b.destroy();
-    await device.popErrorScope();
+    alloc.destroyAll();
     throw new ConfigError('m', `the run needs ${(layout.bytes / 2 ** 20).toFixed(1)} MiB of GPU memory and the device could not allocate it: lower --m (m), --n (n) or --d (d)`);
   }
+  return { alloc, s, blocks };
+}
+
+export async function createGpuTrainer(
+  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array,
+): Promise<Trainer> {
+  const layout = planLayout(c, device.limits);
+  const U = GPUBufferUsage;
+  const ctx = new GpuContext(device, layout.d4);
+  const d4 = layout.d4;
+  const teacher = labelValues ? null : teacherOf(c);
+  const { alloc, s, blocks } = await allocate(device, c, layout);
+  const uniform = alloc.uniform.bind(alloc);
+  const storage = alloc.storage.bind(alloc);
+  device.pushErrorScope('validation');
+  const teacherChunks = teacher ? Math.ceil(teacher.width / chunkNeuronsFor(teacher.width)) : 0;
+  const lossPartCount = s.lossPartCount;
+  const modeStep = uniform(modeBytes(false), 'modeStep');
+  const modeRecord = uniform(modeBytes(true), 'modeRecord');
 
   // Initialization, all on the GPU: X, labels (drawn, a teacher's outputs, or uploaded), W0, a0.
   const scratch: GPUBuffer[] = [];
@@ -189,10 +216,7 @@ export async function createGpuTrainer(
     }
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
-    for (const b of scratch) {
-      b.destroy();
-      owned.splice(owned.indexOf(b), 1);
-    }
+    for (const b of scratch) alloc.release(b);
   }
 
   // Every dispatch is bound once; a step only replays them.
@@ -206,7 +230,7 @@ export async function createGpuTrainer(
   const rowRecord = metrics(ctx, s, modeRecord);
   const invalid = await device.popErrorScope();
   if (invalid) {
-    for (const b of owned) b.destroy();
+    alloc.destroyAll();
     throw new Error(`WebGPU rejected the engine's setup: ${invalid.message}`);
   }
   // Errors after setup (device lost, a failed submit) end the run with their message.
@@ -230,114 +254,127 @@ export async function createGpuTrainer(
   interface Readback {
     step: number;
     halt: number;
-    rows: number;
+    epsStep: number;
     loss: number;
     loss0: number;
     rowData: Row[];
   }
 
-  /** Submits an encoder that ends with copies of the status and rows [from, to), and reads them back. */
-  function submitAndRead(enc: GPUCommandEncoder, from: number, to: number): Promise<Readback> {
+  /** Submits an encoder that ends with copies of the status and the first `planned` rows, and reads them back. */
+  function submitAndRead(enc: GPUCommandEncoder, planned: number): Promise<Readback> {
     const rowBytes = 4 * ROW_WORDS;
-    const size = STATUS_BYTES + rowBytes * (to - from);
+    const size = STATUS_BYTES + rowBytes * planned;
     const staging = device.createBuffer({ size, usage: U.MAP_READ | U.COPY_DST, label: 'staging' });
     enc.copyBufferToBuffer(s.status, 0, staging, 0, STATUS_BYTES);
-    if (to > from) enc.copyBufferToBuffer(s.rows, from * rowBytes, staging, STATUS_BYTES, rowBytes * (to - from));
+    if (planned > 0) enc.copyBufferToBuffer(s.rows, 0, staging, STATUS_BYTES, rowBytes * planned);
+    // Queue order puts this reset after every earlier submit's copies: each submit logs from row 0.
+    device.queue.writeBuffer(s.status, 4 * STATUS.rows, new Uint32Array([0]));
     device.queue.submit([enc.finish()]);
     return staging.mapAsync(GPUMapMode.READ).then(() => {
       const data = staging.getMappedRange().slice(0);
       staging.destroy();
       const u = new Uint32Array(data);
       const f = new Float32Array(data);
-      const st = STATUS_BYTES / 4;
-      const rowsWritten = u[STATUS.rows];
       const rowData: Row[] = [];
-      for (let k = from; k < Math.min(to, rowsWritten); k++) {
-        const o = st + (k - from) * ROW_WORDS;
+      for (let k = 0; k < Math.min(planned, u[STATUS.rows]); k++) {
+        const o = STATUS_BYTES / 4 + k * ROW_WORDS;
         const row = { step: u[o] } as Row;
         METRIC_COLUMNS.slice(1).forEach((col, j) => { row[col] = f[o + 2 + j]; });
         rowData.push(row);
       }
-      return { step: u[STATUS.step], halt: u[STATUS.halt], rows: rowsWritten, loss: f[STATUS.loss], loss0: f[STATUS.loss0], rowData };
+      return { step: u[STATUS.step], halt: u[STATUS.halt], epsStep: u[STATUS.epsStep], loss: f[STATUS.loss], loss0: f[STATUS.loss0], rowData };
     });
   }
 
-  let ran = false;
+  async function runSteps(options: RunOptions): Promise<RunResult> {
+    const T = c.steps;
+    const logged = new Set(loggedSteps(T, c.logEvery, c.logPerDecade).filter((t) => t < T && t !== lastRecorded));
+    const start = performance.now();
+    const firstStep = last.step;
+    let lastDone = start;
+    let stepsPerSubmit = 4;
+    let next = last.step;
+    const inflight: { promise: Promise<Readback>; steps: number }[] = [];
+    const keep = (r: Readback) => {
+      last = r;
+      for (const row of r.rowData) {
+        rows.push(row);
+        options.onRow?.(row);
+      }
+    };
+    const take = async () => {
+      const { promise, steps } = inflight.shift()!;
+      keep(await promise.catch((e: Error) => { throw new Error(failure ?? e.message); }));
+      if (failure) throw new Error(failure);
+      const now = performance.now();
+      const rate = steps / Math.max((now - lastDone) / 1000, 1e-6);
+      lastDone = now;
+      stepsPerSubmit = Math.max(1, Math.min(MAX_STEPS_PER_SUBMIT, Math.round(rate * TARGET_SUBMIT_SECONDS)));
+      const overall = (last.step - firstStep) / ((now - start) / 1000);
+      options.onProgress?.({
+        step: last.step, loss: last.loss, lossRatio: last.loss / last.loss0, stepsPerSecond: overall,
+        etaSeconds: (T - last.step) / overall,
+      });
+    };
+    while (next < T && last.halt === HALT.running && !options.signal?.aborted) {
+      const enc = device.createCommandEncoder({ label: `steps from ${next}` });
+      const pass = enc.beginComputePass();
+      const from = next;
+      let planned = 0;
+      // One row slot stays free for a closing record.
+      while (next < Math.min(T, from + stepsPerSubmit) && planned < ROWS_PER_SUBMIT - 1) {
+        const log = logged.has(next);
+        encodeStep(pass, log, false);
+        if (log) planned++;
+        next++;
+      }
+      pass.end();
+      inflight.push({ promise: submitAndRead(enc, planned), steps: next - from });
+      // Two submits in flight keep the GPU busy while the host reads the older one.
+      if (inflight.length >= 2) await take();
+    }
+    while (inflight.length) await take();
+    if (lastRecorded !== last.step) {
+      // The closing record: the state the run stopped at (halted, paused, or at T).
+      const enc = device.createCommandEncoder({ label: 'record' });
+      const pass = enc.beginComputePass();
+      encodeStep(pass, false, true);
+      pass.end();
+      keep(await submitAndRead(enc, 1));
+      lastRecorded = last.step;
+    }
+    const wallSeconds = (performance.now() - start) / 1000;
+    const outcome = outcomeOf(last.halt, last.step < T);
+    return {
+      outcome,
+      stepsDone: last.step,
+      stepsToEps: last.epsStep > 0 ? last.epsStep - 1 : null,
+      rows: rows.slice(),
+      loss0: last.loss0,
+      wallSeconds,
+      stepsPerSecond: (last.step - firstStep) / Math.max(wallSeconds, 1e-9),
+      ...(outcome === 'diverged' ? { suggested: suggestedRates(c) } : {}),
+    };
+  }
+
+  // What the GPU last reported, kept across run() calls so that a run can resume.
+  let last: Readback = { step: 0, halt: HALT.running, epsStep: 0, loss: NaN, loss0: NaN, rowData: [] };
+  let lastRecorded = -1;
+  let running = false;
+  const rows: Row[] = [];
+
   const trainer: Trainer = {
     backend,
     config: c,
     memoryBytes: layout.bytes,
     async run(options: RunOptions = {}): Promise<RunResult> {
-      if (ran) throw new Error('a trainer runs once; create a new one for another run');
-      ran = true;
-      const T = c.steps;
-      const logged = new Set(loggedSteps(T, c.logEvery, c.logPerDecade).filter((t) => t < T));
-      const rows: Row[] = [];
-      const start = performance.now();
-      let lastDone = start;
-      let stepsPerSubmit = 4;
-      let next = 0;
-      let rowsPlanned = 0;
-      let last: Readback | null = null;
-      const inflight: { promise: Promise<Readback>; steps: number }[] = [];
-      const take = async () => {
-        const { promise, steps } = inflight.shift()!;
-        last = await promise.catch((e: Error) => { throw new Error(failure ?? e.message); });
-        if (failure) throw new Error(failure);
-        for (const row of last.rowData) {
-          rows.push(row);
-          options.onRow?.(row);
-        }
-        const now = performance.now();
-        const rate = steps / Math.max((now - lastDone) / 1000, 1e-6);
-        lastDone = now;
-        stepsPerSubmit = Math.max(1, Math.min(MAX_STEPS_PER_SUBMIT, Math.round(rate * TARGET_SUBMIT_SECONDS)));
-        const overall = last.step / ((now - start) / 1000);
-        options.onProgress?.({
-          step: last.step, loss: last.loss, lossRatio: last.loss / last.loss0, stepsPerSecond: overall,
-          etaSeconds: (T - last.step) / overall,
-        });
-      };
-      const halted = () => (last?.halt ?? HALT.running) !== HALT.running;
-      while (next < T && !halted() && !options.signal?.aborted) {
-        const end = Math.min(T, next + stepsPerSubmit);
-        const enc = device.createCommandEncoder({ label: `steps ${next}..${end}` });
-        const pass = enc.beginComputePass();
-        const from = rowsPlanned;
-        for (let t = next; t < end; t++) {
-          const log = logged.has(t);
-          encodeStep(pass, log, false);
-          if (log) rowsPlanned++;
-        }
-        pass.end();
-        inflight.push({ promise: submitAndRead(enc, from, rowsPlanned), steps: end - next });
-        next = end;
-        // Two submits in flight keep the GPU busy while the host reads the older one.
-        if (inflight.length >= 2) await take();
+      if (running) throw new Error('this trainer is already running');
+      running = true;
+      try {
+        return await runSteps(options);
+      } finally {
+        running = false;
       }
-      while (inflight.length) await take();
-      // The closing record: the state the run stopped at (halted, aborted or at T).
-      const enc = device.createCommandEncoder({ label: 'record' });
-      const pass = enc.beginComputePass();
-      encodeStep(pass, false, true);
-      pass.end();
-      const R: number = (last as Readback | null)?.rows ?? 0;
-      const final = await submitAndRead(enc, R, R + 1);
-      for (const row of final.rowData) {
-        rows.push(row);
-        options.onRow?.(row);
-      }
-      const wallSeconds = (performance.now() - start) / 1000;
-      const outcome = outcomeOf(final.halt, final.step < T);
-      return {
-        outcome,
-        stepsDone: final.step,
-        rows,
-        loss0: final.loss0,
-        wallSeconds,
-        stepsPerSecond: final.step / Math.max(wallSeconds, 1e-9),
-        ...(outcome === 'diverged' ? { suggested: suggestedRates(c) } : {}),
-      };
     },
     async readTensors(): Promise<Tensors> {
       const read = async (parts: GPUBuffer[], width: number, stride: number, count: number) => {
@@ -368,8 +405,7 @@ export async function createGpuTrainer(
       };
     },
     dispose() {
-      for (const b of owned) b.destroy();
-      owned.length = 0;
+      alloc.destroyAll();
     },
   };
   return trainer;

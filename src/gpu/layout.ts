@@ -7,7 +7,7 @@ import { STAT, STAT_COUNT } from '../reference/neuron_stats';
 /** Words per logged row: step, halt code, then 9 metrics (see shaders/metrics.wgsl). */
 export const ROW_WORDS = 12;
 export const STATUS_BYTES = 32;
-export const STATUS = { step: 0, halt: 1, rows: 2, loss: 4, loss0: 5 } as const;
+export const STATUS = { step: 0, halt: 1, rows: 2, epsStep: 3, loss: 4, loss0: 5 } as const;
 
 /** Constants every kernel sees, generated from their TypeScript twins. */
 export function constantsHeader(d4: number): string {
@@ -25,7 +25,7 @@ export function dimsBytes(c: Resolved, lossParts: number, rowCap: number, over?:
   const buf = new ArrayBuffer(64);
   const u = new Uint32Array(buf);
   const f = new Float32Array(buf);
-  u.set([c.n, over?.m ?? c.m, over?.q ?? c.chunkNeurons, over?.chunks ?? c.chunks, lossParts, rowCap, 0, 0]);
+  u.set([c.n, over?.m ?? c.m, over?.q ?? c.chunkNeurons, over?.chunks ?? c.chunks, lossParts, rowCap, c.stopAtEps ? 1 : 0, 0]);
   f.set([over?.kappa ?? c.outputScale, c.etaW, c.etaA, c.eps, c.divergeAt], 8);
   return buf;
 }

@@ -10,9 +10,9 @@ export function loss(r: Float64Array): number {
 export const HALT = { running: 0, converged: 1, diverged: 2 } as const;
 export type HaltCode = (typeof HALT)[keyof typeof HALT];
 
-/** Diverged when L is not finite or L > divergeAt·L0; converged when L < eps·L0. */
-export function haltCode(L: number, L0: number, eps: number, divergeAt: number): HaltCode {
-  if (!(L <= divergeAt * L0)) return HALT.diverged;
-  if (L < eps * L0) return HALT.converged;
+/** Diverged when L is not finite or L > divergeAt·L0; converged when L < eps·L0 and stopAtEps. */
+export function haltCode(L: number, L0: number, c: { eps: number; divergeAt: number; stopAtEps: boolean }): HaltCode {
+  if (!(L <= c.divergeAt * L0)) return HALT.diverged;
+  if (c.stopAtEps && L < c.eps * L0) return HALT.converged;
   return HALT.running;
 }

@@ -52,30 +52,38 @@ export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
 export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Trainer {
   const s = initialState(c, labelValues);
   const { n, d, m, outputScale: kappa } = c;
+  // Kept across run() calls so that a run can resume.
+  const rows: Row[] = [];
+  let t = 0;
+  let L0 = NaN;
+  let halt: number = HALT.running;
+  let epsStep: number | null = null;
+  let lastRecorded = -1;
   return {
     backend: { kind: 'cpu', name: 'float64 CPU reference', software: true },
     config: c,
     memoryBytes: referenceBytes(c),
     async run(options: RunOptions = {}): Promise<RunResult> {
       const logged = new Set(loggedSteps(c.steps, c.logEvery, c.logPerDecade));
-      const rows: Row[] = [];
       const start = performance.now();
+      const firstStep = t;
       let lastYield = start;
-      let L0 = NaN;
-      let t = 0;
-      let halt: number = HALT.running;
       let stopped = false;
-      for (;;) {
+      while (halt === HALT.running || lastRecorded !== t) {
         const r = residual(forward(s.X, s.W, s.a, n, d, m, kappa), s.y);
         const L = loss(r);
         if (t === 0) L0 = L;
-        halt = haltCode(L, L0, c.eps, c.divergeAt);
+        if (halt === HALT.running) {
+          halt = haltCode(L, L0, c);
+          if (epsStep === null && L < c.eps * L0 && halt !== HALT.diverged) epsStep = t;
+        }
         stopped = options.signal?.aborted ?? false;
         const last = t === c.steps || halt !== HALT.running || stopped;
-        if (logged.has(t) || last) {
+        if ((logged.has(t) || last) && lastRecorded !== t) {
           const row: Row = { step: t, ...metrics(neuronStats(s.X, s.W, s.W0, s.a, s.a0, r, n, d, m, kappa), n, m, L, L0) };
           rows.push(row);
           options.onRow?.(row);
+          if (last) lastRecorded = t;
         }
         if (last) break;
         backwardUpdate(s.X, s.W, s.a, r, n, d, m, kappa, c.etaW, c.etaA);
@@ -83,26 +91,27 @@ export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Train
         const now = performance.now();
         if (now - lastYield > 100) {
           // Let the page draw and the signal fire between steps.
-          const rate = t / ((now - start) / 1000);
+          const rate = (t - firstStep) / ((now - start) / 1000);
           options.onProgress?.({ step: t, loss: L, lossRatio: L / L0, stepsPerSecond: rate, etaSeconds: (c.steps - t) / rate });
           await new Promise((res) => setTimeout(res, 0));
           lastYield = performance.now();
         }
       }
       const wallSeconds = (performance.now() - start) / 1000;
-      const outcome = outcomeOf(halt, stopped);
+      const outcome = outcomeOf(halt, t < c.steps);
       return {
         outcome,
         stepsDone: t,
-        rows,
+        stepsToEps: epsStep,
+        rows: rows.slice(),
         loss0: L0,
         wallSeconds,
-        stepsPerSecond: t / Math.max(wallSeconds, 1e-9),
+        stepsPerSecond: (t - firstStep) / Math.max(wallSeconds, 1e-9),
         ...(outcome === 'diverged' ? { suggested: suggestedRates(c) } : {}),
       };
     },
     async readTensors(): Promise<Tensors> {
-      const f = Float32Array.from.bind(Float32Array);
+      const f = (x: Float64Array) => Float32Array.from(x);
       return { X: f(s.X), y: f(s.y), W0: f(s.W0), a0: f(s.a0), W: f(s.W), a: f(s.a) };
     },
     dispose() {},

@@ -24,6 +24,9 @@ export interface RunResult {
   outcome: Outcome;
   /** Updates applied; the final row describes the state after them. */
   stepsDone: number;
+  /** The first step whose loss was below eps·L0, or null. */
+  stepsToEps: number | null;
+  /** Every row logged so far (a resumed run continues the list). */
   rows: Row[];
   loss0: number;
   wallSeconds: number;
@@ -53,6 +56,7 @@ export interface Trainer {
   readonly config: Resolved;
   /** Bytes of tensors the run holds. */
   readonly memoryBytes: number;
+  /** Trains until the step budget, a halt, or options.signal; calling it again resumes. */
   run(options?: RunOptions): Promise<RunResult>;
   readTensors(): Promise<Tensors>;
   dispose(): void;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve';
+import { buildConfig } from '../../src/config/schema';
+import { createCpuTrainer } from '../../src/reference/trainer';
+
+const small = { n: 24, d: 6, m: 16, steps: 300 };
+
+describe('float64 reference trainer', () => {
+  it('drives a small over-parametrized problem to L/L0 < eps and says when', async () => {
+    const c = resolveConfig(buildConfig({ ...small, m: 48, steps: 20_000, eps: 1e-6 }));
+    const res = await createCpuTrainer(c).run();
+    expect(res.outcome).toBe('converged');
+    const last = res.rows[res.rows.length - 1];
+    expect(last.step).toBe(res.stepsDone);
+    expect(last.loss_ratio).toBeLessThan(1e-6);
+    expect(res.stepsToEps).toBe(res.stepsDone);
+    expect(res.rows[0]).toMatchObject({ step: 0, loss_ratio: 1, rel_move_w: 0, rel_move_a: 0, flip_frac: 0 });
+  });
+
+  it('stops at a diverging rate, keeps finite rows, and suggests smaller rates', async () => {
+    const c = resolveConfig(buildConfig({ ...small, etaW: '5', etaA: '5' }));
+    const res = await createCpuTrainer(c).run();
+    expect(res.outcome).toBe('diverged');
+    expect(res.stepsDone).toBeLessThan(50);
+    expect(res.rows.every((r) => Number.isFinite(r.loss))).toBe(true);
+    expect(res.rows[res.rows.length - 1].loss_ratio).toBeGreaterThan(c.divergeAt);
+    expect(res.suggested).toEqual({ etaW: 2.5, etaA: 2.5 });
+  });
+
+  it('resumes after an abort exactly where an uninterrupted run would be', async () => {
+    const c = resolveConfig(buildConfig({ ...small, logEvery: 50 }));
+    const whole = await createCpuTrainer(c).run();
+    const t = createCpuTrainer(c);
+    const stop = new AbortController();
+    const first = await t.run({ signal: stop.signal, onRow: (r) => { if (r.step >= 100) stop.abort(); } });
+    expect(first.outcome).toBe('stopped');
+    const rest = await t.run();
+    expect(rest.stepsDone).toBe(300);
+    const byStep = new Map(rest.rows.map((r) => [r.step, r]));
+    for (const r of whole.rows) expect(byStep.get(r.step)).toEqual(r);
+    expect(new Set(rest.rows.map((r) => r.step)).size).toBe(rest.rows.length);
+  });
+
+  it('runs past eps with stopAtEps = false and still records the first step below it', async () => {
+    const c = resolveConfig(buildConfig({ ...small, m: 48, steps: 3000, eps: 1e-2, stopAtEps: false }));
+    const res = await createCpuTrainer(c).run();
+    expect(res.outcome).toBe('max_steps');
+    expect(res.stepsDone).toBe(3000);
+    expect(res.stepsToEps).toBeGreaterThan(0);
+    expect(res.stepsToEps).toBeLessThan(3000);
+  });
+});
