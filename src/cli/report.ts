@@ -37,13 +37,15 @@ export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, 
   };
 }
 
+/** A rate as a user would type it: 3 significant digits, no trailing zeros. */
+const short = (x: number) => String(Number(x.toPrecision(3)));
 const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 
 export function summaryTable(c: Resolved, s: Summary): string {
   const f = s.final;
   const outcome =
     s.outcome === 'converged' ? `converged at step ${s.steps_done} (L/L0 < eps = ${c.eps})`
-    : s.outcome === 'diverged' ? `DIVERGED at step ${s.steps_done}; retry with --eta-w ${g(s.suggested!.etaW)} --eta-a ${g(s.suggested!.etaA)}`
+    : s.outcome === 'diverged' ? `DIVERGED at step ${s.steps_done}; retry with --eta-w ${short(s.suggested!.etaW)} --eta-a ${short(s.suggested!.etaA)}`
     : s.outcome === 'stopped' ? `stopped at step ${s.steps_done}`
     : `not converged after ${s.steps_done} steps (L/L0 = ${g(f.loss_ratio)}, eps = ${c.eps})`;
   const rows: [string, string][] = [
