@@ -1,0 +1,250 @@
+// `shallow-gd sweep` (a grid of training runs, resumable and shardable, one JSON line per run)
+// and `shallow-gd merge` (joins the shards' files); both end with the sweep summary.
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resolveConfig, type Resolved } from '../config/resolve';
+import { ConfigError } from '../config/schema';
+import { NoAdapterError, openBackend, type SweepBackend } from '../sweep/backend';
+import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
+import { readRecordFile, openRecordWriter, toRecord, type RecordFile, type SweepRecord } from '../sweep/records';
+import { inShard, resolveShard, shardPath } from '../sweep/shard';
+import { summarizeSweep, summaryText } from '../sweep/summary';
+import { softwareNote } from '../train/trainer';
+import { parseTrainArgs, type TrainArgs } from './args';
+
+/** Train's exit code for `--backend webgpu` without an adapter. */
+const EXIT_NO_ADAPTER = 3;
+
+export function sweepHelp(): string {
+  return [
+    'usage: shallow-gd sweep --grid KEY=VALUES [--grid KEY=VALUES …] --out FILE.jsonl [config flags] [flags]',
+    '',
+    'Trains every point of a grid of configs and appends one JSON line per finished run to FILE.',
+    'Rerunning the same command resumes: runs already in FILE are skipped (a cut-off last line is dropped).',
+    '',
+    'grid (the cartesian product of every --grid, in the order given; the last varies fastest):',
+    '  --grid KEY=v1,v2,…   a list of values',
+    '  --grid KEY=a..b      a, a+1, …, b',
+    '  --grid KEY=a..b:xK   a, a·K, a·K², … up to b (K > 1)',
+    '  --grid KEY=a..b:+K   a, a+K, a+2K, … up to b (K > 0)',
+    '  KEY is a config key or flag (m, seed, etaW or eta-w, labels, preset, …); range values of',
+    '  integer settings are rounded; every value is checked before any run starts.',
+    '',
+    'config flags: those of shallow-gd train --help; each fixes a setting for every run',
+    '(a setting is either fixed or in the grid).',
+    '',
+    'flags:',
+    '  --out FILE         the JSON lines file (required); a shard writes FILE with .shard-i-of-N before .jsonl',
+    '  --shard i/N        run only the grid points whose index is i modulo N (0 ≤ i < N)',
+    '  --shard-count N    N for a Kubernetes Indexed Job, whose JOB_COMPLETION_INDEX gives i',
+    '  --backend          auto (WebGPU if an adapter exists, else the CPU reference), webgpu, or cpu [auto]',
+    '  --json             print the summary as JSON instead of tables',
+    '',
+    'Without --shard, i and N come from a Slurm job array (i = (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) /',
+    'SLURM_ARRAY_TASK_STEP, N = SLURM_ARRAY_TASK_COUNT) or from JOB_COMPLETION_INDEX with --shard-count.',
+    'Join the shards\' files with shallow-gd merge.',
+    '',
+    'Each line: {id, settings, config, outcome, converged, steps_done, steps_to_eps, loss0, final, wall_seconds,',
+    'backend}. id names the config by every setting, whatever the order of the flags; settings is the config',
+    'as asked for (rates may be auto), config the resolved one (numeric rates), final the last metrics row;',
+    'converged: L/L0 < eps was reached (and the run did not diverge after).',
+    '',
+    'At the end it prints the summary of this shard\'s runs (see shallow-gd merge --help).',
+    '',
+    'exit codes: 0 finished (whatever the runs\' outcomes), 2 invalid input, 3 no WebGPU adapter for --backend webgpu',
+  ].join('\n');
+}
+
+export function mergeHelp(): string {
+  return [
+    'usage: shallow-gd merge OUT.jsonl IN.jsonl [IN.jsonl …] [--force] [--json]',
+    '',
+    'Joins sweep files (e.g. the shards of one sweep) into OUT, one line per run id: the first seen is',
+    'kept and later duplicates are counted. A cut-off last line of an input is ignored.',
+    '',
+    'Then prints the summary: per m·d/n (and per value of every other setting that varies, seed',
+    'excepted) the success probability over seeds (converged fraction) and the median steps to eps',
+    'of the converged runs, with the thresholds of MODEL.md each row meets: P m(d+1) ≥ n (parameter',
+    'count), O m·d ≥ n² (Oymak–Soltanolkotabi), N m ≥ n² (Nguyen); then a phase diagram of success',
+    'over m × n, or over m × etaW/etaA when the rate ratio varies at a fixed m.',
+    '',
+    'flags:',
+    '  --force   overwrite OUT if it exists',
+    '  --json    print the summary as JSON instead of tables',
+  ].join('\n');
+}
+
+interface SweepArgs {
+  train: TrainArgs;
+  grid: string[];
+  out?: string;
+  shard?: string;
+  shardCount?: string;
+}
+
+/** Takes sweep's own flags out of argv; the rest are train's config and run flags. */
+function parseSweepArgs(argv: readonly string[]): SweepArgs {
+  const own: Omit<SweepArgs, 'train'> = { grid: [] };
+  const rest: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const token = argv[k];
+    const eq = token.indexOf('=');
+    const name = token.startsWith('--') ? token.slice(2, eq < 0 ? undefined : eq) : '';
+    if (name !== 'grid' && name !== 'out' && name !== 'shard' && name !== 'shard-count') {
+      rest.push(token);
+      continue;
+    }
+    if (eq < 0 && k + 1 >= argv.length) throw new ConfigError(name, `--${name} needs a value`);
+    const value = eq >= 0 ? token.slice(eq + 1) : argv[++k];
+    if (name === 'grid') own.grid.push(value);
+    else if (name === 'out') {
+      if (!value) throw new ConfigError('out', '--out needs a file path');
+      own.out = value;
+    } else if (name === 'shard') own.shard = value;
+    else own.shardCount = value;
+  }
+  const train = parseTrainArgs(rest);
+  for (const [flag, given] of [['save-tensors', train.saveTensors], ['force', train.force]] as const)
+    if (given) throw new ConfigError(flag, `--${flag} is a train flag: sweep writes one JSON line per run to --out FILE`);
+  return { ...own, train };
+}
+
+interface Planned extends GridRun {
+  config: Resolved;
+}
+
+interface SweepPlan {
+  out: string;
+  /** This shard's runs, in grid order. */
+  mine: GridRun[];
+  pending: Planned[];
+  existing: RecordFile;
+  lines: string[];
+}
+
+/** Everything that can be wrong with the input, found before anything runs or is written. */
+function planSweep(args: SweepArgs, env: NodeJS.ProcessEnv): SweepPlan {
+  const axes = args.grid.map(parseGridAxis);
+  if (!args.out) throw new ConfigError('out', '--out FILE.jsonl is required: the sweep appends one JSON line per run to it');
+  const runs = expandGrid(args.train.given, axes);
+  // Reading a labels file belongs to train's CLI (src/cli/main.ts), which sweep cannot import.
+  if (runs.some((r) => r.settings.labels.kind === 'file'))
+    throw new ConfigError('labels', '--labels (labels) file:<path> is not supported by sweep; use sign, gaussian or teacher:<m*>');
+  const shard = resolveShard(args, env);
+  const out = shardPath(args.out, shard);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new ConfigError('out', `--out ${out} is a folder: sweep writes a file`);
+  const existing: RecordFile = existsSync(out) ? readRecordFile(out, `--out ${out}`) : { records: [], completeBytes: 0, truncated: false };
+  const done = new Set(existing.records.map((r) => r.id));
+  const mine = runs.filter((_, k) => inShard(k, shard));
+  const pending = mine.filter((r) => !done.has(r.id)).map((r) => ({ ...r, config: resolveConfig(r.settings) }));
+  const others = existing.records.length - (mine.length - pending.length);
+  const lines = [
+    `sweep: ${runs.length} runs in the grid` +
+      (shard.count > 1 ? `; shard ${shard.index}/${shard.count} takes ${mine.length}` : '') +
+      `; ${mine.length - pending.length} already in ${out}, ${pending.length} to run`,
+  ];
+  if (others > 0) lines.push(`sweep: ${out} also holds ${others} runs outside this grid or shard; they stay`);
+  if (existing.truncated) lines.push(`sweep: ignoring the cut-off last line of ${out} (an interrupted write); that run runs again`);
+  return { out, mine, pending, existing, lines };
+}
+
+function outcomeLine(r: SweepRecord): string {
+  const how = r.converged ? `converged (L/L0 < eps at step ${r.steps_to_eps})`
+    : r.outcome === 'diverged' ? `diverged at step ${r.steps_done}`
+    : `not converged after ${r.steps_done} steps (L/L0 = ${r.final.loss_ratio.toPrecision(3)})`;
+  return `${how}, ${r.wall_seconds.toFixed(2)} s`;
+}
+
+function printSummary(records: readonly SweepRecord[], json: boolean): void {
+  const s = summarizeSweep(records);
+  process.stdout.write((json ? JSON.stringify(s, null, 2) : summaryText(s)) + '\n');
+}
+
+export async function sweepCommand(argv: string[]): Promise<number> {
+  const args = parseSweepArgs(argv);
+  if (args.train.help) {
+    process.stdout.write(sweepHelp() + '\n');
+    return 0;
+  }
+  const plan = planSweep(args, process.env);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  plan.lines.forEach(log);
+  const finished = new Map(plan.existing.records.map((r) => [r.id, r]));
+  if (plan.pending.length > 0) {
+    let backend: SweepBackend;
+    try {
+      backend = await openBackend(args.train.backend, log);
+    } catch (e) {
+      if (!(e instanceof NoAdapterError)) throw e;
+      process.stderr.write(`shallow-gd: ${e.message}\n`);
+      return EXIT_NO_ADAPTER;
+    }
+    for (const run of plan.pending) {
+      try {
+        backend.check(run.config);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new ConfigError(e.key, `grid point ${run.point}: ${e.message}`);
+        throw e;
+      }
+    }
+    const writer = openRecordWriter(plan.out, plan.existing.completeBytes);
+    try {
+      for (const [k, run] of plan.pending.entries()) {
+        const trainer = await backend.create(run.config);
+        try {
+          if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
+          const record = toRecord(run.id, run.settings, run.config, await trainer.run(), trainer.backend);
+          writer.append(record);
+          finished.set(run.id, record);
+          log(`[${k + 1}/${plan.pending.length}] ${run.point}: ${outcomeLine(record)}`);
+        } finally {
+          trainer.dispose();
+        }
+      }
+    } finally {
+      writer.close();
+    }
+  }
+  printSummary(plan.mine.map((r) => finished.get(r.id)!), args.train.json);
+  return 0;
+}
+
+export async function mergeCommand(argv: string[]): Promise<number> {
+  const files: string[] = [];
+  let force = false, json = false;
+  for (const token of argv) {
+    if (token === '--help' || token === '-h') {
+      process.stdout.write(mergeHelp() + '\n');
+      return 0;
+    }
+    if (token === '--force') force = true;
+    else if (token === '--json') json = true;
+    else if (token.startsWith('-')) throw new ConfigError('merge', `unknown flag ${token}: merge takes --force and --json (see shallow-gd merge --help)`);
+    else files.push(token);
+  }
+  const [out, ...inputs] = files;
+  if (inputs.length === 0) throw new ConfigError('merge', 'merge needs OUT.jsonl and at least one input: shallow-gd merge OUT.jsonl IN.jsonl …');
+  if (inputs.some((f) => resolve(f) === resolve(out))) throw new ConfigError('merge', `merge: ${out} is both the output and an input: write to a new file`);
+  if (existsSync(out)) {
+    if (statSync(out).isDirectory()) throw new ConfigError('merge', `merge: ${out} is a folder: OUT is a file`);
+    if (!force) throw new ConfigError('force', `merge: ${out} exists: choose a new file or add --force`);
+  }
+  const kept = new Map<string, SweepRecord>();
+  let duplicates = 0;
+  for (const input of inputs) {
+    const file = readRecordFile(input, `merge input ${input}`);
+    if (file.truncated) process.stderr.write(`merge: ignoring the cut-off last line of ${input}\n`);
+    for (const r of file.records) {
+      if (kept.has(r.id)) duplicates++;
+      else kept.set(r.id, r);
+    }
+  }
+  const records = [...kept.values()];
+  writeFileSync(out, records.map((r) => JSON.stringify(r) + '\n').join(''));
+  process.stderr.write(
+    `merge: ${records.length} runs from ${inputs.length} files into ${out}` +
+      (duplicates ? `; ${duplicates} duplicate ids dropped (the first kept)` : '') + '\n',
+  );
+  printSummary(records, json);
+  return 0;
+}

@@ -1,0 +1,114 @@
+// Sweep results as JSON lines: one record per finished run, appended and synced one at a
+// time so that a killed job loses at most the run in progress.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Resolved } from '../config/resolve';
+import { ConfigError, type Config } from '../config/schema';
+import type { Row } from '../train/metrics';
+import type { BackendInfo, Outcome, RunResult } from '../train/trainer';
+
+/** One line of a sweep file. JSON has no Infinity or NaN: a diverged run's non-finite metrics read back as null. */
+export interface SweepRecord {
+  id: string;
+  /** The config as asked for (rates may be `auto`): what the id names and what summaries group by. */
+  settings: Config;
+  /** The resolved config: the numbers the run used. */
+  config: Resolved;
+  outcome: Outcome;
+  converged: boolean;
+  steps_done: number;
+  steps_to_eps: number | null;
+  loss0: number;
+  final: Row;
+  wall_seconds: number;
+  backend: BackendInfo;
+}
+
+export function toRecord(id: string, settings: Config, config: Resolved, result: RunResult, backend: BackendInfo): SweepRecord {
+  return {
+    id,
+    settings,
+    config,
+    outcome: result.outcome,
+    // L/L0 < eps was reached and the run did not blow up afterwards (with stopAtEps = false it goes on).
+    converged: result.stepsToEps !== null && result.outcome !== 'diverged',
+    steps_done: result.stepsDone,
+    steps_to_eps: result.stepsToEps,
+    loss0: result.loss0,
+    final: result.rows[result.rows.length - 1],
+    wall_seconds: result.wallSeconds,
+    backend,
+  };
+}
+
+/** Why x is not a record, or null: the fields summaries and resuming rely on. */
+function defect(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'not a JSON object';
+  const r = x as Partial<Record<keyof SweepRecord, unknown>>;
+  if (typeof r.id !== 'string') return 'no id';
+  const s = r.settings as Partial<Config> | undefined;
+  if (typeof s !== 'object' || s === null || ![s.m, s.n, s.d].every(Number.isInteger)) return 'no settings with m, n, d';
+  const c = r.config as Partial<Resolved> | undefined;
+  if (typeof c !== 'object' || c === null || typeof c.etaW !== 'number' || typeof c.etaA !== 'number') return 'no config with numeric rates';
+  if (typeof r.converged !== 'boolean') return 'no converged flag';
+  if (r.steps_to_eps !== null && typeof r.steps_to_eps !== 'number') return 'steps_to_eps is neither a number nor null';
+  return null;
+}
+
+export interface RecordFile {
+  records: SweepRecord[];
+  /** Bytes up to the end of the last complete line: where appending resumes. */
+  completeBytes: number;
+  /** A last line without its newline: a write cut short, ignored. */
+  truncated: boolean;
+}
+
+/** Reads a sweep file; `where` names it in errors (e.g. "--out runs.jsonl"). */
+export function readRecordFile(path: string, where: string): RecordFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new ConfigError('out', `${where}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  // Every record is written with its newline in one write, so text after the last newline is a cut-off write.
+  const completeBytes = bytes.lastIndexOf(0x0a) + 1;
+  const records: SweepRecord[] = [];
+  const lines = bytes.subarray(0, completeBytes).toString('utf8').split('\n');
+  lines.pop();
+  lines.forEach((line, k) => {
+    if (line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    const why = parsed === undefined ? 'not JSON' : defect(parsed);
+    if (why) throw new ConfigError('out', `${where}: line ${k + 1} is not a sweep record (${why}); sweep files hold one JSON object per line`);
+    records.push(parsed as SweepRecord);
+  });
+  return { records, completeBytes, truncated: completeBytes < bytes.length };
+}
+
+export interface RecordWriter {
+  append(r: SweepRecord): void;
+  close(): void;
+}
+
+/** Opens a sweep file for appending after its first `keepBytes` bytes (dropping a cut-off last line). */
+export function openRecordWriter(path: string, keepBytes: number): RecordWriter {
+  mkdirSync(dirname(path), { recursive: true });
+  if (existsSync(path) && statSync(path).size > keepBytes) truncateSync(path, keepBytes);
+  const fd = openSync(path, 'a');
+  return {
+    append(r) {
+      writeSync(fd, JSON.stringify(r) + '\n');
+      // Synced too, so that even a crashed node keeps every finished run.
+      fsyncSync(fd);
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve';
+import { buildConfig } from '../../src/config/schema';
+import { median, summarizeSweep, summaryText, thresholdsMet, type SummaryInput } from '../../src/sweep/summary';
+
+/** A finished run: converged at `steps`, or not (null). */
+function run(given: Record<string, unknown>, steps: number | null): SummaryInput {
+  const settings = buildConfig(given);
+  return { settings, config: resolveConfig(settings), converged: steps !== null, steps_to_eps: steps };
+}
+
+describe('summaries', () => {
+  it('places widths against the thresholds of MODEL.md', () => {
+    // n = 16, d = 2: m(d+1) ≥ n from m = 16/3, m·d ≥ n² from 128, m ≥ n² from 256.
+    expect([1, 5, 6, 127, 128, 255, 256].map((m) => thresholdsMet(m, 16, 2))).toEqual([0, 0, 1, 1, 2, 2, 3]);
+    // Equality counts: m(d+1) = n exactly.
+    expect(thresholdsMet(4, 12, 2)).toBe(1);
+    expect(median([])).toBeNull();
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 10])).toBe(3.5);
+  });
+
+  it('gives success over seeds and median steps to eps per m·d/n, in order', () => {
+    const steps: Record<number, (number | null)[]> = { 256: [10, 20, 30, 40], 2: [null, null, null, null], 128: [50, null, 70, 90], 8: [null, 100, null, 300] };
+    const records = Object.entries(steps).flatMap(([m, s]) => s.map((st, k) => run({ n: 16, d: 2, m: Number(m), seed: k + 1 }, st)));
+    const s = summarizeSweep(records);
+    expect(s.runs).toBe(16);
+    expect(s.converged).toBe(9);
+    expect(s.varying).toEqual(['m', 'seed']);
+    expect(s.rows.map((r) => [r.m, r.md_over_n, r.runs, r.success, r.median_steps_to_eps, r.thresholds_met])).toEqual([
+      [2, 0.25, 4, 0, null, 0],
+      [8, 1, 4, 0.5, 200, 1],
+      [128, 16, 4, 0.75, 70, 2],
+      [256, 32, 4, 1, 25, 3],
+    ]);
+    expect(s.rows[1].settings).toEqual({ m: '8' });
+    expect(s.thresholds!.map((t) => t.md_over_n)).toEqual([2 / 3, 16, 32]);
+    // Only m varies and auto rates are one per m: no second axis for a phase diagram.
+    expect(s.phase).toBeNull();
+    const text = summaryText(s);
+    expect(text).toMatch(/^16 runs, 9 converged/);
+    expect(text).toContain('at n=16 d=2 they fall at m·d/n = 0.6667 (P), 16 (O), 32 (N)');
+    const lines = text.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('m·d/n'));
+    expect(lines[header].split(/\s{2,}/)).toEqual(['m·d/n', 'm', 'runs', 'success', 'median steps', 'thresholds']);
+    expect(lines.slice(header + 1, header + 5).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['0.25', '2', '4', '0.00 (0/4)', '—', '-'],
+      ['1', '8', '4', '0.50 (2/4)', '200', 'P'],
+      ['16', '128', '4', '0.75 (3/4)', '70', 'PO'],
+      ['32', '256', '4', '1.00 (4/4)', '25', 'PON'],
+    ]);
+  });
+
+  it('draws a phase diagram over m × n, groups by every other varying setting, and pools what the diagram does not show', () => {
+    const records = [
+      run({ n: 8, d: 2, m: 4, seed: 1, steps: 10 }, 5), run({ n: 8, d: 2, m: 4, seed: 2, steps: 10 }, null),
+      run({ n: 8, d: 2, m: 4, seed: 1, steps: 20 }, 7),
+      run({ n: 16, d: 2, m: 4, seed: 1, steps: 10 }, null),
+      run({ n: 16, d: 2, m: 128, seed: 1, steps: 10 }, 3),
+    ];
+    const s = summarizeSweep(records);
+    expect(s.varying).toEqual(['n', 'm', 'steps', 'seed']);
+    expect(s.thresholds).toBeNull();
+    expect(s.rows.map((r) => [r.settings, r.runs, r.success])).toEqual([
+      [{ n: '16', m: '4', steps: '10' }, 1, 0],
+      [{ n: '8', m: '4', steps: '10' }, 2, 0.5],
+      [{ n: '8', m: '4', steps: '20' }, 1, 1],
+      [{ n: '16', m: '128', steps: '10' }, 1, 1],
+    ]);
+    expect(s.phase).toEqual({
+      columns: 'n', m: [4, 128], values: [8, 16], pooled: ['steps'],
+      cells: [
+        [{ runs: 3, success: 2 / 3, thresholds_met: 1 }, { runs: 1, success: 0, thresholds_met: 0 }],
+        [null, { runs: 1, success: 1, thresholds_met: 2 }],
+      ],
+    });
+    const text = summaryText(s);
+    expect(text).toContain('phase diagram: success over m (rows) × n (columns), each cell marked with the thresholds its runs meet; pooled over steps');
+    expect(text).toMatch(/^m \\ n\s+8\s+16$/m);
+    expect(text).toMatch(/^4\s+0\.67 P\s+0\.00 -$/m);
+    expect(text).toMatch(/^128\s+·\s+1\.00 PO$/m);
+  });
+
+  it('uses the rate ratio as the second axis when it varies at a fixed m', () => {
+    const records = [0.1, 0.2].flatMap((etaW) =>
+      [8, 64].map((m) => run({ n: 16, d: 4, m, etaW, etaA: 0.05 }, m === 64 || etaW === 0.1 ? 12 : null)));
+    const s = summarizeSweep(records);
+    expect(s.phase).toMatchObject({ columns: 'etaW/etaA', m: [8, 64], values: [2, 4], pooled: [] });
+    expect(s.phase!.cells.map((row) => row.map((c) => c!.success))).toEqual([[1, 0], [1, 1]]);
+  });
+});
