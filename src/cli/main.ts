@@ -11,6 +11,8 @@ import { createCpuTrainer, referenceBytes } from '../reference/trainer';
 import { rowsToCsv } from '../train/metrics';
 import { softwareNote, type Progress, type Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
+import { benchCommand } from './bench';
+import { mergeCommand, sweepCommand } from './sweep';
 import { summarize, summaryTable } from './report';
 
 export const EXIT = { ok: 0, invalid: 2, noAdapter: 3, diverged: 4 } as const;
@@ -120,11 +122,14 @@ async function train(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'train') return train(rest);
+  if (command === 'bench') return benchCommand(rest);
+  if (command === 'sweep') return sweepCommand(rest);
+  if (command === 'merge') return mergeCommand(rest);
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write('usage: shallow-gd train [flags]   (shallow-gd train --help lists them)\n');
+    process.stdout.write('usage: shallow-gd train|sweep|merge|bench [flags]   (shallow-gd <command> --help lists them)\n');
     return command ? EXIT.ok : EXIT.invalid;
   }
-  throw invalid(`unknown command ${JSON.stringify(command)}: the commands are train`);
+  throw invalid(`unknown command ${JSON.stringify(command)}: the commands are train, sweep, merge, bench`);
 }
 
 main(process.argv.slice(2)).then(

@@ -12,11 +12,12 @@ export function describeAdapter(adapter: GPUAdapter): BackendInfo {
   return { kind: 'webgpu', name, software };
 }
 
-/** The device with the adapter's own buffer limits (the defaults are far smaller). */
+/** The device with the adapter's own buffer limits (the defaults are far smaller), and GPU timestamps where offered. */
 export function requestDeviceFor(adapter: GPUAdapter): Promise<GPUDevice> {
   const l = adapter.limits;
   return adapter.requestDevice({
     label: 'shallow-gd',
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,

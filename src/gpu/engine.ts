@@ -88,6 +88,18 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
 
 
 
+/** The WebGPU trainer, with what a profiler needs: each kernel's dispatches and the bare step. */
+export interface GpuTrainer extends Trainer {
+  readonly device: GPUDevice;
+  /** Bound dispatches per kernel name (one per block for per-block kernels), in step order. */
+  readonly kernels: ReadonlyMap<string, readonly Dispatch[]>;
+  /** Encodes `count` training steps without logging or readback. */
+  encodeSteps(pass: GPUComputePassEncoder, count: number): void;
+  /** The compiled-kernel cache (same D4) and the buffers, for kernels run beside training (benchmarks). */
+  readonly context: GpuContext;
+  readonly buffers: { readonly s: Shared; readonly blocks: readonly Block[] };
+}
+
 /** Owns the buffers of one run: created through it, destroyed together. */
 export class Allocator {
   readonly owned: GPUBuffer[] = [];
@@ -157,7 +169,7 @@ export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): 
 
 export async function createGpuTrainer(
   device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array,
-): Promise<Trainer> {
+): Promise<GpuTrainer> {
   const layout = planLayout(c, device.limits);
   const U = GPUBufferUsage;
   const ctx = new GpuContext(device, layout.d4);
@@ -363,10 +375,20 @@ export async function createGpuTrainer(
   let running = false;
   const rows: Row[] = [];
 
-  const trainer: Trainer = {
+  const trainer: GpuTrainer = {
     backend,
     config: c,
     memoryBytes: layout.bytes,
+    device,
+    kernels: new Map([
+      ['forward', fwd], ['residual', [res]], ['loss', [lossD]], ['backward_update', upd],
+      ['neuron_stats', stats], ['chunk_reduce', reduce], ['metrics', [rowStep]],
+    ]),
+    context: ctx,
+    buffers: { s, blocks },
+    encodeSteps(pass, count) {
+      for (let k = 0; k < count; k++) encodeStep(pass, false, false);
+    },
     async run(options: RunOptions = {}): Promise<RunResult> {
       if (running) throw new Error('this trainer is already running');
       running = true;

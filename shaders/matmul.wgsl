@@ -1,0 +1,31 @@
+// The benchmark's yardstick: Z = X Wᵀ for one slice of neurons (n × cols), the same
+// product the forward pass forms, as a plain register-blocked fp32 GEMM. Each thread
+// computes a 4×4 block, reusing every vec4 it loads four times.
+
+struct MatmulDims { n: u32, cols: u32, first: u32, _pad: u32 }
+
+@group(0) @binding(0) var<uniform> md: MatmulDims;
+@group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> W: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> Z: array<f32>;
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c0 = gid.x * 4u;
+  let i0 = gid.y * 4u;
+  if (c0 >= md.cols || i0 >= md.n) { return; }
+  var acc: array<vec4<f32>, 4>;
+  for (var k = 0u; k < D4; k++) {
+    var w: array<vec4<f32>, 4>;
+    for (var c = 0u; c < 4u; c++) { w[c] = W[(md.first + min(c0 + c, md.cols - 1u)) * D4 + k]; }
+    for (var r = 0u; r < 4u; r++) {
+      let x = X[min(i0 + r, md.n - 1u) * D4 + k];
+      acc[r] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
+    }
+  }
+  for (var r = 0u; r < 4u; r++) {
+    for (var c = 0u; c < 4u; c++) {
+      if (i0 + r < md.n && c0 + c < md.cols) { Z[(i0 + r) * md.cols + c0 + c] = acc[r][c]; }
+    }
+  }
+}

@@ -1,0 +1,224 @@
+// The benchmark harness, shared by `shallow-gd bench` (Node, Dawn) and bench.html (browser):
+// per-kernel GPU times, the whole step, and the same-run reference product X Wᵀ as the
+// adapter's practical limit. Every figure carries the adapter it came from.
+import { resolveConfig, type Resolved } from '../config/resolve';
+import { buildConfig } from '../config/schema';
+import { createGpuTrainer, planLayout, type GpuTrainer } from '../gpu/engine';
+import { matmul, matmulDims } from '../gpu/kernels/matmul';
+import { encode } from '../gpu/program';
+import { backwardUpdate } from '../reference/backward_update';
+import { forward } from '../reference/forward';
+import { residual } from '../reference/residual';
+import { initialState } from '../reference/trainer';
+import type { BackendInfo } from '../train/trainer';
+import { GpuTimer, type TimingMethod } from './timer';
+
+export interface BenchSize {
+  n: number;
+  d: number;
+  m: number;
+}
+
+export interface SizeResult extends BenchSize {
+  /** GPU seconds per step spent in each kernel (all blocks). */
+  kernels: Record<string, number>;
+  stepSeconds: number;
+  stepsPerSecond: number;
+  /** 4ndm per step: the least any implementation must do. */
+  gflops: number;
+  /** Bytes every step must move at least (X and W read by each pass over them, W and a written), per second. */
+  gbytesPerSecond: number;
+  /** CPU time to encode and submit one step when steps are batched. */
+  hostMicrosPerStep: number;
+  matmulGflops: number;
+  /** Step GFLOP/s over the reference product's. */
+  efficiency: number;
+  memoryBytes: number;
+  peers: Record<string, { stepSeconds: number } | { skipped: string }>;
+}
+
+export interface BenchReport {
+  date: string;
+  adapter: BackendInfo & { limits: Record<string, number>; features: string[] };
+  timing: TimingMethod;
+  sizes: SizeResult[];
+  skipped: (BenchSize & { reason: string })[];
+  scaling: { n: number; d: number; exponent: number; largestM: number; largestMemoryBytes: number }[];
+}
+
+export interface BenchOptions {
+  /** Sizes whose predicted step time exceeds this are skipped (the table says so). */
+  maxStepSeconds: number;
+  /** Measured GPU time to aim for per figure. */
+  targetSeconds: number;
+  /** The float64 CPU reference is timed only below this many multiply-adds per step. */
+  cpuMaxMacs: number;
+  log?: (line: string) => void;
+  /** Extra same-run peers (e.g. TensorFlow.js), given the device and size. */
+  peers?: Record<string, (device: GPUDevice, size: BenchSize) => Promise<number | string>>;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = { maxStepSeconds: 2, targetSeconds: 0.2, cpuMaxMacs: 2 ** 26 };
+
+export function benchConfig(size: BenchSize): Resolved {
+  // Small auto rates and no stop at eps: every step does the full work and stays finite.
+  return resolveConfig(buildConfig({ ...size, steps: 1_000_000, rateFactor: 0.01, stopAtEps: false, logEvery: 0 }));
+}
+
+/** Repeats `record` until it fills about `target` seconds of GPU time; returns seconds per repetition. */
+async function perRep(timer: GpuTimer, record: (pass: GPUComputePassEncoder) => void, target: number): Promise<number> {
+  let reps = 1;
+  for (;;) {
+    const t = await timer.time((pass) => { for (let k = 0; k < reps; k++) record(pass); });
+    if (t >= target || reps >= 1 << 16) return t / reps;
+    reps = Math.min(1 << 16, Math.max(reps * 2, Math.ceil((reps * target * 1.2) / Math.max(t, 1e-7))));
+  }
+}
+
+async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Promise<Omit<SizeResult, 'peers'>> {
+  const { n, d, m } = t.config;
+  const device = t.device;
+  const kernels: Record<string, number> = {};
+  for (const [name, dispatches] of t.kernels) {
+    kernels[name] = await perRep(timer, (pass) => dispatches.forEach((dp) => encode(pass, dp)), o.targetSeconds / 4);
+  }
+  // The whole step, many per submit; host time is the JS time to encode and submit them.
+  const stepSeconds = await perRep(timer, (pass) => t.encodeSteps(pass, 1), o.targetSeconds);
+  const batch = Math.max(1, Math.min(4096, Math.round(o.targetSeconds / stepSeconds)));
+  const hostStart = performance.now();
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  t.encodeSteps(pass, batch);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  const hostMicrosPerStep = ((performance.now() - hostStart) * 1000) / batch;
+  await device.queue.onSubmittedWorkDone();
+
+  // The reference product over all neurons, in slices that fit one binding.
+  const { s, blocks } = t.buffers;
+  const maxCols = Math.max(4, Math.min(65535 * 32, Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, 1 << 30) / (4 * n))));
+  const slices: { b: (typeof blocks)[number]; first: number; cols: number }[] = [];
+  for (const b of blocks) for (let first = 0; first < b.count; first += maxCols) slices.push({ b, first, cols: Math.min(maxCols, b.count - first) });
+  const Z = device.createBuffer({ size: 4 * n * Math.min(maxCols, Math.max(...slices.map((x) => x.cols))), usage: GPUBufferUsage.STORAGE });
+  const dims = slices.map((x) => {
+    const u = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(u, 0, matmulDims(n, x.cols, x.first));
+    return u;
+  });
+  const products = slices.map((x, k) => matmul(t.context, dims[k], s.X, x.b.W, Z, n, x.cols));
+  const matmulSeconds = await perRep(timer, (p) => products.forEach((dp) => encode(p, dp)), o.targetSeconds);
+  Z.destroy();
+  dims.forEach((u) => u.destroy());
+
+  const flops = 4 * n * d * m;
+  const bytes = 4 * (2 * n * d + 3 * m * d + 3 * m + 3 * n);
+  return {
+    n, d, m, kernels, stepSeconds, stepsPerSecond: 1 / stepSeconds,
+    gflops: flops / stepSeconds / 1e9,
+    gbytesPerSecond: bytes / stepSeconds / 1e9,
+    hostMicrosPerStep,
+    matmulGflops: (2 * n * d * m) / matmulSeconds / 1e9,
+    efficiency: flops / stepSeconds / ((2 * n * d * m) / matmulSeconds),
+    memoryBytes: t.memoryBytes,
+  };
+}
+
+/** One float64 step of the CPU reference (forward, residual, both updates). */
+function cpuStepSeconds(c: Resolved): number {
+  const st = initialState(c);
+  const start = performance.now();
+  const r = residual(forward(st.X, st.W, st.a, c.n, c.d, c.m, c.outputScale), st.y);
+  backwardUpdate(st.X, st.W, st.a, r, c.n, c.d, c.m, c.outputScale, c.etaW, c.etaA);
+  return (performance.now() - start) / 1000;
+}
+
+/** Least-squares slope of log t against log m: 1 means step time linear in m. */
+export function scalingExponent(points: { m: number; seconds: number }[]): number {
+  const xs = points.map((p) => Math.log(p.m)), ys = points.map((p) => Math.log(p.seconds));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0, sxx = 0;
+  xs.forEach((x, k) => { sxy += (x - mx) * (ys[k] - my); sxx += (x - mx) ** 2; });
+  return sxx > 0 ? sxy / sxx : NaN;
+}
+
+export async function runBench(device: GPUDevice, info: BackendInfo, sizes: BenchSize[], o: BenchOptions = DEFAULT_OPTIONS): Promise<BenchReport> {
+  const timer = new GpuTimer(device);
+  const results: SizeResult[] = [];
+  const skipped: BenchReport['skipped'] = [];
+  // Predicts a size's step time from the best rate seen so far, to skip what would take too long.
+  let secondsPerMac = 0;
+  for (const size of sizes) {
+    const macs = size.n * size.d * size.m;
+    if (secondsPerMac > 0 && secondsPerMac * macs > o.maxStepSeconds) {
+      skipped.push({ ...size, reason: `predicted ${(secondsPerMac * macs).toPrecision(2)} s per step > ${o.maxStepSeconds} s` });
+      continue;
+    }
+    const c = benchConfig(size);
+    try {
+      planLayout(c, device.limits);
+    } catch (e) {
+      skipped.push({ ...size, reason: (e as Error).message });
+      continue;
+    }
+    let t: GpuTrainer;
+    try {
+      t = await createGpuTrainer(device, info, c);
+    } catch (e) {
+      skipped.push({ ...size, reason: (e as Error).message });
+      continue;
+    }
+    const r = await measureSize(t, timer, o);
+    t.dispose();
+    secondsPerMac = secondsPerMac > 0 ? Math.min(secondsPerMac, r.stepSeconds / macs) : r.stepSeconds / macs;
+    const peers: SizeResult['peers'] = {};
+    peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
+    for (const [name, peer] of Object.entries(o.peers ?? {})) {
+      const v = await peer(device, size).catch((e: Error) => e.message);
+      peers[name] = typeof v === 'number' ? { stepSeconds: v } : { skipped: v };
+    }
+    results.push({ ...r, peers });
+    o.log?.(`n=${r.n} d=${r.d} m=${r.m}: ${r.stepsPerSecond.toPrecision(3)} steps/s, ${r.gflops.toPrecision(3)} GFLOP/s, product ${r.matmulGflops.toPrecision(3)} GFLOP/s`);
+  }
+  timer.destroy();
+  const groups = new Map<string, SizeResult[]>();
+  for (const r of results) groups.set(`${r.n}x${r.d}`, [...(groups.get(`${r.n}x${r.d}`) ?? []), r]);
+  const scaling = [...groups.values()].filter((g) => g.length >= 2).map((g) => {
+    const largest = g.reduce((a, b) => (b.m > a.m ? b : a));
+    return {
+      n: g[0].n, d: g[0].d,
+      exponent: scalingExponent(g.map((r) => ({ m: r.m, seconds: r.stepSeconds }))),
+      largestM: largest.m, largestMemoryBytes: largest.memoryBytes,
+    };
+  });
+  const limits: Record<string, number> = {};
+  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const)
+    limits[k] = device.limits[k];
+  return {
+    date: new Date().toISOString(),
+    adapter: { ...info, limits, features: [...device.features].sort() },
+    timing: timer.method,
+    sizes: results,
+    skipped,
+    scaling,
+  };
+}
+
+/** The default grid: n ∈ {256, 1024, 4096}, d ∈ {16, 128}, m = 2^10 … 2^20 (ascending, so skips predict well). */
+export function defaultSizes(): BenchSize[] {
+  const out: BenchSize[] = [];
+  for (const n of [256, 1024, 4096]) for (const d of [16, 128]) for (let e = 10; e <= 20; e++) out.push({ n, d, m: 2 ** e });
+  return out;
+}
+
+/** `--sizes 256x16x1024,1024x128x16384` or ranges `256x16x2^10..2^14`. */
+export function parseSizes(text: string): BenchSize[] {
+  const out: BenchSize[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)x(\d+)x(?:(\d+)|2\^(\d+)(?:\.\.2\^(\d+))?)$/.exec(part.trim());
+    if (!m) throw new Error(`--sizes: "${part}" is not NxDxM (e.g. 1024x128x16384) or NxDx2^a..2^b`);
+    const [n, d] = [Number(m[1]), Number(m[2])];
+    if (m[3]) out.push({ n, d, m: Number(m[3]) });
+    else for (let e = Number(m[4]); e <= Number(m[5] ?? m[4]); e++) out.push({ n, d, m: 2 ** e });
+  }
+  return out;
+}

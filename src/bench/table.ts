@@ -1,0 +1,39 @@
+// The benchmark report as markdown: what docs/BENCHMARKS.md and the terminal show.
+import { softwareNote } from '../train/trainer';
+import type { BenchReport } from './bench';
+
+const p3 = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : '–');
+const ms = (s: number) => (s * 1e3).toPrecision(3);
+
+export function benchMarkdown(r: BenchReport): string {
+  const kernelNames = [...new Set(r.sizes.flatMap((s) => Object.keys(s.kernels)))];
+  const peerNames = [...new Set(r.sizes.flatMap((s) => Object.keys(s.peers)))];
+  const lines = [
+    `Adapter: **${r.adapter.name}**${softwareNote(r.adapter)}. Kernel times: ${r.timing === 'timestamp' ? 'GPU timestamp queries' : 'wall clock over submits (no timestamp-query)'}. ${r.date}.`,
+    '',
+    '| n | d | m | steps/s | step ms | GFLOP/s (4ndm) | GB/s (min) | X·Wᵀ GFLOP/s | efficiency | host µs/step | memory MiB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.sizes.map((s) =>
+      `| ${s.n} | ${s.d} | ${s.m} | ${p3(s.stepsPerSecond)} | ${ms(s.stepSeconds)} | ${p3(s.gflops)} | ${p3(s.gbytesPerSecond)} | ${p3(s.matmulGflops)} | ${(100 * s.efficiency).toFixed(0)}% | ${p3(s.hostMicrosPerStep)} | ${(s.memoryBytes / 2 ** 20).toFixed(1)} |`),
+    '',
+    `Per-kernel GPU time per step (ms): ${kernelNames.join(', ')} (the metric kernels run only at logged steps).`,
+    '',
+    `| n | d | m | ${kernelNames.join(' | ')} |`,
+    `| ---: | ---: | ---: | ${kernelNames.map(() => '---:').join(' | ')} |`,
+    ...r.sizes.map((s) => `| ${s.n} | ${s.d} | ${s.m} | ${kernelNames.map((k) => ms(s.kernels[k])).join(' | ')} |`),
+  ];
+  if (peerNames.length) {
+    lines.push('', 'Peers on the same adapter and the same step (step ms; speed-up of shallow-gd):', '',
+      `| n | d | m | shallow-gd | ${peerNames.join(' | ')} |`, `| ---: | ---: | ---: | ---: | ${peerNames.map(() => '---:').join(' | ')} |`,
+      ...r.sizes.map((s) => `| ${s.n} | ${s.d} | ${s.m} | ${ms(s.stepSeconds)} | ${peerNames.map((k) => {
+        const v = s.peers[k];
+        return !v ? '–' : 'skipped' in v ? `skipped: ${v.skipped}` : `${ms(v.stepSeconds)} (${p3(v.stepSeconds / s.stepSeconds)}×)`;
+      }).join(' | ')} |`));
+  }
+  if (r.scaling.length) {
+    lines.push('', 'Scaling in m (fitted exponent of step time ∝ m^p; 1 = linear):', '', '| n | d | p | largest m | its memory MiB |', '| ---: | ---: | ---: | ---: | ---: |',
+      ...r.scaling.map((g) => `| ${g.n} | ${g.d} | ${p3(g.exponent)} | ${g.largestM} | ${(g.largestMemoryBytes / 2 ** 20).toFixed(1)} |`));
+  }
+  if (r.skipped.length) lines.push('', 'Skipped:', '', ...r.skipped.map((s) => `- n=${s.n} d=${s.d} m=${s.m}: ${s.reason}`));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,55 @@
+// shallow-gd bench: the benchmark harness on this machine's WebGPU adapter.
+import { writeFileSync } from 'node:fs';
+import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions } from '../bench/bench';
+import { benchMarkdown } from '../bench/table';
+import { ConfigError } from '../config/schema';
+import { acquireNodeDevice } from '../gpu/device_node';
+
+export const BENCH_HELP = `usage: shallow-gd bench [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--json FILE] [--md FILE]
+
+Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), the host cost per
+step, and the same-run reference product X·Wᵀ on this machine's WebGPU adapter, beside
+the float64 CPU reference. Default grid: n ∈ {256, 1024, 4096}, d ∈ {16, 128},
+m = 2^10 … 2^20; sizes predicted to take over --max-step-seconds (default 2) per step
+are skipped and listed. --quick: a tiny grid that checks the harness in seconds.`;
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  let sizes = defaultSizes();
+  const o: BenchOptions = { ...DEFAULT_OPTIONS, log: (l) => process.stderr.write(l + '\n') };
+  let json: string | undefined, md: string | undefined;
+  for (let k = 0; k < argv.length; k++) {
+    const flag = argv[k];
+    const value = () => {
+      if (k + 1 >= argv.length) throw new ConfigError(flag, `${flag} needs a value`);
+      return argv[++k];
+    };
+    if (flag === '--help' || flag === '-h') {
+      process.stdout.write(BENCH_HELP + '\n');
+      return 0;
+    } else if (flag === '--quick') {
+      sizes = parseSizes('64x16x2^8..2^10');
+      Object.assign(o, { targetSeconds: 0.02, maxStepSeconds: 1 });
+    } else if (flag === '--sizes') {
+      try {
+        sizes = parseSizes(value());
+      } catch (e) {
+        throw new ConfigError('sizes', (e as Error).message);
+      }
+    } else if (flag === '--max-step-seconds') {
+      const v = Number(value());
+      if (!(v > 0)) throw new ConfigError('max-step-seconds', '--max-step-seconds must be a number > 0');
+      o.maxStepSeconds = v;
+    } else if (flag === '--json') json = value();
+    else if (flag === '--md') md = value();
+    else throw new ConfigError(flag, `unknown flag ${flag} (see shallow-gd bench --help)`);
+  }
+  const acquired = await acquireNodeDevice();
+  if (!acquired) throw new ConfigError('backend', 'no WebGPU adapter found: the benchmark needs one (on Debian: apt-get install libvulkan1 chromium)');
+  process.stderr.write(`adapter: ${acquired.info.name}\n`);
+  const report = await runBench(acquired.device, acquired.info, sizes, o);
+  const table = benchMarkdown(report);
+  process.stdout.write(table);
+  if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  if (md) writeFileSync(md, table);
+  return report.sizes.length > 0 ? 0 : 1;
+}
