@@ -11,6 +11,7 @@ import { forward } from '../reference/forward';
 import { residual } from '../reference/residual';
 import { initialState } from '../reference/trainer';
 import type { BackendInfo } from '../train/trainer';
+import type { Variants } from '../gpu/variants';
 import { GpuTimer, type TimingMethod } from './timer';
 
 export interface BenchSize {
@@ -34,6 +35,7 @@ export interface SizeResult extends BenchSize {
   /** Step GFLOP/s over the reference product's. */
   efficiency: number;
   memoryBytes: number;
+  variants: Variants;
   peers: Record<string, { stepSeconds: number } | { skipped: string }>;
 }
 
@@ -54,6 +56,8 @@ export interface BenchOptions {
   /** The float64 CPU reference is timed only below this many multiply-adds per step. */
   cpuMaxMacs: number;
   log?: (line: string) => void;
+  /** Kernel variants to force (default: chosen per adapter). */
+  kernel?: Partial<Variants>;
   /** Extra same-run peers (e.g. TensorFlow.js), given the device and size. */
   peers?: Record<string, (device: GPUDevice, size: BenchSize) => Promise<number | string>>;
 }
@@ -120,6 +124,7 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     matmulGflops: (2 * n * d * m) / matmulSeconds / 1e9,
     efficiency: flops / stepSeconds / ((2 * n * d * m) / matmulSeconds),
     memoryBytes: t.memoryBytes,
+    variants: t.variants,
   };
 }
 
@@ -162,7 +167,7 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
     }
     let t: GpuTrainer;
     try {
-      t = await createGpuTrainer(device, info, c);
+      t = await createGpuTrainer(device, info, c, undefined, o.kernel);
     } catch (e) {
       skipped.push({ ...size, reason: (e as Error).message });
       continue;

@@ -1,11 +1,14 @@
 // Command-line parsing for `shallow-gd train`: config flags come from the schema table,
 // the rest are the run's own options.
 import { ConfigError, SETTINGS, settingByFlag, type SettingKey } from '../config/schema';
+import { VARIANTS, parseVariants, type Variants } from '../gpu/variants';
 
 export interface TrainArgs {
   given: Partial<Record<SettingKey, string>>;
   backend: 'auto' | 'webgpu' | 'cpu';
   out?: string;
+  /** Forced kernel variants (--kernel backward=tiled). */
+  kernel: Partial<Variants>;
   saveTensors: boolean;
   force: boolean;
   json: boolean;
@@ -15,7 +18,7 @@ export interface TrainArgs {
 const SWITCHES = { 'save-tensors': 'saveTensors', force: 'force', json: 'json', help: 'help' } as const;
 
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {
-  const args: TrainArgs = { given: {}, backend: 'auto', saveTensors: false, force: false, json: false, help: false };
+  const args: TrainArgs = { given: {}, backend: 'auto', kernel: {}, saveTensors: false, force: false, json: false, help: false };
   for (let k = 0; k < argv.length; k++) {
     const token = argv[k];
     if (token === '-h') { args.help = true; continue; }
@@ -37,6 +40,8 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
       if (value !== 'auto' && value !== 'webgpu' && value !== 'cpu')
         throw new ConfigError('backend', `--backend must be one of auto, webgpu, cpu; got ${JSON.stringify(value)}`);
       args.backend = value;
+    } else if (name === 'kernel') {
+      args.kernel = parseVariants(value);
     } else if (name === 'out') {
       if (!value) throw new ConfigError('out', '--out needs a folder path');
       args.out = value;
@@ -65,6 +70,7 @@ export function trainHelp(): string {
     '',
     'run flags:',
     '  --backend        auto (WebGPU if an adapter exists, else the CPU reference), webgpu, or cpu [auto]',
+    `  --kernel K=V     force a kernel variant (${Object.entries(VARIANTS).map(([k, v]) => `${k}=${v.join('|')}`).join(', ')}); default: chosen per adapter`,
     '  --out DIR        write config.json, metrics.csv, summary.json (DIR must be empty unless --force)',
     '  --save-tensors   with --out, also X.npy y.npy W0.npy a0.npy W.npy a.npy (float32, W as m×d)',
     '  --force          write into a non-empty --out folder',

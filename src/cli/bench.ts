@@ -4,14 +4,16 @@ import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions 
 import { benchMarkdown } from '../bench/table';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
+import { parseVariants } from '../gpu/variants';
 
-export const BENCH_HELP = `usage: shallow-gd bench [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--json FILE] [--md FILE]
+export const BENCH_HELP = `usage: shallow-gd bench [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--json FILE] [--md FILE]
 
 Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), the host cost per
 step, and the same-run reference product X·Wᵀ on this machine's WebGPU adapter, beside
 the float64 CPU reference. Default grid: n ∈ {256, 1024, 4096}, d ∈ {16, 128},
 m = 2^10 … 2^20; sizes predicted to take over --max-step-seconds (default 2) per step
-are skipped and listed. --quick: a tiny grid that checks the harness in seconds.`;
+are skipped and listed. --kernel forces a kernel variant (as for train).
+--quick: a tiny grid that checks the harness in seconds.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   let sizes = defaultSizes();
@@ -39,7 +41,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       const v = Number(value());
       if (!(v > 0)) throw new ConfigError('max-step-seconds', '--max-step-seconds must be a number > 0');
       o.maxStepSeconds = v;
-    } else if (flag === '--json') json = value();
+    } else if (flag === '--kernel') o.kernel = parseVariants(value());
+    else if (flag === '--json') json = value();
     else if (flag === '--md') md = value();
     else throw new ConfigError(flag, `unknown flag ${flag} (see shallow-gd bench --help)`);
   }

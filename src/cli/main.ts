@@ -73,7 +73,7 @@ async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array):
     return cpu();
   }
   try {
-    return await createGpuTrainer(acquired.device, acquired.info, c, labels);
+    return await createGpuTrainer(acquired.device, acquired.info, c, labels, args.kernel);
   } catch (e) {
     if (e instanceof ConfigError) throw invalid(e.message);
     throw e;

@@ -25,6 +25,7 @@ import {
   ROW_WORDS, STATUS, STATUS_BYTES, blockBytes, dimsBytes, initParamsBytes, modeBytes, type InitParams,
 } from './layout';
 import { GpuContext, encode, type Dispatch } from './program';
+import { resolveVariants, type Variants } from './variants';
 
 /** Largest workgroup count per dispatch dimension that every WebGPU device allows. */
 const MAX_WORKGROUPS = 65535;
@@ -95,6 +96,8 @@ export interface GpuTrainer extends Trainer {
   readonly kernels: ReadonlyMap<string, readonly Dispatch[]>;
   /** Encodes `count` training steps without logging or readback. */
   encodeSteps(pass: GPUComputePassEncoder, count: number): void;
+  /** The kernel variants this run uses (src/gpu/variants.ts). */
+  readonly variants: Variants;
   /** The compiled-kernel cache (same D4) and the buffers, for kernels run beside training (benchmarks). */
   readonly context: GpuContext;
   readonly buffers: { readonly s: Shared; readonly blocks: readonly Block[] };
@@ -168,9 +171,10 @@ export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): 
 }
 
 export async function createGpuTrainer(
-  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array,
+  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
 ): Promise<GpuTrainer> {
   const layout = planLayout(c, device.limits);
+  const variants = resolveVariants(backend, device.limits, layout.d4, forced);
   const U = GPUBufferUsage;
   const ctx = new GpuContext(device, layout.d4);
   const d4 = layout.d4;
@@ -235,7 +239,7 @@ export async function createGpuTrainer(
   const fwd = blocks.map((b) => forward(ctx, s, b));
   const res = residual(ctx, s);
   const lossD = loss(ctx, s);
-  const upd = blocks.map((b) => backwardUpdate(ctx, s, b));
+  const upd = blocks.map((b) => backwardUpdate(ctx, s, b, variants.backward));
   const stats = blocks.map((b) => neuronStats(ctx, s, b));
   const reduce = blocks.map((b) => chunkReduce(ctx, s, b));
   const rowStep = metrics(ctx, s, modeStep);
@@ -386,6 +390,7 @@ export async function createGpuTrainer(
     ]),
     context: ctx,
     buffers: { s, blocks },
+    variants,
     encodeSteps(pass, count) {
       for (let k = 0; k < count; k++) encodeStep(pass, false, false);
     },

@@ -2,25 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { createGpuTrainer } from '../../src/gpu/engine';
+import { VARIANTS, type Variants } from '../../src/gpu/variants';
 import { createCpuTrainer } from '../../src/reference/trainer';
 import type { RunOptions } from '../../src/train/trainer';
 import { gpu } from '../support/gpu';
 
 const base = { n: 48, d: 8, m: 64, steps: 200 };
 
-async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: RunOptions) {
+async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: RunOptions, variants?: Partial<Variants>) {
   const dev = await gpu();
-  const t = await createGpuTrainer(dev.device, dev.info, resolveConfig(buildConfig(given)));
+  const t = await createGpuTrainer(dev.device, dev.info, resolveConfig(buildConfig(given)), undefined, variants);
   const result = await t.run(options);
   const tensors = await t.readTensors();
   return { t, result, tensors };
 }
 
 describe('GPU engine', () => {
-  it('matches the float64 reference at every logged step of a 200-step run', async () => {
+  it.each(VARIANTS.backward)('matches the float64 reference at every logged step of a 200-step run (backward %s)', async (backward) => {
     const c = resolveConfig(buildConfig(base));
     const cpu = await createCpuTrainer(c).run();
-    const { result } = await gpuRun(base);
+    const { result } = await gpuRun(base, undefined, { backward });
     expect(result.outcome).toBe('max_steps');
     expect(result.rows.map((r) => r.step)).toEqual(cpu.rows.map((r) => r.step));
     expect(result.rows.length).toBeGreaterThan(30);

@@ -1,10 +1,12 @@
-import source from '../../../shaders/backward_update.wgsl?raw';
+import simpleSource from '../../../shaders/backward_update.wgsl?raw';
+import tiledSource from '../../../shaders/backward_update_tiled.wgsl?raw';
 import type { Block, Shared } from '../buffers';
 import type { Dispatch, GpuContext } from '../program';
+import type { Variants } from '../variants';
 
-/** Both gradients and both updates for one block: one thread per neuron. */
-export function backwardUpdate(ctx: GpuContext, s: Shared, b: Block): Dispatch {
-  const pipeline = ctx.pipeline('backward_update', source);
+/** Both gradients and both updates for one block: a thread per neuron (simple) or 4 threads per neuron, 64 neurons per workgroup (tiled). */
+export function backwardUpdate(ctx: GpuContext, s: Shared, b: Block, variant: Variants['backward']): Dispatch {
+  const pipeline = variant === 'tiled' ? ctx.pipeline('backward_update_tiled', tiledSource) : ctx.pipeline('backward_update', simpleSource);
   return {
     pipeline,
     group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, s.r, b.W, b.a, s.status]),
