@@ -150,11 +150,12 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
   const timer = new GpuTimer(device);
   const results: SizeResult[] = [];
   const skipped: BenchReport['skipped'] = [];
-  // Predicts a size's step time from the best rate seen so far, to skip what would take too long.
+  // Predicts a size's step time from the last one measured (linear in n·d·m: an overestimate
+  // while the GPU is not yet full), to skip what would take too long.
   let secondsPerMac = 0;
   for (const size of sizes) {
     const macs = size.n * size.d * size.m;
-    if (secondsPerMac > 0 && secondsPerMac * macs > o.maxStepSeconds) {
+    if (secondsPerMac * macs > o.maxStepSeconds) {
       skipped.push({ ...size, reason: `predicted ${(secondsPerMac * macs).toPrecision(2)} s per step > ${o.maxStepSeconds} s` });
       continue;
     }
@@ -174,7 +175,7 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
     }
     const r = await measureSize(t, timer, o);
     t.dispose();
-    secondsPerMac = secondsPerMac > 0 ? Math.min(secondsPerMac, r.stepSeconds / macs) : r.stepSeconds / macs;
+    secondsPerMac = r.stepSeconds / macs;
     const peers: SizeResult['peers'] = {};
     peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
     for (const [name, peer] of Object.entries(o.peers ?? {})) {
