@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
 
 // `vite build --mode cli` bundles the Node command line (WGSL inlined through ?raw);
 // the default mode builds the page.
@@ -14,6 +15,18 @@ export default defineConfig(({ mode }) =>
         },
       }
     : {
-        build: { outDir: 'dist', target: 'es2022' },
+        // Relative URLs: dist/ works from any folder of any static host.
+        base: './',
+        build: {
+          outDir: 'dist',
+          target: 'es2022',
+          // The page (also the embeddable widget) and the example article that embeds it.
+          rolldownOptions: {
+            input: {
+              index: fileURLToPath(new URL('./index.html', import.meta.url)),
+              embed: fileURLToPath(new URL('./embed.html', import.meta.url)),
+            },
+          },
+        },
       },
 );

@@ -1,0 +1,77 @@
+// The URL hash is the page's whole state: every config setting by its schema key, plus the
+// page keys embed, hide and autorun. Bad entries are collected, never thrown, so that a
+// broken link still opens the page (with defaults) and says what it ignored.
+import { ConfigError, SETTINGS, formatValue, parseValue, settingByKey, type Config, type SettingKey } from '../config/schema';
+
+/** Parts of the page that `hide=` can name (each is an element with data-part="…"). */
+export const PARTS = ['header', 'controls', 'buttons', 'plan', 'status', 'loss', 'movement', 'activation', 'runs', 'share'] as const;
+export type Part = (typeof PARTS)[number];
+
+export interface PageOptions {
+  embed: boolean;
+  autorun: boolean;
+  hide: Part[];
+}
+
+export interface HashState {
+  /** Valid config settings as text, for buildConfig. */
+  given: Partial<Record<SettingKey, string>>;
+  page: PageOptions;
+  /** One line per ignored entry, naming it and why. */
+  ignored: string[];
+}
+
+/** A key from the URL, quoted and cut short for the notice (it is shown as text only). */
+function quoted(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+}
+
+function flag(key: string, value: string, ignored: string[]): boolean {
+  if (value === '1' || value === 'true') return true;
+  if (value !== '0' && value !== 'false') ignored.push(`${key} must be 1 or 0; got ${quoted(value)}`);
+  return false;
+}
+
+export function parseHash(hash: string): HashState {
+  const given: HashState['given'] = {};
+  const page: PageOptions = { embed: false, autorun: false, hide: [] };
+  const ignored: string[] = [];
+  for (const [key, value] of new URLSearchParams(hash.replace(/^#/, ''))) {
+    if (key === 'embed') page.embed = flag(key, value, ignored);
+    else if (key === 'autorun') page.autorun = flag(key, value, ignored);
+    else if (key === 'hide') {
+      for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+        if ((PARTS as readonly string[]).includes(part)) page.hide.push(part as Part);
+        else ignored.push(`hide: unknown part ${quoted(part)} (parts: ${PARTS.join(', ')})`);
+      }
+    } else {
+      const s = settingByKey(key);
+      if (!s) {
+        ignored.push(`unknown key ${quoted(key)}`);
+        continue;
+      }
+      try {
+        parseValue(s, value);
+        given[s.key] = value;
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        ignored.push(e.message);
+      }
+    }
+  }
+  return { given, page, ignored };
+}
+
+/** Keeps ':' and ',' readable (both are legal in a fragment); everything else is escaped. */
+function encode(text: string): string {
+  return encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
+}
+
+/** Every setting is written, so a link reproduces the run even if defaults change later. */
+export function formatHash(config: Config, page: PageOptions): string {
+  const parts = SETTINGS.map((s) => `${s.key}=${encode(formatValue(s.key, config[s.key]))}`);
+  if (page.embed) parts.push('embed=1');
+  if (page.hide.length) parts.push(`hide=${page.hide.join(',')}`);
+  if (page.autorun) parts.push('autorun=1');
+  return '#' + parts.join('&');
+}

@@ -1,0 +1,39 @@
+// The postMessage protocol between an embedded widget and the page that embeds it
+// (docs/PAGE.md). The widget only ever posts to its parent and only obeys its parent.
+import type { Summary } from '../cli/report';
+import type { Row } from '../train/metrics';
+import type { BackendInfo } from '../train/trainer';
+
+/** Posted by the widget. */
+export type WidgetMessage =
+  | { type: 'shallow-gd:ready'; backend: BackendInfo }
+  | { type: 'shallow-gd:progress'; run: number; step: number; loss: number; lossRatio: number; stepsPerSecond: number | null; row: Row }
+  | { type: 'shallow-gd:done'; run: number; summary: Summary }
+  | { type: 'shallow-gd:error'; run: number | null; message: string };
+
+/** Sent by the parent: start a run (config as in the URL hash, defaults for the rest), or stop it. */
+export type ParentMessage = { type: 'shallow-gd:start'; config?: Record<string, unknown> } | { type: 'shallow-gd:stop' };
+
+export function isEmbedded(): boolean {
+  return window.parent !== window;
+}
+
+export function postToParent(message: WidgetMessage): void {
+  // Progress of a public simulation is no secret: any embedding origin may read it.
+  if (isEmbedded()) window.parent.postMessage(message, '*');
+}
+
+/** Messages from the parent window only; anything else is not ours and is ignored. */
+export function listenToParent(handle: (m: ParentMessage) => void): void {
+  window.addEventListener('message', (e: MessageEvent) => {
+    if (!isEmbedded() || e.source !== window.parent) return;
+    const data = e.data as { type?: unknown; config?: unknown } | null;
+    if (data?.type === 'shallow-gd:stop') handle({ type: 'shallow-gd:stop' });
+    else if (data?.type === 'shallow-gd:start') {
+      const config = data.config;
+      if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config)))
+        postToParent({ type: 'shallow-gd:error', run: null, message: 'shallow-gd:start: config must be an object of settings' });
+      else handle({ type: 'shallow-gd:start', config: config as Record<string, unknown> | undefined });
+    }
+  });
+}

@@ -1,0 +1,86 @@
+// Fixtures for the browser tests: the page built by Vite into a temporary folder, a static
+// server on 127.0.0.1, and Debian's Chromium driven by playwright-core (no browser download).
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { build } from 'vite';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ARTIFACTS = join(ROOT, 'test-results', 'browser');
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Builds the page as `npm run build` does, into a fresh temporary folder. */
+export async function buildPage(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'shallow-gd-page-'));
+  await build({ root: ROOT, logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** Serves `dir` on a random port of 127.0.0.1 (a secure context, so navigator.gpu exists). */
+export async function serve(dir: string): Promise<{ base: string; close: () => Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = resolve(dir, '.' + path);
+    if (!file.startsWith(dir + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+/** Headless Chromium; with `webgpu` false, WebGPU has no adapter and the page must fall back. */
+export async function launch(webgpu: boolean): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does it)`);
+  const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** Console errors and uncaught exceptions of a page (and its frames), collected as they come. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  return errors;
+}
+
+/** Waits until <body data-state> is one of `states` (the page's own report of where it is). */
+export async function waitForState(page: Page, states: string[], timeout = 120_000): Promise<string> {
+  await page.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states, { timeout });
+  return page.evaluate(() => document.body.dataset.state!);
+}
+
+/** The status line of the page or of a widget's frame, as { label: value }. */
+export async function status(page: Page | Frame): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const out: Record<string, string> = {};
+    document.querySelectorAll('#status div').forEach((d) => {
+      out[d.querySelector('dt')!.textContent!] = d.querySelector('dd')!.textContent!;
+    });
+    return out;
+  });
+}
+
+/** Clicks a button that downloads a file and returns the file's bytes. */
+export async function downloadFrom(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile((await download.path())!) };
+}

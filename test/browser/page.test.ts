@@ -1,0 +1,267 @@
+// The built page in headless Chromium: WebGPU there is SwiftShader (software, on the CPU),
+// so the problems are tiny. A test that cannot get WebGPU fails: it never skips.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { encodeNpy } from '../../src/io/npy';
+import { METRIC_COLUMNS } from '../../src/train/metrics';
+import { ARTIFACTS, buildPage, downloadFrom, launch, serve, status, waitForState, watchErrors } from './harness';
+
+const SMALL = 'n=32&d=8&m=32&steps=400&eps=0.01';
+
+let site: { base: string; close: () => Promise<void> };
+let built: { dir: string; remove: () => Promise<void> };
+let browser: Browser;
+
+beforeAll(async () => {
+  built = await buildPage();
+  site = await serve(built.dir);
+  browser = await launch(true);
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await built?.remove();
+});
+
+async function open(b: Browser, path: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await b.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(`${site.base}/${path}`);
+  return { page, errors };
+}
+
+/** Pixels of a chart's canvas drawn in the given color (its curves and their legend-free plot). */
+function inkOf(page: Page, chart: string, rgb: [number, number, number]): Promise<number> {
+  return page.evaluate(
+    ([id, [r, g, b]]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`#chart-${id} canvas`)!;
+      const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let k = 0; k < px.length; k += 4) {
+        if (px[k + 3] > 200 && Math.abs(px[k] - r) < 40 && Math.abs(px[k + 1] - g) < 40 && Math.abs(px[k + 2] - b) < 40) count++;
+      }
+      return count;
+    },
+    [chart, rgb] as const,
+  );
+}
+
+function stepOf(s: Record<string, string>): number {
+  return parseInt(s.step, 10);
+}
+
+/** The CSV of the run's logged metrics, through the page's own export button. */
+async function exportedRows(page: Page, run = 1): Promise<Record<string, number>[]> {
+  const csv = await downloadFrom(page, () => page.locator('#runs li').nth(run - 1).getByRole('button', { name: 'CSV' }).click());
+  const [header, ...lines] = csv.bytes.toString('utf8').trim().split('\n');
+  expect(header).toBe(METRIC_COLUMNS.join(','));
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, k) => [METRIC_COLUMNS[k], Number(v)])));
+}
+
+describe('the page on WebGPU (SwiftShader)', () => {
+  test('a run from the URL hash reaches done with the loss down 100×, draws its charts, exports', async () => {
+    const { page, errors } = await open(browser, `index.html#${SMALL}&autorun=1`);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+
+    const s = await status(page);
+    expect(s.adapter).not.toContain('CPU reference');
+    expect(s.adapter).toContain('software adapter');
+    expect(s.run).toMatch(/converged/);
+    const rows = await exportedRows(page);
+    expect(rows[0].step).toBe(0);
+    expect(rows.at(-1)!.loss_ratio).toBeLessThan(0.01);
+    expect(rows.at(-1)!.loss).toBeLessThan(rows[0].loss / 100);
+
+    // The run's color is PALETTE[0], #1f6fd1: each chart has its curves drawn in it.
+    for (const chart of ['loss', 'movement', 'activation']) expect(await inkOf(page, chart, [31, 111, 209])).toBeGreaterThan(100);
+
+    const config = JSON.parse((await downloadFrom(page, () => page.getByRole('button', { name: 'config' }).click())).bytes.toString('utf8'));
+    expect(config).toMatchObject({ n: 32, d: 8, m: 32, steps: 400, eps: 0.01 });
+    expect(typeof config.etaW).toBe('number');
+    const json = JSON.parse((await downloadFrom(page, () => page.getByRole('button', { name: 'JSON' }).click())).bytes.toString('utf8'));
+    expect(json).toHaveLength(rows.length);
+    const png = await downloadFrom(page, () => page.locator('button.png[data-chart="loss"]').click());
+    expect(png.name).toBe('shallow-gd-loss.png');
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+
+    // The hash now holds the whole config: a fresh page on it has the same settings.
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash).toContain('m=32');
+    expect(hash).toContain('etaW=auto');
+
+    console.info(`headless Chromium, SwiftShader (software adapter): m=32 n=32 d=8, steps/s: ${s['steps/s']}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'page-after-run.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('Start overlays a second run; Pause, Resume and Reset', async () => {
+    const { page, errors } = await open(browser, `index.html#${SMALL}&autorun=1`);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    // A wider run, long enough to pause: all steps, no stop at eps.
+    await page.fill('#setting-m', '64');
+    await page.fill('#setting-steps', '1000000');
+    await page.uncheck('#setting-stopAtEps');
+    await page.click('#start');
+    await waitForState(page, ['running']);
+    await expect.poll(async () => stepOf(await status(page)), { timeout: 60_000 }).toBeGreaterThan(20);
+    await page.click('#pause');
+    expect(await waitForState(page, ['idle', 'error'])).toBe('idle');
+    const paused = await status(page);
+    expect(paused.run).toMatch(/#2: paused at step \d+/);
+    await page.waitForTimeout(300);
+    expect((await status(page)).step).toBe(paused.step);
+    await page.click('#resume');
+    await expect.poll(async () => stepOf(await status(page)), { timeout: 60_000 }).toBeGreaterThan(stepOf(paused));
+
+    // Both runs are overlaid, each with its config in the legend and its own color.
+    const legend = await page.locator('#chart-loss .u-legend .u-label').allTextContents();
+    expect(legend).toEqual([expect.stringContaining('step'), expect.stringMatching(/^#1 m=32 /), expect.stringMatching(/^#2 m=64 /)]);
+    expect(await inkOf(page, 'loss', [209, 73, 91])).toBeGreaterThan(20);
+    expect(await page.locator('#runs li').count()).toBe(2);
+
+    await page.click('#reset');
+    expect(await waitForState(page, ['idle'])).toBe('idle');
+    expect(await page.locator('#runs li').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a malformed hash shows a notice naming what it ignored, as text, and runs with defaults', async () => {
+    const hash = 'n=abc&bogus=1&%3Cimg%20src%3Dx%3E=1&hide=nope&m=32&steps=100&autorun=1';
+    const { page, errors } = await open(browser, `index.html#${hash}`);
+    const notice = page.locator('[data-notice="link"]');
+    await expect.poll(() => notice.textContent()).toContain('--n (n) must be an integer');
+    const text = (await notice.textContent())!;
+    expect(text).toContain('"bogus"');
+    expect(text).toContain('"<img src=x>"');
+    expect(text).toContain('"nope"');
+    expect(await notice.locator('img').count()).toBe(0);
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    // n fell back to its default (128); the valid keys were kept.
+    expect(await page.locator('#runs li').first().textContent()).toContain('m=32 n=128 d=16');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('settings are checked as typed, with the CLI messages; what the device cannot hold is refused before Start', async () => {
+    const { page, errors } = await open(browser, `index.html#${SMALL}`);
+    await page.waitForSelector('#start:not([disabled])');
+    const fieldError = (key: string) => page.locator(`.field:has(#setting-${key}) .error`).textContent();
+    await page.fill('#setting-n', '0');
+    expect(await fieldError('n')).toMatch(/^--n \(n\) must be an integer from 1 to \d+; got "0"$/);
+    await page.fill('#setting-etaA', 'fast');
+    expect(await fieldError('etaA')).toMatch(/^--eta-a \(etaA\) must be .*; got "fast"$/);
+    expect(await page.textContent('#plan')).toMatch(/^Fix the highlighted settings/);
+    expect(await page.isDisabled('#start')).toBe(true);
+
+    await page.fill('#setting-etaA', 'auto');
+    await page.fill('#setting-n', '1000000');
+    await page.fill('#setting-d', '4096');
+    expect(await fieldError('n')).toBe('');
+    expect(await page.textContent('#plan')).toMatch(/^This device cannot run it: --n \(n\) × --d \(d\) too large: X needs [\d.]+ MiB, one storage binding of this device holds [\d.]+ MiB$/);
+    expect(await page.isDisabled('#start')).toBe(true);
+
+    await page.fill('#setting-n', '32');
+    await page.fill('#setting-d', '8');
+    expect(await page.textContent('#plan')).toMatch(/^This run needs [\d.]+ KiB on /);
+    expect(await page.isDisabled('#start')).toBe(false);
+    // file labels come as a .npy upload, checked as the CLI checks a labels file.
+    await page.selectOption('#setting-labels', 'file');
+    expect(await fieldError('labels')).toBe('--labels (labels) file: choose the .npy file to upload (a page cannot read paths)');
+    const upload = (count: number) => ({ name: 'y.npy', mimeType: 'application/octet-stream', buffer: Buffer.from(encodeNpy(new Float32Array(count).fill(1), [count])) });
+    await page.setInputFiles('input[name="labels-file"]', upload(31));
+    await expect.poll(() => fieldError('labels')).toBe('--labels (labels) file:y.npy: must hold n = 32 values (shape (32,)); it has shape (31)');
+    await page.setInputFiles('input[name="labels-file"]', upload(32));
+    await expect.poll(() => fieldError('labels')).toBe('');
+    expect(await page.isDisabled('#start')).toBe(false);
+    // A preset sets its own settings; the link follows every change.
+    await page.selectOption('#setting-preset', 'du');
+    expect([await page.inputValue('#setting-param'), await page.inputValue('#setting-etaA')]).toEqual(['ntk', '0']);
+    expect(new URL(page.url()).hash).toMatch(/^#preset=du&n=32&d=8&m=32&.*&param=ntk&/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('the embed example: two widgets post progress and done; the parent starts and stops them', async () => {
+    const { page, errors } = await open(browser, 'embed.html');
+    const readouts = page.locator('.readout');
+    // Progress messages arrive from both widgets, then done with the summary.
+    await expect.poll(() => readouts.allTextContents(), { timeout: 120_000 }).toEqual([expect.stringMatching(/^step \d+/), expect.stringMatching(/^step \d+|^converged/)]);
+    await expect.poll(() => readouts.allTextContents(), { timeout: 120_000 }).toEqual([expect.stringMatching(/^converged after \d+ steps/), expect.stringMatching(/^converged after \d+ steps/)]);
+    const widgets = page.frames().filter((f) => f !== page.mainFrame());
+    expect(widgets).toHaveLength(2);
+    expect(await Promise.all(widgets.map((f) => f.evaluate(() => document.body.dataset.state)))).toEqual(['done', 'done']);
+    const [narrow, wide] = await Promise.all(widgets.map((f) => status(f)));
+    const moved = (t: string) => Number(/‖W−W₀‖\/‖W₀‖ = ([\d.e+-]+)/.exec(t)![1]);
+    const [narrowText, wideText] = await readouts.allTextContents();
+    // The lazy regime: the wide network barely leaves its initialization.
+    expect(moved(wideText)).toBeLessThan(moved(narrowText) / 5);
+    const line = (s: Record<string, string>) => `${s.run}, steps/s: ${s['steps/s']}, memory ${s.memory}`;
+    console.info(`headless Chromium, SwiftShader (software adapter), embed example n=32 d=8:\n  m=16:   ${line(narrow)}\n  m=4096: ${line(wide)}`);
+
+    // Start both on new data and stop them at once: each widget gets the stop while it still
+    // prepares its run, which then ends as it starts, reporting done with outcome stopped.
+    await page.click('#again');
+    await page.click('#stop');
+    await expect.poll(() => readouts.allTextContents(), { timeout: 60_000 }).toEqual([expect.stringMatching(/^stopped after/), expect.stringMatching(/^stopped after/)]);
+    expect(await Promise.all(widgets.map((f: Frame) => f.evaluate(() => document.body.dataset.state)))).toEqual(['done', 'done']);
+    await page.screenshot({ path: join(ARTIFACTS, 'embed-example.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('a lost device', () => {
+  test('the page says so, keeps the charts, and Restart runs again on a new device', async () => {
+    // Its own browser: losing the device means crashing the GPU process, for every page.
+    const gpu = await launch(true);
+    try {
+      const { page, errors } = await open(gpu, 'index.html#n=32&d=8&m=32&steps=1000000&stopAtEps=false&autorun=1');
+      await waitForState(page, ['running']);
+      await expect.poll(async () => stepOf(await status(page)), { timeout: 60_000 }).toBeGreaterThan(50);
+      await (await gpu.newBrowserCDPSession()).send('Browser.crashGpuProcess');
+      expect(await waitForState(page, ['error', 'done'])).toBe('error');
+      const notice = page.locator('[data-notice="lost"]');
+      expect(await notice.textContent()).toMatch(/^The WebGPU device was lost .*The charts are kept/);
+      expect((await status(page)).run).toMatch(/^#1: failed: the WebGPU device was lost/);
+      // The charts survive the GPU process (their canvases are restored and redrawn).
+      await expect.poll(() => inkOf(page, 'loss', [31, 111, 209]), { timeout: 10_000 }).toBeGreaterThan(100);
+
+      await notice.getByRole('button', { name: 'Restart' }).click();
+      await expect.poll(async () => (await status(page)).run, { timeout: 60_000 }).toMatch(/^#2: running, step [1-9]/);
+      expect(await notice.count()).toBe(0);
+      expect(await page.locator('#runs li').count()).toBe(2);
+      // The engine leaves its second in-flight readback unawaited when the first one fails, so
+      // the lost device's mapAsync rejection surfaces as uncaught (an engine fix, not the page's).
+      expect(errors.filter((e) => !e.startsWith("uncaught: Failed to execute 'mapAsync'"))).toEqual([]);
+    } finally {
+      await gpu.close();
+    }
+  });
+});
+
+describe('the page without WebGPU', () => {
+  test('says so and runs on the float64 CPU reference', async () => {
+    const cpu = await launch(false);
+    try {
+      const { page, errors } = await open(cpu, `index.html#${SMALL}&autorun=1`);
+      expect(await waitForState(page, ['done', 'error'])).toBe('done');
+      expect(await page.locator('[data-notice="backend"]').textContent()).toMatch(/no WebGPU.*float64 CPU reference/i);
+      expect((await status(page)).adapter).toBe('float64 CPU reference (no WebGPU)');
+      const rows = await exportedRows(page);
+      expect(rows.at(-1)!.loss_ratio).toBeLessThan(0.01);
+      // Only small problems: a step that would freeze the page is refused before Start.
+      await page.fill('#setting-m', '1000000');
+      expect(await page.textContent('#plan')).toMatch(/^This device cannot run it: .*CPU reference, which takes steps of at most/);
+      expect(await page.isDisabled('#start')).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await cpu.close();
+    }
+  });
+});

@@ -1,0 +1,49 @@
+// The page's URL-hash state and legend labels, without a browser.
+import { describe, expect, test } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve';
+import { buildConfig, defaultConfig } from '../../src/config/schema';
+import { runLabels } from '../../src/ui/format';
+import { formatHash, parseHash } from '../../src/ui/hash';
+
+describe('URL hash', () => {
+  test('a written hash reads back as the same config and page options', () => {
+    const config = buildConfig({
+      preset: 'du', n: '256', m: '4096', etaW: '0.01', etaA: 'same', labels: 'file:my labels&x.npy', stopAtEps: 'false', eps: '1e-8',
+    });
+    const page = { embed: true, autorun: true, hide: ['controls' as const, 'share' as const] };
+    const hash = formatHash(config, page);
+    expect(hash).toMatch(/^#preset=du&n=256&/);
+    expect(hash).toContain('hide=controls,share');
+    const back = parseHash(hash);
+    expect(back.ignored).toEqual([]);
+    expect(back.page).toEqual(page);
+    expect(buildConfig(back.given)).toEqual(config);
+    expect(buildConfig(parseHash(formatHash(defaultConfig(), back.page)).given)).toEqual(defaultConfig());
+  });
+
+  test('unknown keys, bad values and unknown parts are ignored and named; the rest is kept', () => {
+    const s = parseHash('#n=abc&m=64&bogus=1&embed=yes&hide=loss,nope&etaW=-1&labels=teacher:0');
+    expect(s.given).toEqual({ m: '64' });
+    expect(s.page).toEqual({ embed: false, autorun: false, hide: ['loss'] });
+    expect(s.ignored).toEqual([
+      expect.stringMatching(/^--n \(n\) must be an integer from 1 to .*; got "abc"$/),
+      'unknown key "bogus"',
+      'embed must be 1 or 0; got "yes"',
+      'hide: unknown part "nope" (parts: header, controls, buttons, plan, status, loss, movement, activation, runs, share)',
+      expect.stringMatching(/^--eta-w \(etaW\) must be .*; got "-1"$/),
+      expect.stringMatching(/^--labels \(labels\) must be /),
+    ]);
+  });
+});
+
+describe('legend labels', () => {
+  test('name sizes, preset and rates, plus whatever else differs between the runs', () => {
+    const a = resolveConfig(buildConfig({ m: '16', etaW: '0.5', etaA: '0.25' }));
+    const b = resolveConfig(buildConfig({ m: '4096', etaW: '0.5', etaA: '0.25', seed: '7' }));
+    expect(runLabels([a, b])).toEqual([
+      'm=16 n=128 d=16 razborov ηW=0.5 ηA=0.25 seed=1',
+      'm=4096 n=128 d=16 razborov ηW=0.5 ηA=0.25 seed=7',
+    ]);
+    expect(runLabels([a])).toEqual(['m=16 n=128 d=16 razborov ηW=0.5 ηA=0.25']);
+  });
+});
