@@ -1,37 +1,62 @@
-// Both gradients of neuron r at the current point, then both updates (one thread per neuron):
-//   ∇w_r = κ a_r Σ_i r_i [z_ir > 0] x_i,   ∇a_r = κ Σ_i r_i relu(z_ir),   z_ir = ⟨w_r, x_i⟩ recomputed.
+// Both gradients of neuron r at the current point (one thread per neuron):
+//   ∇w_r = κ a_r Σ_i c_i [z_ir > 0] x_i,   ∇a_r = κ Σ_i c_i relu(z_ir),   z_ir = ⟨w_r, x_i⟩ recomputed,
+// with c = r. `main` applies both updates (a GD step); `vjp` writes them out with c = v,
+// which is Jᵀv, the half of the tangent-kernel product H v = J diag(η) Jᵀ v that jvp.wgsl completes.
 // The sum over samples runs in a fixed order, so a step is bit-reproducible.
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<uniform> block: Block;
 @group(0) @binding(2) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> r: array<f32>;
+@group(0) @binding(3) var<storage, read> coef: array<f32>;             // r, or v for vjp
 @group(0) @binding(4) var<storage, read_write> W: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> a: array<f32>;
-@group(0) @binding(6) var<storage, read_write> status: Status;
+@group(0) @binding(6) var<storage, read_write> status: Status;         // main only
+@group(0) @binding(7) var<storage, read_write> U: array<vec4<f32>>;    // vjp only
+@group(0) @binding(8) var<storage, read_write> ua: array<f32>;         // vjp only
+
+struct Gradient {
+  g: array<vec4<f32>, D4>,   // Σ_i c_i [z_ir > 0] x_i
+  ga: f32,                   // Σ_i c_i relu(z_ir)
+}
+
+fn neuron_gradient(w: ptr<function, array<vec4<f32>, D4>>) -> Gradient {
+  var out: Gradient;
+  for (var i = 0u; i < dims.n; i++) {
+    var z4 = vec4<f32>(0.0);
+    for (var k = 0u; k < D4; k++) { z4 += (*w)[k] * X[i * D4 + k]; }
+    let z = (z4.x + z4.y) + (z4.z + z4.w);
+    if (z > 0.0) {
+      let ci = coef[i];
+      for (var k = 0u; k < D4; k++) { out.g[k] += ci * X[i * D4 + k]; }
+      out.ga += ci * z;
+    }
+  }
+  return out;
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
   if (j >= block.count || status.halt != HALT_RUNNING) { return; }
   var w: array<vec4<f32>, D4>;
-  var g: array<vec4<f32>, D4>;
   for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
-  var ga = 0.0;
-  for (var i = 0u; i < dims.n; i++) {
-    var z4 = vec4<f32>(0.0);
-    for (var k = 0u; k < D4; k++) { z4 += w[k] * X[i * D4 + k]; }
-    let z = (z4.x + z4.y) + (z4.z + z4.w);
-    if (z > 0.0) {
-      let ri = r[i];
-      for (var k = 0u; k < D4; k++) { g[k] += ri * X[i * D4 + k]; }
-      ga += ri * z;
-    }
-  }
+  let grad = neuron_gradient(&w);
   let aj = a[j];
   let cw = dims.eta_w * dims.kappa * aj;
-  for (var k = 0u; k < D4; k++) { W[j * D4 + k] = w[k] - cw * g[k]; }
-  a[j] = aj - dims.eta_a * dims.kappa * ga;
+  for (var k = 0u; k < D4; k++) { W[j * D4 + k] = w[k] - cw * grad.g[k]; }
+  a[j] = aj - dims.eta_a * dims.kappa * grad.ga;
   // Other threads read only status.halt: the counter has a single writer.
   if (block.first == 1u && j == 0u) { status.step += 1u; }
+}
+
+@compute @workgroup_size(64)
+fn vjp(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x;
+  if (j >= block.count) { return; }
+  var w: array<vec4<f32>, D4>;
+  for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
+  let grad = neuron_gradient(&w);
+  let ca = dims.kappa * a[j];
+  for (var k = 0u; k < D4; k++) { U[j * D4 + k] = ca * grad.g[k]; }
+  ua[j] = dims.kappa * grad.ga;
 }

@@ -1,4 +1,4 @@
-// Sums the per-neuron statistics of each chunk of this block (STAT_MOVE: the maximum),
+// Sums the per-neuron statistics of each chunk of this block (the maximum for stat_is_max),
 // neuron by neuron in index order. One thread per chunk.
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -16,7 +16,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var j = first; j < last; j++) {
     for (var s = 0u; s < STAT_COUNT; s++) {
       let v = stats[j * STAT_COUNT + s];
-      if (s == STAT_MOVE) { acc[s] = max(acc[s], v); } else { acc[s] += v; }
+      if (stat_is_max(s)) { acc[s] = max(acc[s], v); } else { acc[s] += v; }
     }
   }
   let o = (block.chunk_offset + c) * STAT_COUNT;

@@ -29,6 +29,11 @@ struct Block {
   first: u32,
 }
 
+// Per-neuron statistics reduced by maximum rather than sum (MAX_STATS in src/reference/neuron_stats.ts).
+fn stat_is_max(s: u32) -> bool {
+  return s == STAT_MOVE || s == STAT_CONS;
+}
+
 // Written by loss.wgsl (loss, halting), backward_update.wgsl (step) and metrics.wgsl (rows);
 // the host resets rows to 0 before each submit.
 struct Status {

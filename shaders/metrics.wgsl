@@ -1,6 +1,6 @@
 // One logged row from the chunk sums (fixed-order tree over chunks), appended to the log
 // at status.rows. While a run is halted only the closing record (mode.record = 1) is kept.
-// Row layout (ROW_WORDS words): step, halt, then the metrics in src/train/metrics.ts order.
+// Row layout (ROW_WORDS words): step, halt, then STATE_COLUMNS of src/train/metrics.ts in order.
 
 struct Mode { record: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
 
@@ -18,7 +18,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   for (var c = lid; c < dims.chunks; c += 256u) {
     for (var s = 0u; s < STAT_COUNT; s++) {
       let v = chunk_stats[c * STAT_COUNT + s];
-      if (s == STAT_MOVE) { acc[s] = max(acc[s], v); } else { acc[s] += v; }
+      if (stat_is_max(s)) { acc[s] = max(acc[s], v); } else { acc[s] += v; }
     }
   }
   part[lid] = acc;
@@ -27,7 +27,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     if (lid < half) {
       for (var s = 0u; s < STAT_COUNT; s++) {
         let v = part[lid + half][s];
-        if (s == STAT_MOVE) { part[lid][s] = max(part[lid][s], v); } else { part[lid][s] += v; }
+        if (stat_is_max(s)) { part[lid][s] = max(part[lid][s], v); } else { part[lid][s] += v; }
       }
     }
   }
@@ -36,7 +36,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   let n = f32(dims.n);
   let m = f32(dims.m);
   let L = status.loss;
-  var v: array<f32, 9>;
+  var v: array<f32, 10>;
   v[0] = L;
   v[1] = L / status.loss0;
   v[2] = select(0.0, sqrt(t[STAT_DW2] / t[STAT_W02]), t[STAT_W02] > 0.0);
@@ -46,9 +46,10 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   v[6] = (m - t[STAT_ACTIVE]) / m;
   v[7] = sqrt(t[STAT_GRAD2]);
   v[8] = L / n;
+  v[9] = t[STAT_CONS];
   let o = status.rows * ROW_WORDS;
   rows[o] = status.step;
   rows[o + 1u] = status.halt;
-  for (var k = 0u; k < 9u; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
+  for (var k = 0u; k < 10u; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
   status.rows += 1u;
 }

@@ -1,6 +1,7 @@
 // Per-neuron quantities behind the logged metrics (columns STAT_*), one thread per neuron:
 // movement from initialization, activation flips since step 0 (both pre-activations
-// recomputed), activity, and the squared gradient norm at the current point.
+// recomputed), activity, the squared gradient norm at the current point, and the drift of
+// the per-neuron quantity that gradient flow conserves.
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<uniform> block: Block;
@@ -21,12 +22,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var g: array<vec4<f32>, D4>;
   var dw2 = 0.0;
   var w02 = 0.0;
+  var w2 = 0.0;
   for (var k = 0u; k < D4; k++) {
     w[k] = W[j * D4 + k];
     w0[k] = W0[j * D4 + k];
     let dw = w[k] - w0[k];
     dw2 += dot(dw, dw);
     w02 += dot(w0[k], w0[k]);
+    w2 += dot(w[k], w[k]);
   }
   var ga = 0.0;
   var flips = 0u;
@@ -63,4 +66,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   stats[o + STAT_FLIPS] = f32(flips);
   stats[o + STAT_ACTIVE] = f32(is_active);
   stats[o + STAT_GRAD2] = g2 + gaj * gaj;
+  // ‖w_r‖²/η_W − a_r²/η_a, conserved under gradient flow; a layer with rate 0 is left out.
+  let iw = select(0.0, 1.0 / dims.eta_w, dims.eta_w > 0.0);
+  let ia = select(0.0, 1.0 / dims.eta_a, dims.eta_a > 0.0);
+  let scale = w02 * iw + a0[j] * a0[j] * ia;
+  let drift = abs(w2 * iw - a[j] * a[j] * ia - (w02 * iw - a0[j] * a0[j] * ia));
+  stats[o + STAT_CONS] = select(0.0, drift / scale, scale > 0.0);
 }

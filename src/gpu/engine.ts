@@ -7,16 +7,17 @@ import { HALT } from '../reference/loss';
 import { STAT_COUNT } from '../reference/neuron_stats';
 import { STREAMS } from '../reference/rng';
 import type { Row } from '../train/metrics';
-import { METRIC_COLUMNS } from '../train/metrics';
+import { NO_INSTRUMENTS, STATE_COLUMNS } from '../train/metrics';
 import { loggedSteps } from '../train/plan';
 import {
   outcomeOf, suggestedRates, type BackendInfo, type RunOptions, type RunResult, type Tensors, type Trainer,
 } from '../train/trainer';
 import type { Block, Shared } from './buffers';
-import { backwardUpdate } from './kernels/backward_update';
+import { backwardUpdate, vjp } from './kernels/backward_update';
 import { chunkReduce } from './kernels/chunk_reduce';
 import { forward } from './kernels/forward';
 import { initLabels, initNeurons, initX } from './kernels/init';
+import { jvp } from './kernels/jvp';
 import { loss } from './kernels/loss';
 import { metrics } from './kernels/metrics';
 import { neuronStats } from './kernels/neuron_stats';
@@ -96,6 +97,8 @@ export interface GpuTrainer extends Trainer {
   readonly kernels: ReadonlyMap<string, readonly Dispatch[]>;
   /** Encodes `count` training steps without logging or readback. */
   encodeSteps(pass: GPUComputePassEncoder, count: number): void;
+  /** H v at the current state, with H = η_W·H_W + η_a·H_a the tangent kernel for the given rates. */
+  tangentProduct(v: Float64Array, etaW: number, etaA: number): Promise<Float64Array>;
   /** The kernel variants this run uses (src/gpu/variants.ts). */
   readonly variants: Variants;
   /** The compiled-kernel cache (same D4) and the buffers, for kernels run beside training (benchmarks). */
@@ -251,8 +254,12 @@ export async function createGpuTrainer(
   }
   // Errors after setup (device lost, a failed submit) end the run with their message.
   let failure: string | null = null;
-  device.addEventListener('uncapturederror', (e) => { failure ??= (e as GPUUncapturedErrorEvent).error.message; });
-  device.lost.then((info) => { failure ??= `the WebGPU device was lost (${info.reason}): ${info.message}`; });
+  const onError = (e: Event) => { failure ??= (e as GPUUncapturedErrorEvent).error.message; };
+  device.addEventListener('uncapturederror', onError);
+  let disposed = false;
+  device.lost.then((info) => {
+    if (!disposed) failure ??= `the WebGPU device was lost (${info.reason}): ${info.message}`;
+  });
 
   /** The state's loss (and halting check), its row if logged, then one update unless `record`. */
   function encodeStep(pass: GPUComputePassEncoder, log: boolean, record: boolean) {
@@ -295,11 +302,48 @@ export async function createGpuTrainer(
       for (let k = 0; k < Math.min(planned, u[STATUS.rows]); k++) {
         const o = STATUS_BYTES / 4 + k * ROW_WORDS;
         const row = { step: u[o] } as Row;
-        METRIC_COLUMNS.slice(1).forEach((col, j) => { row[col] = f[o + 2 + j]; });
+        STATE_COLUMNS.forEach((col, j) => { row[col] = f[o + 2 + j]; });
+        Object.assign(row, NO_INSTRUMENTS);
         rowData.push(row);
       }
       return { step: u[STATUS.step], halt: u[STATUS.halt], epsStep: u[STATUS.epsStep], loss: f[STATUS.loss], loss0: f[STATUS.loss0], rowData };
     });
+  }
+
+  // Tangent-kernel products: buffers made on first use (O(n·chunks + m·d)), apart from the
+  // training buffers so that a product never disturbs a run (a halted run re-reads partials).
+  let tangent: { v: GPUBuffer; out: GPUBuffer; rates: GPUBuffer; zeros: GPUBuffer; dispatches: Dispatch[] } | null = null;
+  async function tangentProduct(v: Float64Array, etaW: number, etaA: number): Promise<Float64Array> {
+    if (!tangent) {
+      const t = {
+        v: storage(4 * c.n, 'tangentV'),
+        out: storage(4 * c.n, 'tangentOut'),
+        rates: uniform(new Float32Array(4).buffer, 'tangentRates'),
+        zeros: storage(4 * c.n, 'tangentZeros'),
+      };
+      const side: Shared = { ...s, partials: storage(4 * c.n * c.chunks, 'tangentPartials'), lossParts: storage(4 * s.lossPartCount, 'tangentLossParts') };
+      const dispatches: Dispatch[] = [];
+      for (const b of blocks) {
+        const U = storage(b.count * d4 * 16, 'tangentU');
+        const ua = storage(4 * b.count, 'tangentUa');
+        dispatches.push(vjp(ctx, s, b, t.v, U, ua), jvp(ctx, side, b, t.rates, U, ua));
+      }
+      dispatches.push(residual(ctx, side, s.dims, t.zeros, t.out));
+      tangent = { ...t, dispatches };
+    }
+    device.queue.writeBuffer(tangent.v, 0, Float32Array.from(v));
+    device.queue.writeBuffer(tangent.rates, 0, new Float32Array([etaW, etaA, 0, 0]));
+    const enc = device.createCommandEncoder({ label: 'tangent product' });
+    const pass = enc.beginComputePass();
+    for (const d of tangent.dispatches) encode(pass, d);
+    pass.end();
+    const staging = device.createBuffer({ size: 4 * c.n, usage: U.MAP_READ | U.COPY_DST });
+    enc.copyBufferToBuffer(tangent.out, 0, staging, 0, 4 * c.n);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = Float64Array.from(new Float32Array(staging.getMappedRange()));
+    staging.destroy();
+    return out;
   }
 
   async function runSteps(options: RunOptions): Promise<RunResult> {
@@ -347,9 +391,18 @@ export async function createGpuTrainer(
       pass.end();
       inflight.push({ promise: submitAndRead(enc, planned), steps: next - from });
       // Two submits in flight keep the GPU busy while the host reads the older one.
-      if (inflight.length >= 2) await take();
+      if (inflight.length >= 2) await take().catch(async (e) => {
+        await Promise.allSettled(inflight.splice(0).map((x) => x.promise));
+        throw e;
+      });
     }
-    while (inflight.length) await take();
+    try {
+      while (inflight.length) await take();
+    } catch (e) {
+      // Settle the other readbacks too, so that none rejects unobserved after this one.
+      await Promise.allSettled(inflight.splice(0).map((x) => x.promise));
+      throw e;
+    }
     if (lastRecorded !== last.step) {
       // The closing record: the state the run stopped at (halted, paused, or at T).
       const enc = device.createCommandEncoder({ label: 'record' });
@@ -391,6 +444,7 @@ export async function createGpuTrainer(
     context: ctx,
     buffers: { s, blocks },
     variants,
+    tangentProduct,
     encodeSteps(pass, count) {
       for (let k = 0; k < count; k++) encodeStep(pass, false, false);
     },
@@ -432,6 +486,8 @@ export async function createGpuTrainer(
       };
     },
     dispose() {
+      disposed = true;
+      device.removeEventListener('uncapturederror', onError);
       alloc.destroyAll();
     },
   };

@@ -12,23 +12,23 @@ export class GpuContext {
     this.header = constantsHeader(d4) + common;
   }
 
-  pipeline(name: string, source: string, withRng = false): GPUComputePipeline {
-    let p = this.pipelines.get(name);
+  pipeline(name: string, source: string, withRng = false, entryPoint = 'main'): GPUComputePipeline {
+    const key = `${name}:${entryPoint}`;
+    let p = this.pipelines.get(key);
     if (!p) {
       const code = this.header + (withRng ? rng : '') + source;
       const module = this.device.createShaderModule({ label: name, code });
-      p = this.device.createComputePipeline({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
-      this.pipelines.set(name, p);
+      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint } });
+      this.pipelines.set(key, p);
     }
     return p;
   }
 
-  /** A bind group whose entries are `buffers` in binding order. */
-  bind(pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
+  /** A bind group whose entries are `buffers` in binding order; null skips a binding the entry point does not use. */
+  bind(pipeline: GPUComputePipeline, buffers: readonly (GPUBuffer | null)[]): GPUBindGroup {
+    const entries: GPUBindGroupEntry[] = [];
+    buffers.forEach((buffer, binding) => { if (buffer) entries.push({ binding, resource: { buffer } }); });
+    return this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   }
 }
 

@@ -1,26 +1,31 @@
 // Float64 twin of shaders/neuron_stats.wgsl: per-neuron quantities behind the logged metrics.
 
 /** Columns of the per-neuron statistics (shared with the WGSL kernels). */
-export const STAT = { dW2: 0, w02: 1, dA2: 2, a02: 3, move: 4, flips: 5, active: 6, grad2: 7 } as const;
-export const STAT_COUNT = 8;
+export const STAT = { dW2: 0, w02: 1, dA2: 2, a02: 3, move: 4, flips: 5, active: 6, grad2: 7, cons: 8 } as const;
+export const STAT_COUNT = 9;
+/** Columns reduced by maximum over neurons (the others by sum). */
+export const MAX_STATS: readonly number[] = [STAT.move, STAT.cons];
 
 /**
  * For each neuron: ‖w_r−w_r(0)‖², ‖w_r(0)‖², (a_r−a_r(0))², a_r(0)², the relative move,
  * the number of samples whose activation changed since step 0, whether it is active on
- * any sample, and its squared gradient norm ‖∇w_r‖² + (∇a_r)².
+ * any sample, its squared gradient norm ‖∇w_r‖² + (∇a_r)², and the drift of the quantity
+ * ‖w_r‖²/η_W − a_r²/η_a (conserved under gradient flow) relative to its initial scale,
+ * leaving out a layer whose rate is 0.
  */
 export function neuronStats(
   X: Float64Array, W: Float64Array, W0: Float64Array, a: Float64Array, a0: Float64Array, r: Float64Array,
-  n: number, d: number, m: number, kappa: number,
+  n: number, d: number, m: number, kappa: number, etaW: number, etaA: number,
 ): Float64Array {
   const out = new Float64Array(m * STAT_COUNT);
   const g = new Float64Array(d);
   for (let j = 0; j < m; j++) {
-    let dW2 = 0, w02 = 0;
+    let dW2 = 0, w02 = 0, w2 = 0;
     for (let k = 0; k < d; k++) {
       const w0 = W0[j * d + k];
       dW2 += (W[j * d + k] - w0) ** 2;
       w02 += w0 * w0;
+      w2 += W[j * d + k] ** 2;
     }
     g.fill(0);
     let ga = 0, flips = 0, active = 0;
@@ -49,6 +54,10 @@ export function neuronStats(
     out[o + STAT.flips] = flips;
     out[o + STAT.active] = active;
     out[o + STAT.grad2] = g2;
+    const iW = etaW > 0 ? 1 / etaW : 0, iA = etaA > 0 ? 1 / etaA : 0;
+    const scale = w02 * iW + a0[j] * a0[j] * iA;
+    const drift = Math.abs(w2 * iW - a[j] * a[j] * iA - (w02 * iW - a0[j] * a0[j] * iA));
+    out[o + STAT.cons] = scale > 0 ? drift / scale : 0;
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // Same step order, logging and halting as the GPU engine (src/gpu/engine.ts).
 import type { Resolved } from '../config/resolve';
 import { teacherOf } from '../config/resolve';
-import type { Row } from '../train/metrics';
+import { NO_INSTRUMENTS, type Row } from '../train/metrics';
 import { loggedSteps } from '../train/plan';
 import { outcomeOf, suggestedRates, type RunOptions, type RunResult, type Tensors, type Trainer } from '../train/trainer';
 import { backwardUpdate } from './backward_update';
@@ -80,7 +80,8 @@ export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Train
         stopped = options.signal?.aborted ?? false;
         const last = t === c.steps || halt !== HALT.running || stopped;
         if ((logged.has(t) || last) && lastRecorded !== t) {
-          const row: Row = { step: t, ...metrics(neuronStats(s.X, s.W, s.W0, s.a, s.a0, r, n, d, m, kappa), n, m, L, L0) };
+          const stats = neuronStats(s.X, s.W, s.W0, s.a, s.a0, r, n, d, m, kappa, c.etaW, c.etaA);
+          const row: Row = { step: t, ...metrics(stats, n, m, L, L0), ...NO_INSTRUMENTS };
           rows.push(row);
           options.onRow?.(row);
           if (last) lastRecorded = t;

@@ -1,16 +1,26 @@
 // The logged metrics: column names (the CSV header and the JSON keys) and the row type.
 
-export const METRIC_COLUMNS = [
-  'step', 'loss', 'loss_ratio', 'rel_move_w', 'rel_move_a', 'max_neuron_move',
-  'flip_frac', 'dead_frac', 'grad_norm', 'loss_per_n',
+/** Metrics every logged row has, in the order shaders/metrics.wgsl writes them. */
+export const STATE_COLUMNS = [
+  'loss', 'loss_ratio', 'rel_move_w', 'rel_move_a', 'max_neuron_move',
+  'flip_frac', 'dead_frac', 'grad_norm', 'loss_per_n', 'conserved_drift',
 ] as const;
 
-export type MetricValues = Record<Exclude<(typeof METRIC_COLUMNS)[number], 'step'>, number>;
-/** The state after `step` updates. */
-export type Row = { step: number } & MetricValues;
+/** Metrics of the optional instruments (--spectrum, the kernel prediction); NaN when not measured. */
+export const INSTRUMENT_COLUMNS = ['lambda_min', 'lambda_max', 'sharpness_ratio', 'loss_kernel'] as const;
 
+export const METRIC_COLUMNS = ['step', ...STATE_COLUMNS, ...INSTRUMENT_COLUMNS] as const;
+
+export type StateValues = Record<(typeof STATE_COLUMNS)[number], number>;
+export type InstrumentValues = Record<(typeof INSTRUMENT_COLUMNS)[number], number>;
+/** The state after `step` updates. */
+export type Row = { step: number } & StateValues & InstrumentValues;
+
+export const NO_INSTRUMENTS: InstrumentValues = { lambda_min: NaN, lambda_max: NaN, sharpness_ratio: NaN, loss_kernel: NaN };
+
+/** CSV with an empty field for a metric that was not measured. */
 export function rowsToCsv(rows: readonly Row[]): string {
   const lines = [METRIC_COLUMNS.join(',')];
-  for (const row of rows) lines.push(METRIC_COLUMNS.map((c) => String(row[c])).join(','));
+  for (const row of rows) lines.push(METRIC_COLUMNS.map((c) => (Number.isNaN(row[c]) ? '' : String(row[c]))).join(','));
   return lines.join('\n') + '\n';
 }

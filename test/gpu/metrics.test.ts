@@ -5,7 +5,7 @@ import { ROW_WORDS, modeBytes } from '../../src/gpu/layout';
 import { HALT } from '../../src/reference/loss';
 import { metrics } from '../../src/reference/metrics';
 import { STAT, STAT_COUNT } from '../../src/reference/neuron_stats';
-import { METRIC_COLUMNS } from '../../src/train/metrics';
+import { STATE_COLUMNS } from '../../src/train/metrics';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
 
@@ -35,8 +35,8 @@ describe('metrics kernel', () => {
     const words = new Uint32Array(rows.buffer);
     expect(words[0]).toBe(9);
     expect(words[1]).toBe(HALT.running);
-    const values = METRIC_COLUMNS.slice(1).map((_, j) => rows[2 + j]);
-    expect(maxRelErr(values, METRIC_COLUMNS.slice(1).map((k) => want[k as keyof typeof want]))).toBeLessThan(1e-5);
+    const values = STATE_COLUMNS.map((_, j) => rows[2 + j]);
+    expect(maxRelErr(values, STATE_COLUMNS.map((k) => want[k]))).toBeLessThan(1e-5);
     expect((await p.status()).rows).toBe(1);
 
     // Halted: a step-mode row is dropped, the closing record is kept.

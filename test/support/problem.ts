@@ -20,7 +20,7 @@ export interface Problem {
   st: ReferenceState;
   run(dispatches: Dispatch[]): Promise<void>;
   read(b: GPUBuffer): Promise<Float32Array>;
-  /** A per-neuron tensor gathered over blocks: `width` values per neuron, `stride` apart (W: d of d4·4). */
+  /** A per-neuron tensor gathered over blocks: `width` values per neuron, `stride` apart (default: W's d of d4·4, or 1). */
   readNeurons(pick: (b: Block) => GPUBuffer, width: number, stride?: number): Promise<Float64Array>;
   status(): Promise<{ step: number; halt: number; rows: number; epsStep: number; loss: number; loss0: number }>;
   setStatus(fields: Partial<Record<'step' | 'halt' | 'rows' | 'epsStep', number> & Record<'loss' | 'loss0', number>>): void;

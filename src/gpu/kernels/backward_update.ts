@@ -13,3 +13,13 @@ export function backwardUpdate(ctx: GpuContext, s: Shared, b: Block, variant: Va
     x: Math.ceil(b.count / 64),
   };
 }
+
+/** Jᵀv for one block into (U, ua): the same gradient with the residual replaced by `v`, not applied. */
+export function vjp(ctx: GpuContext, s: Shared, b: Block, v: GPUBuffer, U: GPUBuffer, ua: GPUBuffer): Dispatch {
+  const pipeline = ctx.pipeline('backward_update', simpleSource, false, 'vjp');
+  return {
+    pipeline,
+    group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, v, b.W, b.a, null, U, ua]),
+    x: Math.ceil(b.count / 64),
+  };
+}
