@@ -58,6 +58,8 @@ export interface BenchOptions {
   log?: (line: string) => void;
   /** Kernel variants to force (default: chosen per adapter). */
   kernel?: Partial<Variants>;
+  /** Called with the report so far after each size, so that an interrupted run keeps its figures. */
+  onProgress?: (report: BenchReport) => void;
   /** Extra same-run peers (e.g. TensorFlow.js), given the device and size. */
   peers?: Record<string, (device: GPUDevice, size: BenchSize) => Promise<number | string>>;
 }
@@ -183,30 +185,35 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
       peers[name] = typeof v === 'number' ? { stepSeconds: v } : { skipped: v };
     }
     results.push({ ...r, peers });
+    o.onProgress?.(report());
     o.log?.(`n=${r.n} d=${r.d} m=${r.m}: ${r.stepsPerSecond.toPrecision(3)} steps/s, ${r.gflops.toPrecision(3)} GFLOP/s, product ${r.matmulGflops.toPrecision(3)} GFLOP/s`);
   }
   timer.destroy();
-  const groups = new Map<string, SizeResult[]>();
-  for (const r of results) groups.set(`${r.n}x${r.d}`, [...(groups.get(`${r.n}x${r.d}`) ?? []), r]);
-  const scaling = [...groups.values()].filter((g) => g.length >= 2).map((g) => {
-    const largest = g.reduce((a, b) => (b.m > a.m ? b : a));
+  return report();
+
+  function report(): BenchReport {
+    const groups = new Map<string, SizeResult[]>();
+    for (const r of results) groups.set(`${r.n}x${r.d}`, [...(groups.get(`${r.n}x${r.d}`) ?? []), r]);
+    const scaling = [...groups.values()].filter((g) => g.length >= 2).map((g) => {
+      const largest = g.reduce((x, y) => (y.m > x.m ? y : x));
+      return {
+        n: g[0].n, d: g[0].d,
+        exponent: scalingExponent(g.map((r) => ({ m: r.m, seconds: r.stepSeconds }))),
+        largestM: largest.m, largestMemoryBytes: largest.memoryBytes,
+      };
+    });
+    const limits: Record<string, number> = {};
+    for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const)
+      limits[k] = device.limits[k];
     return {
-      n: g[0].n, d: g[0].d,
-      exponent: scalingExponent(g.map((r) => ({ m: r.m, seconds: r.stepSeconds }))),
-      largestM: largest.m, largestMemoryBytes: largest.memoryBytes,
+      date: new Date().toISOString(),
+      adapter: { ...info, limits, features: [...device.features].sort() },
+      timing: timer.method,
+      sizes: results,
+      skipped,
+      scaling,
     };
-  });
-  const limits: Record<string, number> = {};
-  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const)
-    limits[k] = device.limits[k];
-  return {
-    date: new Date().toISOString(),
-    adapter: { ...info, limits, features: [...device.features].sort() },
-    timing: timer.method,
-    sizes: results,
-    skipped,
-    scaling,
-  };
+  }
 }
 
 /** The default grid: n ∈ {256, 1024, 4096}, d ∈ {16, 128}, m = 2^10 … 2^20 (ascending, so skips predict well). */

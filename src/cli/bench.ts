@@ -1,6 +1,6 @@
 // shallow-gd bench: the benchmark harness on this machine's WebGPU adapter.
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions } from '../bench/bench';
+import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions, type BenchReport } from '../bench/bench';
 import { benchMarkdown } from '../bench/table';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
@@ -49,10 +49,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const acquired = await acquireNodeDevice();
   if (!acquired) throw new ConfigError('backend', 'no WebGPU adapter found: the benchmark needs one (on Debian: apt-get install libvulkan1 chromium)');
   process.stderr.write(`adapter: ${acquired.info.name}\n`);
-  const report = await runBench(acquired.device, acquired.info, sizes, o);
-  const table = benchMarkdown(report);
-  process.stdout.write(table);
-  if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
-  if (md) writeFileSync(md, table);
+  const save = (report: BenchReport) => {
+    if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+    if (md) writeFileSync(md, benchMarkdown(report));
+  };
+  const report = await runBench(acquired.device, acquired.info, sizes, { ...o, onProgress: save });
+  save(report);
+  process.stdout.write(benchMarkdown(report));
   return report.sizes.length > 0 ? 0 : 1;
 }
