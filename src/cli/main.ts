@@ -102,11 +102,13 @@ async function train(argv: string[]): Promise<number> {
     onProgress: tty ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, c.steps)}`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');
-  const summary = summarize(c, result, b, trainer.memoryBytes);
-  process.stdout.write((args.json ? JSON.stringify(summary, null, 2) : summaryTable(c, summary)) + '\n');
+  // The trainer's config holds what was fixed at initialization (measured rates).
+  const used = trainer.config;
+  const summary = summarize(used, result, b, trainer.memoryBytes);
+  process.stdout.write((args.json ? JSON.stringify(summary, null, 2) : summaryTable(used, summary)) + '\n');
   if (args.out) {
     mkdirSync(args.out, { recursive: true });
-    writeFileSync(join(args.out, 'config.json'), JSON.stringify(c, null, 2) + '\n');
+    writeFileSync(join(args.out, 'config.json'), JSON.stringify(used, null, 2) + '\n');
     writeFileSync(join(args.out, 'metrics.csv'), rowsToCsv(result.rows));
     writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     if (args.saveTensors) {

@@ -193,7 +193,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         const trainer = await backend.create(run.config);
         try {
           if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
-          const record = toRecord(run.id, run.settings, run.config, await trainer.run(), trainer.backend);
+          // trainer.config: the rates measured at initialization, not the rough estimate.
+          const record = toRecord(run.id, run.settings, trainer.config, await trainer.run(), trainer.backend);
           writer.append(record);
           finished.set(run.id, record);
           log(`[${k + 1}/${plan.pending.length}] ${run.point}: ${outcomeLine(record)}`);

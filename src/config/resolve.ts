@@ -1,20 +1,24 @@
 // Turns a validated Config into the numbers every backend uses: output scale κ, the
 // initial scales, numeric rates (with the estimate behind `auto`), and the reduction chunking.
-import type { Config } from './schema';
+import type { Config, RateSetting } from './schema';
 
 export interface Resolved extends Omit<Config, 'etaW' | 'etaA'> {
   etaW: number;
   etaA: number;
-  /** How each rate was chosen: as given, or c/λ̂ from the rough estimate below. */
+  /** How each rate was chosen: as given, or c/λ_max of its block. */
   rateRule: { etaW: string; etaA: string };
+  /** Which rates are still to be set from λ_max measured at initialization (power iteration). */
+  auto: { etaW: boolean; etaA: boolean; shared: boolean };
   /** κ in f(x) = κ Σ a_r relu(⟨w_r, x⟩). */
   outputScale: number;
   /** Standard deviation of each entry of W0, and scale of a0 (std for normal, magnitude for sign). */
   wScale: number;
   aScale: number;
-  /** Rough λ_max of the tangent-kernel blocks H_W and H_a at initialization (MODEL.md). */
+  /** λ_max of the tangent-kernel blocks H_W and H_a at initialization: MODEL.md's rough
+   * estimate until a backend measures them (then `lambdaMeasured`). */
   lambdaW: number;
   lambdaA: number;
+  lambdaMeasured: boolean;
   /** Neurons per reduction chunk: partial outputs and metric sums are formed per chunk, in a fixed order. */
   chunkNeurons: number;
   chunks: number;
@@ -54,40 +58,44 @@ export function resolveConfig(c: Config): Resolved {
   const wScale = standard ? c.sigmaW / Math.sqrt(c.d) : c.sigmaW;
   const aScale = standard ? c.sigmaA / Math.sqrt(c.m) : c.sigmaA;
   const { lambdaW, lambdaA } = roughLambdas({ ...c, outputScale, wScale, aScale });
-  const f = c.rateFactor;
-  let etaW: number;
-  let etaA: number;
-  const rateRule = { etaW: 'given', etaA: 'given' };
-  if (c.etaW === 'auto' && c.etaA === 'same') {
-    etaW = etaA = f / (lambdaW + lambdaA);
-    rateRule.etaW = rateRule.etaA = `${f}/(λ̂_W+λ̂_a), one rate for both layers`;
-  } else {
-    if (c.etaW === 'auto') {
-      etaW = f / lambdaW;
-      rateRule.etaW = `${f}/λ̂_W`;
-    } else etaW = c.etaW as number;
-    if (c.etaA === 'auto') {
-      etaA = f / lambdaA;
-      rateRule.etaA = `${f}/λ̂_a`;
-    } else if (c.etaA === 'same') {
-      etaA = etaW;
-      rateRule.etaA = 'same as etaW';
-    } else etaA = c.etaA;
-  }
   const chunkNeurons = chunkNeuronsFor(c.m);
-  return {
-    ...c,
-    etaW,
-    etaA,
-    rateRule,
-    outputScale,
-    wScale,
-    aScale,
-    lambdaW,
-    lambdaA,
-    chunkNeurons,
-    chunks: Math.ceil(c.m / chunkNeurons),
+  const auto = { etaW: c.etaW === 'auto', etaA: c.etaA === 'auto', shared: c.etaW === 'auto' && c.etaA === 'same' };
+  const base = {
+    ...c, etaW: 0, etaA: 0, rateRule: { etaW: 'given', etaA: 'given' }, auto, outputScale, wScale, aScale,
+    lambdaW, lambdaA, lambdaMeasured: false, chunkNeurons, chunks: Math.ceil(c.m / chunkNeurons),
   };
+  return withLambdas(base, lambdaW, lambdaA, false, { etaW: c.etaW, etaA: c.etaA });
+}
+
+/**
+ * The rates from λ_max of each block: η = rateFactor/λ for an auto rate, one rate
+ * rateFactor/(λ_W + λ_a) for `etaW auto, etaA same`. Backends call it again with the λ they
+ * measure at initialization (power iteration); until then the rough estimate stands in.
+ */
+export function withLambdas(
+  c: Resolved, lambdaW: number, lambdaA: number, measured: boolean,
+  given: { etaW: RateSetting; etaA: RateSetting } = { etaW: c.auto.etaW ? 'auto' : c.etaW, etaA: c.auto.etaA ? 'auto' : c.auto.shared ? 'same' : c.etaA },
+): Resolved {
+  const f = c.rateFactor;
+  const how = measured ? 'power iteration at init' : 'rough estimate, MODEL.md';
+  const out: Resolved = { ...c, lambdaW, lambdaA, lambdaMeasured: measured, rateRule: { etaW: 'given', etaA: 'given' } };
+  if (c.auto.shared) {
+    out.etaW = out.etaA = f / (lambdaW + lambdaA);
+    out.rateRule.etaW = out.rateRule.etaA = `${f}/(λ_W+λ_a), one rate for both layers (${how})`;
+    return out;
+  }
+  if (given.etaW === 'auto') {
+    out.etaW = f / lambdaW;
+    out.rateRule.etaW = `${f}/λ_max(H_W) (${how})`;
+  } else out.etaW = given.etaW as number;
+  if (given.etaA === 'auto') {
+    out.etaA = f / lambdaA;
+    out.rateRule.etaA = `${f}/λ_max(H_a) (${how})`;
+  } else if (given.etaA === 'same') {
+    out.etaA = out.etaW;
+    out.rateRule.etaA = 'same as etaW';
+  } else out.etaA = given.etaA;
+  return out;
 }
 
 /** The teacher network behind `teacher:<m*>` labels: same parametrization as the student, width m*. */

@@ -11,6 +11,7 @@ export type LabelSpec =
   | { kind: 'sign' }
   | { kind: 'gaussian' }
   | { kind: 'teacher'; width: number }
+  | { kind: 'adversarial' }
   | { kind: 'file'; path: string };
 
 export const PRESETS = {
@@ -56,6 +57,8 @@ export interface Config {
   seed: number;
   eps: number;
   stopAtEps: boolean;
+  spectrum: boolean;
+  linearized: boolean;
   divergeAt: number;
   logEvery: number;
   logPerDecade: number;
@@ -82,6 +85,8 @@ export interface Setting {
 }
 
 export const MAX_TEACHER_WIDTH = 1 << 20;
+/** Largest n for which the n×n tangent kernel is formed and eigendecomposed (O(n³) on the CPU). */
+export const MAX_DENSE_N = 4096;
 
 const setting = <K extends SettingKey>(
   key: K,
@@ -115,12 +120,16 @@ export const SETTINGS: readonly Setting[] = [
   setting('data', 'data', 'problem', { type: 'enum', values: ['gaussian', 'sphere'] }, 'gaussian',
     'rows of X: gaussian N(0, I_d), or sphere (normalized to unit length)'),
   setting('labels', 'labels', 'problem', { type: 'labels' }, { kind: 'sign' },
-    'sign (±1), gaussian, teacher:<m*> (a random ReLU net of width m*), or file:<path.npy> (n values)'),
+    'sign (±1), gaussian, teacher:<m*> (a random ReLU net of width m*), adversarial (√n·v_min of the tangent kernel H_0: the labels a kernel method fits slowest), or file:<path.npy> (n values)'),
   setting('seed', 'seed', 'problem', { type: 'int', min: 0, max: 2 ** 32 - 1 }, 1, 'seed of every random draw'),
   setting('eps', 'eps', 'training', { type: 'number', min: 1e-30, max: 1, maxExclusive: true }, 1e-6,
     'success: stop when L/L0 < eps'),
   setting('stopAtEps', 'stop-at-eps', 'training', { type: 'bool' }, true,
     'stop at success (L/L0 < eps); false runs all steps and still records when eps was reached'),
+  setting('spectrum', 'spectrum', 'run', { type: 'bool' }, false,
+    'log λ_min and λ_max of the tangent kernel H_t = η_W·H_W + η_a·H_a at logged steps (Lanczos on matrix-free products)'),
+  setting('linearized', 'linearized', 'run', { type: 'bool' }, false,
+    `log loss_kernel, the loss the linearized (NTK) model predicts from H_0's eigendecomposition (n ≤ ${MAX_DENSE_N})`),
   setting('divergeAt', 'diverge-at', 'training', { type: 'number', min: 1, max: 1e30, minExclusive: true }, 1e4,
     'divergence: stop when L/L0 exceeds this (or L is not finite)'),
   setting('logEvery', 'log-every', 'run', { type: 'int', min: 0, max: 1e9 }, 0,
@@ -172,7 +181,7 @@ function allowed(s: Setting): string {
     case 'bool':
       return 'true or false';
     case 'labels':
-      return `sign, gaussian, teacher:<m*> (m* from 1 to ${MAX_TEACHER_WIDTH}), or file:<path.npy>`;
+      return `sign, gaussian, teacher:<m*> (m* from 1 to ${MAX_TEACHER_WIDTH}), adversarial, or file:<path.npy>`;
   }
 }
 
@@ -208,7 +217,7 @@ export function checkValue(s: Setting, v: unknown): Config[SettingKey] {
     case 'labels': {
       const spec = v as LabelSpec;
       if (typeof v !== 'object' || v === null) fail(s, v);
-      if (spec.kind === 'sign' || spec.kind === 'gaussian') return { kind: spec.kind };
+      if (spec.kind === 'sign' || spec.kind === 'gaussian' || spec.kind === 'adversarial') return { kind: spec.kind };
       if (spec.kind === 'teacher' && Number.isInteger(spec.width) && spec.width >= 1 && spec.width <= MAX_TEACHER_WIDTH)
         return { kind: 'teacher', width: spec.width };
       if (spec.kind === 'file' && typeof spec.path === 'string' && spec.path.length > 0) return { kind: 'file', path: spec.path };
@@ -251,7 +260,7 @@ export function parseValue(s: Setting, text: string): Config[SettingKey] {
       const teacher = /^teacher:(\d+)$/.exec(t);
       if (teacher) return checkValue(s, { kind: 'teacher', width: Number(teacher[1]) });
       if (t.startsWith('file:')) return checkValue(s, { kind: 'file', path: t.slice(5) });
-      if (t === 'sign' || t === 'gaussian') return { kind: t };
+      if (t === 'sign' || t === 'gaussian' || t === 'adversarial') return { kind: t };
       fail(s, text);
     }
   }
@@ -286,4 +295,6 @@ export function buildConfig(given: Partial<Record<SettingKey, unknown>>): Config
 /** Checks a whole config (e.g. one built by hand or read back from JSON). */
 export function validateConfig(c: Config): void {
   for (const s of SETTINGS) checkValue(s, c[s.key]);
+  if (c.linearized && c.n > MAX_DENSE_N)
+    throw new ConfigError('linearized', `--linearized (linearized) needs n ≤ ${MAX_DENSE_N} (H_0 is eigendecomposed densely); got n = ${c.n}`);
 }

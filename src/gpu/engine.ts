@@ -8,6 +8,7 @@ import { STAT_COUNT } from '../reference/neuron_stats';
 import { STREAMS } from '../reference/rng';
 import type { Row } from '../train/metrics';
 import { NO_INSTRUMENTS, STATE_COLUMNS } from '../train/metrics';
+import { denseFromProducts, instrumentRows, prepare, spectrum } from '../train/instruments';
 import { loggedSteps } from '../train/plan';
 import {
   outcomeOf, suggestedRates, type BackendInfo, type RunOptions, type RunResult, type Tensors, type Trainer,
@@ -97,8 +98,6 @@ export interface GpuTrainer extends Trainer {
   readonly kernels: ReadonlyMap<string, readonly Dispatch[]>;
   /** Encodes `count` training steps without logging or readback. */
   encodeSteps(pass: GPUComputePassEncoder, count: number): void;
-  /** H v at the current state, with H = η_W·H_W + η_a·H_a the tangent kernel for the given rates. */
-  tangentProduct(v: Float64Array, etaW: number, etaA: number): Promise<Float64Array>;
   /** The kernel variants this run uses (src/gpu/variants.ts). */
   readonly variants: Variants;
   /** The compiled-kernel cache (same D4) and the buffers, for kernels run beside training (benchmarks). */
@@ -174,8 +173,10 @@ export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): 
 }
 
 export async function createGpuTrainer(
-  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
+  device: GPUDevice, backend: BackendInfo, given: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
 ): Promise<GpuTrainer> {
+  // Replaced once the instruments have measured the rates at initialization.
+  let c = given;
   const layout = planLayout(c, device.limits);
   const variants = resolveVariants(backend, device.limits, layout.d4, forced);
   const U = GPUBufferUsage;
@@ -216,9 +217,8 @@ export async function createGpuTrainer(
     init.push(initNeurons(ctx, initUniform(tp, 'initTeacher'), tb.W, tb.a, teacher.width));
     init.push(forward(ctx, { ...s, q: tq }, tb, tDims));
     init.push(residual(ctx, s, tDims, zeros, s.y));
-  } else {
-    const kind = c.labels.kind;
-    init.push(initLabels(ctx, initUniform({ seed: c.seed, streamA: STREAMS.labels, flag: kind === 'sign', count: c.n, d: c.d }, 'initLabels'), s.y, c.n));
+  } else if (c.labels.kind === 'sign' || c.labels.kind === 'gaussian') {
+    init.push(initLabels(ctx, initUniform({ seed: c.seed, streamA: STREAMS.labels, flag: c.labels.kind === 'sign', count: c.n, d: c.d }, 'initLabels'), s.y, c.n));
   }
   blocks.forEach((b, i) => {
     const p = { seed: c.seed, streamA: STREAMS.w, streamB: STREAMS.a, flag: c.outputInit === 'sign', count: b.count, offset: b.offset, d: c.d, scaleA: c.wScale, scaleB: c.aScale };
@@ -260,6 +260,7 @@ export async function createGpuTrainer(
   device.lost.then((info) => {
     if (!disposed) failure ??= `the WebGPU device was lost (${info.reason}): ${info.message}`;
   });
+
 
   /** The state's loss (and halting check), its row if logged, then one update unless `record`. */
   function encodeStep(pass: GPUComputePassEncoder, log: boolean, record: boolean) {
@@ -337,11 +338,17 @@ export async function createGpuTrainer(
     const pass = enc.beginComputePass();
     for (const d of tangent.dispatches) encode(pass, d);
     pass.end();
-    const staging = device.createBuffer({ size: 4 * c.n, usage: U.MAP_READ | U.COPY_DST });
-    enc.copyBufferToBuffer(tangent.out, 0, staging, 0, 4 * c.n);
+    device.queue.submit([enc.finish()]);
+    return Float64Array.from((await readBuffer(tangent.out)).subarray(0, c.n));
+  }
+
+  async function readBuffer(b: GPUBuffer): Promise<Float32Array> {
+    const staging = device.createBuffer({ size: b.size, usage: U.MAP_READ | U.COPY_DST });
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
     device.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    const out = Float64Array.from(new Float32Array(staging.getMappedRange()));
+    const out = new Float32Array(staging.getMappedRange().slice(0));
     staging.destroy();
     return out;
   }
@@ -357,6 +364,7 @@ export async function createGpuTrainer(
     const inflight: { promise: Promise<Readback>; steps: number }[] = [];
     const keep = (r: Readback) => {
       last = r;
+      instrumentRows(r.rowData, spectra, prediction);
       for (const row of r.rowData) {
         rows.push(row);
         options.onRow?.(row);
@@ -376,13 +384,31 @@ export async function createGpuTrainer(
         etaSeconds: (T - last.step) / overall,
       });
     };
+    const drain = async () => {
+      try {
+        while (inflight.length) await take();
+      } catch (e) {
+        // Settle the other readbacks too, so that none rejects unobserved after this one.
+        await Promise.allSettled(inflight.splice(0).map((x) => x.promise));
+        throw e;
+      }
+    };
+    /** The spectrum needs the state of its step: everything encoded must have run. */
+    const measureSpectrum = async () => {
+      await drain();
+      if (!spectra.has(last.step)) spectra.set(last.step, await spectrum(c, tangentProduct));
+    };
     while (next < T && last.halt === HALT.running && !options.signal?.aborted) {
+      if (c.spectrum && logged.has(next)) {
+        await measureSpectrum();
+        if (last.halt !== HALT.running) break;
+      }
       const enc = device.createCommandEncoder({ label: `steps from ${next}` });
       const pass = enc.beginComputePass();
       const from = next;
       let planned = 0;
-      // One row slot stays free for a closing record.
-      while (next < Math.min(T, from + stepsPerSubmit) && planned < ROWS_PER_SUBMIT - 1) {
+      // One row slot stays free for a closing record; with --spectrum a submit ends before the next logged step.
+      while (next < Math.min(T, from + stepsPerSubmit) && planned < ROWS_PER_SUBMIT - 1 && !(c.spectrum && next > from && logged.has(next))) {
         const log = logged.has(next);
         encodeStep(pass, log, false);
         if (log) planned++;
@@ -396,13 +422,8 @@ export async function createGpuTrainer(
         throw e;
       });
     }
-    try {
-      while (inflight.length) await take();
-    } catch (e) {
-      // Settle the other readbacks too, so that none rejects unobserved after this one.
-      await Promise.allSettled(inflight.splice(0).map((x) => x.promise));
-      throw e;
-    }
+    await drain();
+    if (c.spectrum) await measureSpectrum();
     if (lastRecorded !== last.step) {
       // The closing record: the state the run stopped at (halted, paused, or at T).
       const enc = device.createCommandEncoder({ label: 'record' });
@@ -432,9 +453,28 @@ export async function createGpuTrainer(
   let running = false;
   const rows: Row[] = [];
 
+  // Fixed at initialization: measured rates, adversarial labels, H_0 for the kernel prediction.
+  const { c: measured, prediction } = await prepare(c, {
+    product: tangentProduct,
+    dense: (etaW, etaA) => denseFromProducts(c.n, (v) => tangentProduct(v, etaW, etaA)),
+    setLabels: async (y) => device.queue.writeBuffer(s.y, 0, Float32Array.from(y)),
+    residual0: async () => {
+      const enc = device.createCommandEncoder({ label: 'r0' });
+      const pass = enc.beginComputePass();
+      for (const d of [...fwd, res]) encode(pass, d);
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      return Float64Array.from((await readBuffer(s.r)).subarray(0, c.n));
+    },
+  });
+  c = measured;
+  device.queue.writeBuffer(s.dims, 0, dimsBytes(c, s.lossPartCount, layout.rowCap));
+  // λ_min, λ_max of H_t at the logged steps where they were measured (--spectrum).
+  const spectra = new Map<number, Awaited<ReturnType<typeof spectrum>>>();
+
   const trainer: GpuTrainer = {
     backend,
-    config: c,
+    get config() { return c; },
     memoryBytes: layout.bytes,
     device,
     kernels: new Map([

@@ -2,6 +2,7 @@
 // Same step order, logging and halting as the GPU engine (src/gpu/engine.ts).
 import type { Resolved } from '../config/resolve';
 import { teacherOf } from '../config/resolve';
+import { instrumentRows, prepare, spectrum } from '../train/instruments';
 import { NO_INSTRUMENTS, type Row } from '../train/metrics';
 import { loggedSteps } from '../train/plan';
 import { outcomeOf, suggestedRates, type RunOptions, type RunResult, type Tensors, type Trainer } from '../train/trainer';
@@ -13,6 +14,7 @@ import { metrics } from './metrics';
 import { neuronStats } from './neuron_stats';
 import { residual } from './residual';
 import { STREAMS } from './rng';
+import { denseTangentKernel, tangentProduct } from './tangent';
 
 export interface ReferenceState {
   X: Float64Array;
@@ -36,6 +38,7 @@ export function initialState(c: Resolved, labelValues?: Float64Array): Reference
     );
     y = forward(X, t.W, t.a, c.n, c.d, teacher.width, teacher.outputScale);
   } else if (c.labels.kind === 'sign' || c.labels.kind === 'gaussian') y = initLabels(c.seed, c.n, c.labels.kind);
+  else if (c.labels.kind === 'adversarial') y = new Float64Array(c.n); // set from H_0 by the instruments
   else throw new Error(`labels ${c.labels.kind} need their values`);
   const { W, a } = initNeurons(
     { seed: c.seed, streamW: STREAMS.w, streamA: STREAMS.a, wScale: c.wScale, aScale: c.aScale, signA: c.outputInit === 'sign' },
@@ -49,9 +52,18 @@ export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
   return 8 * (c.n * c.d + 3 * c.n + 2 * c.m * c.d + 2 * c.m + 8 * c.m);
 }
 
-export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Trainer {
-  const s = initialState(c, labelValues);
-  const { n, d, m, outputScale: kappa } = c;
+export async function createCpuTrainer(given: Resolved, labelValues?: Float64Array): Promise<Trainer> {
+  const s = initialState(given, labelValues);
+  const { n, d, m, outputScale: kappa } = given;
+  const product = async (v: Float64Array, etaW: number, etaA: number) => tangentProduct(s, given, v, etaW, etaA);
+  // Fixed at initialization: measured rates, adversarial labels, H_0 for the kernel prediction.
+  const { c, prediction } = await prepare(given, {
+    product,
+    dense: async (etaW, etaA) => denseTangentKernel(s.X, s.W, s.a, n, d, m, kappa, etaW, etaA),
+    setLabels: async (y) => { s.y = y; },
+    residual0: async () => residual(forward(s.X, s.W, s.a, n, d, m, kappa), s.y),
+  });
+  const spectra = new Map<number, Awaited<ReturnType<typeof spectrum>>>();
   // Kept across run() calls so that a run can resume.
   const rows: Row[] = [];
   let t = 0;
@@ -63,6 +75,7 @@ export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Train
     backend: { kind: 'cpu', name: 'float64 CPU reference', software: true },
     config: c,
     memoryBytes: referenceBytes(c),
+    tangentProduct: product,
     async run(options: RunOptions = {}): Promise<RunResult> {
       const logged = new Set(loggedSteps(c.steps, c.logEvery, c.logPerDecade));
       const start = performance.now();
@@ -82,6 +95,8 @@ export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Train
         if ((logged.has(t) || last) && lastRecorded !== t) {
           const stats = neuronStats(s.X, s.W, s.W0, s.a, s.a0, r, n, d, m, kappa, c.etaW, c.etaA);
           const row: Row = { step: t, ...metrics(stats, n, m, L, L0), ...NO_INSTRUMENTS };
+          if (c.spectrum) spectra.set(t, await spectrum(c, product));
+          instrumentRows([row], spectra, prediction);
           rows.push(row);
           options.onRow?.(row);
           if (last) lastRecorded = t;

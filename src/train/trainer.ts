@@ -58,6 +58,8 @@ export interface Trainer {
   readonly memoryBytes: number;
   /** Trains until the step budget, a halt, or options.signal; calling it again resumes. */
   run(options?: RunOptions): Promise<RunResult>;
+  /** H v at the current state, with H = η_W·H_W + η_a·H_a the tangent kernel for the given rates. */
+  tangentProduct(v: Float64Array, etaW: number, etaA: number): Promise<Float64Array>;
   readTensors(): Promise<Tensors>;
   dispose(): void;
 }

@@ -27,7 +27,8 @@ const npy = (dir: string, name: string) => decodeNpy(readFileSync(join(dir, `${n
 describe('shallow-gd train', () => {
   it('writes config, metrics, summary and .npy tensors that replay the run', () => {
     const out = join(tmp(), 'run');
-    const r = cli(['train', '--n', '64', '--d', '8', '--m', '64', '--steps', '500', '--save-tensors', '--out', out]);
+    // Rates well inside the stable range, so that float32 and float64 trajectories stay close.
+    const r = cli(['train', '--n', '64', '--d', '8', '--m', '64', '--steps', '500', '--rate-factor', '0.25', '--save-tensors', '--out', out]);
     expect(r.err).toMatch(/^backend: .*SwiftShader.*software adapter/m);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^outcome /m);
@@ -50,9 +51,8 @@ describe('shallow-gd train', () => {
       backwardUpdate(X.data, Wr, ar, res, 64, 8, 64, config.outputScale, config.etaW, config.etaA);
     }
     const L = loss(residual(forward(X.data, Wr, ar, 64, 8, 64, config.outputScale), y.data));
-    // The GPU ran in float32 at rates near the stability edge: 500 steps drift apart by ~1e-3.
-    expect(Math.abs(L - summary.final.loss) / summary.final.loss).toBeLessThan(1e-2);
-    expect(summary.final.loss_ratio).toBeLessThan(0.01);
+    expect(Math.abs(L - summary.final.loss) / summary.final.loss).toBeLessThan(1e-3);
+    expect(summary.final.loss_ratio).toBeLessThan(0.05);
   });
 
   it('prints the summary as JSON with --json, and trains on labels from a .npy file', () => {

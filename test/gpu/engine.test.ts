@@ -20,7 +20,7 @@ async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: Run
 describe('GPU engine', () => {
   it.each(VARIANTS.backward)('matches the float64 reference at every logged step of a 200-step run (backward %s)', async (backward) => {
     const c = resolveConfig(buildConfig(base));
-    const cpu = await createCpuTrainer(c).run();
+    const cpu = await (await createCpuTrainer(c)).run();
     const { result } = await gpuRun(base, undefined, { backward });
     expect(result.outcome).toBe('max_steps');
     expect(result.rows.map((r) => r.step)).toEqual(cpu.rows.map((r) => r.step));
@@ -99,7 +99,7 @@ describe('GPU engine', () => {
     const t = await createGpuTrainer(dev.device, dev.info, c, labels);
     await t.run();
     expect((await t.readTensors()).y).toEqual(Float32Array.from(labels));
-    const cpu = await createCpuTrainer(c, labels).run();
+    const cpu = await (await createCpuTrainer(c, labels)).run();
     expect(Math.abs((await t.run()).loss0 - cpu.loss0) / cpu.loss0).toBeLessThan(1e-5);
   });
 });

@@ -52,14 +52,17 @@ describe('shallow-gd sweep', () => {
     // A record is the run itself: the same numbers as training its config directly.
     const rec = JSON.parse(lines(shards[1])[0]);
     expect(rec.settings).toMatchObject({ n: 8, d: 2, m: 2, seed: 2, steps: 300, etaW: 'auto' });
-    const direct = await createCpuTrainer(resolveConfig(rec.settings)).run();
+    const directTrainer = await createCpuTrainer(resolveConfig(rec.settings));
+    const direct = await directTrainer.run();
     expect(rec).toMatchObject({
       outcome: direct.outcome, steps_done: direct.stepsDone, steps_to_eps: direct.stepsToEps, loss0: direct.loss0,
       // As stored: JSON turns the metrics not measured (NaN) into null.
       final: JSON.parse(JSON.stringify(direct.rows[direct.rows.length - 1])), converged: direct.stepsToEps !== null,
       backend: { kind: 'cpu', name: 'float64 CPU reference', software: true },
     });
-    expect(rec.config.etaW).toBe(resolveConfig(rec.settings).etaW);
+    // The rates measured at initialization, as the trainer used them.
+    expect(rec.config.etaW).toBe(directTrainer.config.etaW);
+    expect(rec.config.rateRule.etaW).toMatch(/power iteration/);
 
     // Shard 0 twice: its runs count once.
     const merged = join(dir, 'all.jsonl');

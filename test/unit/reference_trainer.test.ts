@@ -8,7 +8,7 @@ const small = { n: 24, d: 6, m: 16, steps: 300 };
 describe('float64 reference trainer', () => {
   it('drives a small over-parametrized problem to L/L0 < eps and says when', async () => {
     const c = resolveConfig(buildConfig({ ...small, m: 48, steps: 20_000, eps: 1e-6 }));
-    const res = await createCpuTrainer(c).run();
+    const res = await (await createCpuTrainer(c)).run();
     expect(res.outcome).toBe('converged');
     const last = res.rows[res.rows.length - 1];
     expect(last.step).toBe(res.stepsDone);
@@ -19,7 +19,7 @@ describe('float64 reference trainer', () => {
 
   it('stops at a diverging rate, keeps finite rows, and suggests smaller rates', async () => {
     const c = resolveConfig(buildConfig({ ...small, etaW: '5', etaA: '5' }));
-    const res = await createCpuTrainer(c).run();
+    const res = await (await createCpuTrainer(c)).run();
     expect(res.outcome).toBe('diverged');
     expect(res.stepsDone).toBeLessThan(50);
     expect(res.rows.every((r) => Number.isFinite(r.loss))).toBe(true);
@@ -29,8 +29,8 @@ describe('float64 reference trainer', () => {
 
   it('resumes after an abort exactly where an uninterrupted run would be', async () => {
     const c = resolveConfig(buildConfig({ ...small, logEvery: 50 }));
-    const whole = await createCpuTrainer(c).run();
-    const t = createCpuTrainer(c);
+    const whole = await (await createCpuTrainer(c)).run();
+    const t = await createCpuTrainer(c);
     const stop = new AbortController();
     const first = await t.run({ signal: stop.signal, onRow: (r) => { if (r.step >= 100) stop.abort(); } });
     expect(first.outcome).toBe('stopped');
@@ -43,7 +43,7 @@ describe('float64 reference trainer', () => {
 
   it('runs past eps with stopAtEps = false and still records the first step below it', async () => {
     const c = resolveConfig(buildConfig({ ...small, m: 48, steps: 3000, eps: 1e-2, stopAtEps: false }));
-    const res = await createCpuTrainer(c).run();
+    const res = await (await createCpuTrainer(c)).run();
     expect(res.outcome).toBe('max_steps');
     expect(res.stepsDone).toBe(3000);
     expect(res.stepsToEps).toBeGreaterThan(0);

@@ -1,0 +1,102 @@
+// The instruments that tell the lazy (NTK) regime from what lies beyond it, shared by both
+// backends: each backend supplies the tangent-kernel product H v at its current state, and
+// (for n ≤ MAX_DENSE_N) the dense H; everything else happens here.
+import { withLambdas, type Resolved } from '../config/resolve';
+import { MAX_DENSE_N } from '../config/schema';
+import { symmetricEigen, type Eigen } from '../spectrum/eigen';
+import { adversarialLabels, labelsFromVector, linearizedLoss } from '../spectrum/kernel_prediction';
+import { lanczos } from '../spectrum/lanczos';
+import { powerIteration } from '../spectrum/power';
+import type { InstrumentValues } from './metrics';
+
+/** H v with H = η_W·H_W + η_a·H_a at the backend's current state. */
+export type TangentProduct = (v: Float64Array, etaW: number, etaA: number) => Promise<Float64Array>;
+
+/** Relative accuracy of λ_max for automatic rates: far below what a rate needs. */
+const POWER_TOL = 1e-6;
+/** Lanczos at logged steps: residuals ≤ tol·λ_max (λ_min of a nearly singular H is known to about tol·λ_max). */
+const LANCZOS_TOL = 1e-6;
+const LANCZOS_MAX_ITERATIONS = 300;
+
+/** The config with its auto rates set from λ_max of each block, measured by power iteration. */
+export async function measureRates(c: Resolved, product: TangentProduct): Promise<Resolved> {
+  if (!c.auto.etaW && !c.auto.etaA && !c.auto.shared) return c;
+  const lambda = async (etaW: number, etaA: number) =>
+    (await powerIteration((v) => product(v, etaW, etaA), c.n, { tol: POWER_TOL, seed: c.seed })).lambda;
+  const lambdaW = await lambda(1, 0);
+  const lambdaA = await lambda(0, 1);
+  return withLambdas(c, lambdaW, lambdaA, true);
+}
+
+/** λ_min, λ_max of H_t at the rates the run uses, and λ_max/2 (above 1 the step is unstable). */
+export async function spectrum(c: Resolved, product: TangentProduct): Promise<Pick<InstrumentValues, 'lambda_min' | 'lambda_max' | 'sharpness_ratio'>> {
+  const r = await lanczos((v) => product(v, c.etaW, c.etaA), c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed });
+  return { lambda_min: r.min, lambda_max: r.max, sharpness_ratio: r.max / 2 };
+}
+
+/** The n×n kernel H from n products (its columns), symmetrized against rounding. */
+export async function denseFromProducts(n: number, product: (v: Float64Array) => Promise<Float64Array>): Promise<Float64Array> {
+  const H = new Float64Array(n * n);
+  const e = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    e.fill(0);
+    e[j] = 1;
+    const col = await product(e);
+    for (let i = 0; i < n; i++) H[i * n + j] = col[i];
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+  return H;
+}
+
+/** y = √n · v_min(H_0) at the run's rates: from the dense eigendecomposition when there is one, else from Lanczos. */
+export async function adversarialLabelsOf(c: Resolved, product: TangentProduct, eigen: Eigen | null): Promise<Float64Array> {
+  if (eigen) return adversarialLabels(eigen.values, eigen.vectors);
+  const r = await lanczos((v) => product(v, c.etaW, c.etaA), c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed, vectors: true });
+  return labelsFromVector(r.vMin!);
+}
+
+/** Whether a run needs H_0 densely (for the kernel prediction, or adversarial labels at n ≤ MAX_DENSE_N). */
+export function needsDenseKernel(c: Resolved): boolean {
+  return c.linearized || (c.labels.kind === 'adversarial' && c.n <= MAX_DENSE_N);
+}
+
+/** The kernel (lazy) prediction of the loss at `steps`, from H_0's eigendecomposition and r_0. */
+export function kernelLosses(eigen: Eigen, r0: Float64Array, steps: number[]): number[] {
+  return linearizedLoss(eigen.values, eigen.vectors, r0, steps);
+}
+
+/** What a backend offers the instruments before training starts. */
+export interface InitialState {
+  product: TangentProduct;
+  /** The dense n×n H_0 for the given rates. */
+  dense(etaW: number, etaA: number): Promise<Float64Array>;
+  setLabels(y: Float64Array): Promise<void>;
+  /** r_0 = f(X; W_0, a_0) − y with the labels in place. */
+  residual0(): Promise<Float64Array>;
+}
+
+export interface Prepared {
+  /** The config with measured rates. */
+  c: Resolved;
+  /** H_0's eigendecomposition and r_0, when the run logs the kernel prediction. */
+  prediction: { eigen: Eigen; r0: Float64Array } | null;
+}
+
+/** Everything fixed at initialization, in order: rates (they define H_0), H_0, adversarial labels, r_0. */
+export async function prepare(given: Resolved, s: InitialState): Promise<Prepared> {
+  const c = await measureRates(given, s.product);
+  const eigen = needsDenseKernel(c) ? symmetricEigen(await s.dense(c.etaW, c.etaA), c.n) : null;
+  if (c.labels.kind === 'adversarial') await s.setLabels(await adversarialLabelsOf(c, s.product, eigen));
+  return { c, prediction: c.linearized && eigen ? { eigen, r0: await s.residual0() } : null };
+}
+
+/** The instrument columns of rows, from what was measured at their steps. */
+export function instrumentRows<R extends { step: number } & InstrumentValues>(
+  rows: R[], spectra: Map<number, Pick<InstrumentValues, 'lambda_min' | 'lambda_max' | 'sharpness_ratio'>>, prediction: Prepared['prediction'],
+): void {
+  const predicted = prediction ? kernelLosses(prediction.eigen, prediction.r0, rows.map((r) => r.step)) : [];
+  rows.forEach((row, k) => {
+    Object.assign(row, spectra.get(row.step) ?? {});
+    if (prediction) row.loss_kernel = predicted[k];
+  });
+}
