@@ -20,11 +20,12 @@ export default defineConfig(({ mode }) =>
         build: {
           outDir: 'dist',
           target: 'es2022',
-          // The page (also the embeddable widget) and the example article that embeds it.
+          // The page (also the embeddable widget), the example article that embeds it, the benchmark.
           rolldownOptions: {
             input: {
               index: fileURLToPath(new URL('./index.html', import.meta.url)),
               embed: fileURLToPath(new URL('./embed.html', import.meta.url)),
+              bench: fileURLToPath(new URL('./bench.html', import.meta.url)),
             },
           },
         },
