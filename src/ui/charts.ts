@@ -1,11 +1,12 @@
-// The three uPlot charts (loss, movement from initialization, activation patterns), each
-// overlaying every run in its own color. Callers redraw at most once per display frame.
+// The uPlot charts (loss and its kernel prediction, movement from initialization, activation
+// patterns, the tangent kernel's extreme eigenvalues), each overlaying every run in its own
+// color. Callers redraw at most once per display frame.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Row } from '../train/metrics';
 import { num } from './format';
 
-export type ChartId = 'loss' | 'movement' | 'activation';
+export type ChartId = 'loss' | 'movement' | 'activation' | 'kernel';
 
 export interface Trace {
   id: number;
@@ -17,6 +18,7 @@ export interface Trace {
 
 interface Metric {
   col: Exclude<keyof Row, 'step'>;
+  /** Legend name; empty: the run's config is the name. */
   name: string;
   dash: number[];
 }
@@ -29,7 +31,16 @@ interface ChartSpec {
 }
 
 export const CHARTS: Record<ChartId, ChartSpec> = {
-  loss: { title: 'Training loss', yLabel: 'L = ½‖f − y‖²', logY: true, metrics: [{ col: 'loss', name: 'L', dash: [] }] },
+  loss: {
+    title: 'Training loss',
+    yLabel: 'L = ½‖f − y‖²',
+    logY: true,
+    metrics: [
+      { col: 'loss', name: '', dash: [] },
+      // Measured only with linearized on: a run without it leaves no trace here.
+      { col: 'loss_kernel', name: 'kernel (lazy) prediction', dash: [7, 4] },
+    ],
+  },
   movement: {
     title: 'Movement from initialization',
     yLabel: 'rel. movement',
@@ -47,6 +58,15 @@ export const CHARTS: Record<ChartId, ChartSpec> = {
     metrics: [
       { col: 'flip_frac', name: 'flipped (i, r)', dash: [] },
       { col: 'dead_frac', name: 'dead neurons', dash: [7, 4] },
+    ],
+  },
+  kernel: {
+    title: 'Tangent kernel H_t (with spectrum on)',
+    yLabel: 'eigenvalue',
+    logY: true,
+    metrics: [
+      { col: 'lambda_max', name: 'λ_max(H_t) (> 2: unstable)', dash: [] },
+      { col: 'lambda_min', name: 'λ_min(H_t)', dash: [7, 4] },
     ],
   },
 };
@@ -120,7 +140,7 @@ export class Charts {
     for (const t of traces) {
       for (const m of spec.metrics) {
         series.push({
-          label: spec.metrics.length > 1 ? `#${t.id} ${m.name}` : `#${t.id} ${t.label}`,
+          label: m.name ? `#${t.id} ${m.name}` : `#${t.id} ${t.label}`,
           stroke: t.color,
           dash: m.dash,
           width: 1.5,

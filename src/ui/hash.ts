@@ -4,7 +4,7 @@
 import { ConfigError, SETTINGS, formatValue, parseValue, settingByKey, type Config, type SettingKey } from '../config/schema';
 
 /** Parts of the page that `hide=` can name (each is an element with data-part="…"). */
-export const PARTS = ['header', 'controls', 'buttons', 'plan', 'status', 'loss', 'movement', 'activation', 'runs', 'share'] as const;
+export const PARTS = ['header', 'controls', 'buttons', 'plan', 'status', 'loss', 'movement', 'activation', 'kernel', 'runs', 'share'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface PageOptions {

@@ -70,7 +70,7 @@ let dirty = true;
 
 const form = new SettingsForm($('groups'), { preset: $('preset-slot'), stopAtEps: $('stop-slot') }, refreshPlan);
 const charts = new Charts(
-  { loss: $('chart-loss'), movement: $('chart-movement'), activation: $('chart-activation') },
+  { loss: $('chart-loss'), movement: $('chart-movement'), activation: $('chart-activation'), kernel: $('chart-kernel') },
   page.embed ? 170 : 230,
 );
 

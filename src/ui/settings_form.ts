@@ -182,10 +182,10 @@ export class SettingsForm {
     return wrap;
   }
 
-  /** Kind (sign, gaussian, teacher, file), the teacher's width, and the .npy upload. */
+  /** Kind (sign, gaussian, teacher, adversarial, file), the teacher's width, and the .npy upload. */
   private labelsControl(id: string, wrap: HTMLElement, label: HTMLElement): Pick<Field, 'text' | 'set'> {
     const kind = el('select', { id, name: 'labels' });
-    for (const v of ['sign', 'gaussian', 'teacher', 'file']) kind.append(el('option', { value: v, textContent: v === 'file' ? 'file (.npy)' : v }));
+    for (const v of ['sign', 'gaussian', 'teacher', 'adversarial', 'file']) kind.append(el('option', { value: v, textContent: v === 'file' ? 'file (.npy)' : v }));
     const width = el('input', { type: 'text', inputMode: 'numeric', name: 'labels-teacher', title: 'teacher width m*', placeholder: 'm*', value: '16', className: 'teacher-width' });
     const file = el('input', { type: 'file', accept: '.npy', name: 'labels-file', title: 'n labels as a .npy array' });
     let fileName = '';

@@ -120,7 +120,11 @@ describe('the page on WebGPU (SwiftShader)', () => {
 
     // Both runs are overlaid, each with its config in the legend and its own color.
     const legend = await page.locator('#chart-loss .u-legend .u-label').allTextContents();
-    expect(legend).toEqual([expect.stringContaining('step'), expect.stringMatching(/^#1 m=32 /), expect.stringMatching(/^#2 m=64 /)]);
+    expect(legend).toEqual([
+      expect.stringContaining('step'),
+      expect.stringMatching(/^#1 m=32 /), expect.stringMatching(/^#1 kernel \(lazy\) prediction/),
+      expect.stringMatching(/^#2 m=64 /), expect.stringMatching(/^#2 kernel \(lazy\) prediction/),
+    ]);
     expect(await inkOf(page, 'loss', [209, 73, 91])).toBeGreaterThan(20);
     expect(await page.locator('#runs li').count()).toBe(2);
 
@@ -129,6 +133,21 @@ describe('the page on WebGPU (SwiftShader)', () => {
     expect(await page.locator('#runs li').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  test('with spectrum and linearized on, it draws λ_min, λ_max of H_t and the kernel prediction', async () => {
+    const { page, errors } = await open(browser, 'index.html#n=16&d=4&m=24&steps=60&logEvery=20&spectrum=true&linearized=true&autorun=1');
+    expect(await waitForState(page, ['done', 'error'])).toBe('done');
+    const rows = await exportedRows(page);
+    expect(rows.map((r) => r.step)).toEqual([0, 20, 40, 60]);
+    for (const r of rows) {
+      expect(r.lambda_max).toBeGreaterThan(r.lambda_min);
+      expect(r.lambda_min).toBeGreaterThan(0);
+      expect(r.loss_kernel).toBeGreaterThan(0);
+    }
+    expect(rows[0].loss_kernel).toBeCloseTo(rows[0].loss, 3);
+    expect(await inkOf(page, 'kernel', [31, 111, 209])).toBeGreaterThan(100);
+    expect(errors).toEqual([]);
   });
 
   test('a malformed hash shows a notice naming what it ignored, as text, and runs with defaults', async () => {

@@ -29,7 +29,7 @@ describe('URL hash', () => {
       expect.stringMatching(/^--n \(n\) must be an integer from 1 to .*; got "abc"$/),
       'unknown key "bogus"',
       'embed must be 1 or 0; got "yes"',
-      'hide: unknown part "nope" (parts: header, controls, buttons, plan, status, loss, movement, activation, runs, share)',
+      'hide: unknown part "nope" (parts: header, controls, buttons, plan, status, loss, movement, activation, kernel, runs, share)',
       expect.stringMatching(/^--eta-w \(etaW\) must be .*; got "-1"$/),
       expect.stringMatching(/^--labels \(labels\) must be /),
     ]);
