@@ -1,6 +1,7 @@
 // bench.html: the benchmark harness in the browser, on navigator.gpu.
 import { acquireBrowserDevice } from '../gpu/device_browser';
 import { DEFAULT_OPTIONS, parseSizes, runBench, type BenchOptions } from './bench';
+import { tfjsStepSeconds } from './peers/tfjs';
 import { benchMarkdown } from './table';
 
 const QUICK_SIZES = '64x16x2^8..2^10';
@@ -33,6 +34,7 @@ async function run(): Promise<void> {
       ...DEFAULT_OPTIONS,
       ...(quick.checked ? { targetSeconds: 0.02, maxStepSeconds: 1 } : {}),
       onProgress: (r) => { table.textContent = benchMarkdown(r); },
+      peers: { tfjs: tfjsStepSeconds },
     };
     const report = await runBench(device, info, grid, o);
     table.textContent = benchMarkdown(report);

@@ -5,19 +5,21 @@ import { benchMarkdown } from '../bench/table';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
 import { parseVariants } from '../gpu/variants';
+import { tfjsStepSeconds } from '../bench/peers/tfjs';
 
-export const BENCH_HELP = `usage: shallow-gd bench [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--json FILE] [--md FILE]
+export const BENCH_HELP = `usage: shallow-gd bench [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--json FILE] [--md FILE]
 
 Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), the host cost per
 step, and the same-run reference product X·Wᵀ on this machine's WebGPU adapter, beside
-the float64 CPU reference. Default grid: n ∈ {256, 1024, 4096}, d ∈ {16, 128},
+the float64 CPU reference and TensorFlow.js (WebGPU backend, on the same device: --no-tfjs
+leaves it out). Default grid: n ∈ {256, 1024, 4096}, d ∈ {16, 128},
 m = 2^10 … 2^20; sizes predicted to take over --max-step-seconds (default 2) per step
 are skipped and listed. --kernel forces a kernel variant (as for train).
 --quick: a tiny grid that checks the harness in seconds.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   let sizes = defaultSizes();
-  const o: BenchOptions = { ...DEFAULT_OPTIONS, log: (l) => process.stderr.write(l + '\n') };
+  const o: BenchOptions = { ...DEFAULT_OPTIONS, log: (l) => process.stderr.write(l + '\n'), peers: { tfjs: tfjsStepSeconds } };
   let json: string | undefined, md: string | undefined;
   for (let k = 0; k < argv.length; k++) {
     const flag = argv[k];
@@ -42,6 +44,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       if (!(v > 0)) throw new ConfigError('max-step-seconds', '--max-step-seconds must be a number > 0');
       o.maxStepSeconds = v;
     } else if (flag === '--kernel') o.kernel = parseVariants(value());
+    else if (flag === '--no-tfjs') o.peers = {};
     else if (flag === '--json') json = value();
     else if (flag === '--md') md = value();
     else throw new ConfigError(flag, `unknown flag ${flag} (see shallow-gd bench --help)`);

@@ -49,6 +49,10 @@ export async function acquireNodeDevice(): Promise<NodeDevice | null> {
     }
   }
   if (!adapter) return null;
+  // As in a browser: libraries written for it (TensorFlow.js, the benchmark's peer) find navigator.gpu.
+  const gpu = instances[instances.length - 1];
+  if (typeof navigator === 'undefined') Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  else if (!('gpu' in navigator)) Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
   const device = await requestDeviceFor(adapter);
   return { device, adapter, info: describeAdapter(adapter) };
 }

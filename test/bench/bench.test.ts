@@ -25,6 +25,8 @@ describe('shallow-gd bench', () => {
       expect(s.gflops).toBeCloseTo((4 * s.n * s.d * s.m) / s.stepSeconds / 1e9, 6);
       expect(s.variants).toEqual({ backward: 'simple' });
       expect(s.peers['cpu-f64']).toHaveProperty('stepSeconds');
+      // TensorFlow.js ran the same step on the same device.
+      expect(s.peers.tfjs).toHaveProperty('stepSeconds');
     }
     expect(r.scaling).toHaveLength(1);
     const md = readFileSync(join(dir, 'b.md'), 'utf8');

@@ -27,6 +27,8 @@ describe('bench.html', () => {
     expect(table).toMatch(/swiftshader.*software adapter: timings are not GPU figures/i);
     for (const m of [256, 512, 1024]) expect(table).toMatch(new RegExp(`^\\| 64 \\| 16 \\| ${m} \\| [0-9.e+]+ \\|`, 'm'));
     expect(table).toMatch(/\| forward \| residual \| loss \| backward_update \|/);
+    // Both peers ran in the page: the float64 reference and TensorFlow.js on the same device.
+    expect(table).toMatch(/^\| 64 \| 16 \| 256 \| [0-9.e+]+ \| [0-9.e+]+ \([0-9.e+]+×\) \| [0-9.e+]+ \([0-9.e+]+×\) \|$/m);
     expect(await page.locator('#json').isHidden()).toBe(false);
     expect(errors).toEqual([]);
   });
