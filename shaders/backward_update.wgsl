@@ -1,7 +1,7 @@
 // Both gradients of neuron r at the current point (one thread per neuron):
 //   ∇w_r = κ a_r Σ_i c_i [z_ir > 0] x_i,   ∇a_r = κ Σ_i c_i relu(z_ir),   z_ir = ⟨w_r, x_i⟩ recomputed,
 // with c = r. `main` applies both updates (a GD step); `vjp` writes them out with c = v,
-// which is Jᵀv, the half of the tangent-kernel product H v = J diag(η) Jᵀ v that jvp.wgsl completes.
+// which is Jᵀv, the half of the tangent-kernel product H v = J diag(η) Jᵀ v that forward.wgsl's jvp completes.
 // The sum over samples runs in a fixed order, so a step is bit-reproducible.
 
 @group(0) @binding(0) var<uniform> dims: Dims;

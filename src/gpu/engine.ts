@@ -16,9 +16,8 @@ import {
 import type { Block, Shared } from './buffers';
 import { backwardUpdate, vjp } from './kernels/backward_update';
 import { chunkReduce } from './kernels/chunk_reduce';
-import { forward } from './kernels/forward';
+import { forward, jvp } from './kernels/forward';
 import { initLabels, initNeurons, initX } from './kernels/init';
-import { jvp } from './kernels/jvp';
 import { loss } from './kernels/loss';
 import { metrics } from './kernels/metrics';
 import { neuronStats } from './kernels/neuron_stats';

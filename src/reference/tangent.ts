@@ -1,4 +1,4 @@
-// Float64 twins of the tangent-kernel products (shaders jvp / vjp): J is the n × (m·d + m)
+// Float64 twins of the tangent-kernel products (forward.wgsl jvp, backward_update.wgsl vjp): J is the n × (m·d + m)
 // Jacobian of the outputs f(x_i) with respect to (W, a), and H = J diag(η) Jᵀ is the tangent
 // kernel η_W·H_W + η_a·H_a of MODEL.md, applied without ever forming it.
 import type { Resolved } from '../config/resolve';

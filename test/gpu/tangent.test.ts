@@ -1,4 +1,4 @@
-// The GPU tangent-kernel product (vjp entry of backward_update.wgsl, then jvp.wgsl) against its
+// The GPU tangent-kernel product (vjp entry of backward_update.wgsl, then the jvp entry of forward.wgsl) against its
 // float64 twin, and the instruments built on it.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
