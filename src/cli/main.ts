@@ -12,6 +12,7 @@ import { rowsToCsv } from '../train/metrics';
 import { softwareNote, type Progress, type Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
 import { benchCommand } from './bench';
+import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
 import { summarize, summaryTable } from './report';
 
@@ -127,11 +128,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'bench') return benchCommand(rest);
   if (command === 'sweep') return sweepCommand(rest);
   if (command === 'merge') return mergeCommand(rest);
+  if (command === 'experiments') return experimentsCommand(rest);
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write('usage: shallow-gd train|sweep|merge|bench [flags]   (shallow-gd <command> --help lists them)\n');
+    process.stdout.write('usage: shallow-gd train|sweep|merge|bench|experiments [flags]   (shallow-gd <command> --help lists them)\n');
     return command ? EXIT.ok : EXIT.invalid;
   }
-  throw invalid(`unknown command ${JSON.stringify(command)}: the commands are train, sweep, merge, bench`);
+  throw invalid(`unknown command ${JSON.stringify(command)}: the commands are train, sweep, merge, bench, experiments`);
 }
 
 main(process.argv.slice(2)).then(
