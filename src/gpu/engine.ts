@@ -501,16 +501,10 @@ export async function createGpuTrainer(
         const out = new Float32Array(count * width);
         let at = 0;
         for (const b of parts) {
-          const staging = device.createBuffer({ size: b.size, usage: U.MAP_READ | U.COPY_DST });
-          const enc = device.createCommandEncoder();
-          enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
-          device.queue.submit([enc.finish()]);
-          await staging.mapAsync(GPUMapMode.READ);
-          const src = new Float32Array(staging.getMappedRange());
+          const src = await readBuffer(b);
           const rowsHere = Math.min(Math.floor(src.length / stride), count - at);
           for (let i = 0; i < rowsHere; i++) out.set(src.subarray(i * stride, i * stride + width), (at + i) * width);
           at += rowsHere;
-          staging.destroy();
         }
         return out;
       };
