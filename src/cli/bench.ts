@@ -4,6 +4,7 @@ import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions,
 import { benchMarkdown } from '../bench/table';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
+import { NoAdapterError } from './backend';
 import { parseVariants } from '../gpu/variants';
 import { tfjsStepSeconds } from '../bench/peers/tfjs';
 
@@ -50,7 +51,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     else throw new ConfigError(flag, `unknown flag ${flag} (see shallow-gd bench --help)`);
   }
   const acquired = await acquireNodeDevice();
-  if (!acquired) throw new ConfigError('backend', 'no WebGPU adapter found: the benchmark needs one (on Debian: apt-get install libvulkan1 chromium)');
+  // The benchmark needs an adapter: exit 3, as train --backend webgpu.
+  if (!acquired) throw new NoAdapterError();
   process.stderr.write(`adapter: ${acquired.info.name}\n`);
   const save = (report: BenchReport) => {
     if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');

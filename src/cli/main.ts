@@ -1,22 +1,17 @@
 // shallow-gd: the Node command line. `shallow-gd train [flags]`, see trainHelp().
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
-import { createGpuTrainer } from '../gpu/engine';
-import { acquireNodeDevice } from '../gpu/device_node';
 import { decodeNpy, encodeNpy } from '../io/npy';
-import { createCpuTrainer, referenceBytes } from '../reference/trainer';
 import { rowsToCsv } from '../train/metrics';
 import { softwareNote, type Progress, type Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
+import { EXIT, NoAdapterError, openBackend } from './backend';
 import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
 import { summarize, summaryTable } from './report';
-
-export const EXIT = { ok: 0, invalid: 2, noAdapter: 3, diverged: 4 } as const;
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {
@@ -59,26 +54,9 @@ function checkOut(args: TrainArgs): void {
 }
 
 async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
-  const cpu = () => {
-    const need = referenceBytes(c);
-    if (need > 0.8 * totalmem())
-      throw invalid(`--m (m), --n (n), --d (d): the CPU reference needs ${(need / 2 ** 30).toFixed(1)} GiB, more than this machine's memory allows`);
-    return createCpuTrainer(c, labels);
-  };
-  if (args.backend === 'cpu') return cpu();
-  const acquired = await acquireNodeDevice();
-  if (!acquired) {
-    if (args.backend === 'webgpu')
-      throw new Exit(EXIT.noAdapter, 'no WebGPU adapter found (no Vulkan driver; on Debian: apt-get install libvulkan1 chromium for SwiftShader)');
-    process.stderr.write('notice: no WebGPU adapter found; running on the float64 CPU reference\n');
-    return cpu();
-  }
-  try {
-    return await createGpuTrainer(acquired.device, acquired.info, c, labels, args.kernel);
-  } catch (e) {
-    if (e instanceof ConfigError) throw invalid(e.message);
-    throw e;
-  }
+  const backend = await openBackend(args.backend, (line) => process.stderr.write(line + '\n'));
+  backend.check(c);
+  return backend.create(c, labels, args.kernel);
 }
 
 function progressLine(p: Progress, steps: number): string {
@@ -142,6 +120,9 @@ main(process.argv.slice(2)).then(
     if (e instanceof Exit) {
       process.stderr.write(`shallow-gd: ${e.message}\n`);
       process.exitCode = e.code;
+    } else if (e instanceof NoAdapterError) {
+      process.stderr.write(`shallow-gd: ${e.message}\n`);
+      process.exitCode = EXIT.noAdapter;
     } else if (e instanceof ConfigError) {
       process.stderr.write(`shallow-gd: ${e.message}\n`);
       process.exitCode = EXIT.invalid;

@@ -4,7 +4,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
-import { NoAdapterError, openBackend, type SweepBackend } from '../sweep/backend';
+import { EXIT, NoAdapterError, openBackend, type Backend } from './backend';
 import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, toRecord, type RecordFile, type SweepRecord } from '../sweep/records';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
@@ -12,8 +12,6 @@ import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../train/trainer';
 import { parseTrainArgs, type TrainArgs } from './args';
 
-/** Train's exit code for `--backend webgpu` without an adapter. */
-const EXIT_NO_ADAPTER = 3;
 
 export function sweepHelp(): string {
   return [
@@ -171,13 +169,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   plan.lines.forEach(log);
   const finished = new Map(plan.existing.records.map((r) => [r.id, r]));
   if (plan.pending.length > 0) {
-    let backend: SweepBackend;
+    let backend: Backend;
     try {
       backend = await openBackend(args.train.backend, log);
     } catch (e) {
       if (!(e instanceof NoAdapterError)) throw e;
       process.stderr.write(`shallow-gd: ${e.message}\n`);
-      return EXIT_NO_ADAPTER;
+      return EXIT.noAdapter;
     }
     for (const run of plan.pending) {
       try {

@@ -2,8 +2,7 @@
 // logged rows beside the sweep record (outcome, steps to eps, final metrics, measured rates).
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
-import { acquireNodeDevice } from '../gpu/device_node';
-import { openBackend, type SweepBackend } from '../sweep/backend';
+import type { Backend } from '../cli/backend';
 import { toRecord, type SweepRecord } from '../sweep/records';
 import type { Row } from '../train/metrics';
 import { softwareNote, type BackendInfo } from '../train/trainer';
@@ -22,32 +21,13 @@ export interface SuiteResult {
   wallSeconds: number;
 }
 
-/**
- * The backend of `--backend auto|webgpu|cpu`. Unlike train's `auto`, the suite's skips a
- * software adapter: on the default suite SwiftShader ran 3× (m = 1024) to 30× (m ≤ 16) slower
- * than the float64 CPU reference on 2 cores, which takes the suite past its time budget.
- */
-export async function openSuiteBackend(choice: 'auto' | 'webgpu' | 'cpu', notice: (line: string) => void): Promise<SweepBackend> {
-  if (choice !== 'auto') return openBackend(choice, notice);
-  // Only to learn whether the adapter is a software one; openBackend acquires its own device.
-  const probe = await acquireNodeDevice();
-  probe?.device.destroy();
-  if (probe && !probe.info.software) return openBackend('webgpu', notice);
-  notice(
-    probe
-      ? `notice: only a software WebGPU adapter (${probe.info.name}); running on the float64 CPU reference, which is faster here (--backend webgpu to use it)`
-      : 'notice: no WebGPU adapter found; running on the float64 CPU reference',
-  );
-  return openBackend('cpu', notice);
-}
-
 function outcomeText(r: SweepRecord): string {
   return r.converged ? `converged at step ${r.steps_to_eps}`
     : r.outcome === 'diverged' ? `diverged at step ${r.steps_done}`
     : `L/L0 = ${r.final.loss_ratio.toPrecision(3)} after ${r.steps_done} steps`;
 }
 
-export async function runSuite(suite: Suite, backend: SweepBackend, log: (line: string) => void): Promise<SuiteResult> {
+export async function runSuite(suite: Suite, backend: Backend, log: (line: string) => void): Promise<SuiteResult> {
   const runs = distinctRuns(suite);
   // Derived ratio runs share their base's n, d, m: checking the planned settings covers them.
   for (const run of runs) {
