@@ -18,7 +18,7 @@
 //   vector is nearly orthogonal to v_min, or λ_min sits in a tight cluster, `min` can converge
 //   to the next eigenvalue up. The random start makes this unlikely; `vectors` lets a caller check.
 import { tridiagonalEigen } from './eigen';
-import { START_STREAMS, apply, axpy, dot, norm, startVector, type MatVec } from './vec';
+import { START_STREAMS, apply, axpy, checkIteration, dot, norm, startVector, type MatVec } from './vec';
 
 export interface LanczosOptions {
   /** Products at most (default 300, never more than n). */
@@ -46,11 +46,9 @@ export interface LanczosResult {
 }
 
 export async function lanczos(matvec: MatVec, n: number, opts: LanczosOptions = {}): Promise<LanczosResult> {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`lanczos: n must be a positive integer, got ${n}`);
   const maxIterations = Math.min(n, opts.maxIterations ?? 300);
   const tol = opts.tol ?? 1e-8;
-  if (!(maxIterations >= 1) || !Number.isInteger(maxIterations)) throw new RangeError('lanczos: maxIterations must be a positive integer');
-  if (!(tol >= 0)) throw new RangeError('lanczos: tol must be ≥ 0');
+  checkIteration('lanczos', n, maxIterations, tol);
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];

@@ -5,7 +5,7 @@
 // error of λ; with residual ρ = ‖H v − λ v‖ that error is at most ρ²/(gap·λ) once ρ is below
 // the gap λ_1 − λ_2. Convergence is geometric with ratio (λ_2/λ_1)² in λ: slow when
 // the top of the spectrum is clustered — use Lanczos there.
-import { START_STREAMS, apply, dot, norm, startVector, type MatVec } from './vec';
+import { START_STREAMS, apply, checkIteration, dot, norm, startVector, type MatVec } from './vec';
 
 export interface PowerOptions {
   /** Products at most (default 1000). */
@@ -27,11 +27,9 @@ export interface PowerResult {
 }
 
 export async function powerIteration(matvec: MatVec, n: number, opts: PowerOptions = {}): Promise<PowerResult> {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`powerIteration: n must be a positive integer, got ${n}`);
   const maxIterations = opts.maxIterations ?? 1000;
   const tol = opts.tol ?? 1e-6;
-  if (!(maxIterations >= 1) || !Number.isInteger(maxIterations)) throw new RangeError('powerIteration: maxIterations must be a positive integer');
-  if (!(tol >= 0)) throw new RangeError('powerIteration: tol must be ≥ 0');
+  checkIteration('powerIteration', n, maxIterations, tol);
   let v = startVector(opts.seed ?? 1, START_STREAMS.power, n);
   for (let it = 1; ; it++) {
     const w = await apply(matvec, v);

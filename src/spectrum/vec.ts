@@ -46,3 +46,10 @@ export async function apply(matvec: MatVec, v: Float64Array): Promise<Float64Arr
   for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) throw new RangeError('operator returned a non-finite value');
   return out;
 }
+
+/** Checks the size and stopping options every iterative solver takes; messages name the solver. */
+export function checkIteration(solver: string, n: number, maxIterations: number, tol: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${solver}: n must be a positive integer, got ${n}`);
+  if (!(maxIterations >= 1) || !Number.isInteger(maxIterations)) throw new RangeError(`${solver}: maxIterations must be a positive integer`);
+  if (!(tol >= 0)) throw new RangeError(`${solver}: tol must be ≥ 0`);
+}
