@@ -1,5 +1,10 @@
-// r_i = κ Σ_c partials[c][i] − y_i, summed over chunks in a fixed order, and each
-// workgroup's Σ r_i² (a fixed tree) for loss.wgsl. Bit-reproducible: no atomics.
+// r_i = κ Σ_c partials[c][i] − y_i and each workgroup's Σ r_i² for loss.wgsl.
+// A workgroup takes RS samples; for each, RL lanes sum every RL-th chunk (so a sample's
+// chunks are read in parallel, not in one serial loop of up to 256 loads), then the lanes
+// and the samples are combined by fixed trees. Bit-reproducible: no atomics.
+
+const RS: u32 = 32u;   // samples per workgroup (consecutive: coalesced reads of partials)
+const RL: u32 = 8u;    // chunk lanes per sample
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
@@ -7,23 +12,35 @@
 @group(0) @binding(3) var<storage, read_write> r: array<f32>;
 @group(0) @binding(4) var<storage, read_write> loss_parts: array<f32>;
 
-var<workgroup> sq: array<f32, 256>;
+var<workgroup> part: array<f32, 256>;
 
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
-        @builtin(workgroup_id) wid: vec3<u32>) {
-  let i = gid.x;
-  var ri = 0.0;
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let si = lid % RS;
+  let lane = lid / RS;
+  let i = wid.x * RS + si;
+  var s = 0.0;
   if (i < dims.n) {
-    var s = 0.0;
-    for (var c = 0u; c < dims.chunks; c++) { s += partials[c * dims.n + i]; }
-    ri = dims.kappa * s - y[i];
-    r[i] = ri;
+    for (var c = lane; c < dims.chunks; c += RL) { s += partials[c * dims.n + i]; }
   }
-  sq[lid] = ri * ri;
-  for (var half = 128u; half > 0u; half >>= 1u) {
+  part[lid] = s;
+  // Lanes: part[lane·RS + si], summed pairwise (4 → 2 → 1 rows of RS).
+  for (var half = RL / 2u; half > 0u; half >>= 1u) {
     workgroupBarrier();
-    if (lid < half) { sq[lid] += sq[lid + half]; }
+    if (lane < half) { part[lid] += part[lid + half * RS]; }
   }
-  if (lid == 0u) { loss_parts[wid.x] = sq[0]; }
+  workgroupBarrier();
+  var sq = 0.0;
+  if (lane == 0u && i < dims.n) {
+    let ri = dims.kappa * part[si] - y[i];
+    r[i] = ri;
+    sq = ri * ri;
+  }
+  workgroupBarrier();
+  if (lane == 0u) { part[si] = sq; }
+  for (var half = RS / 2u; half > 0u; half >>= 1u) {
+    workgroupBarrier();
+    if (lid < half) { part[lid] += part[lid + half]; }
+  }
+  if (lid == 0u) { loss_parts[wid.x] = part[0]; }
 }

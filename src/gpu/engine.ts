@@ -21,7 +21,7 @@ import { initLabels, initNeurons, initX } from './kernels/init';
 import { loss } from './kernels/loss';
 import { metrics } from './kernels/metrics';
 import { neuronStats } from './kernels/neuron_stats';
-import { RESIDUAL_WORKGROUP, residual } from './kernels/residual';
+import { RESIDUAL_SAMPLES, residual } from './kernels/residual';
 import {
   ROW_WORDS, STATUS, STATUS_BYTES, blockBytes, dimsBytes, initParamsBytes, modeBytes, type InitParams,
 } from './layout';
@@ -83,7 +83,7 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
     blocks.push({ offset, count: Math.min(blockNeurons, c.m - offset), chunkOffset: offset / q });
   }
   const rowCap = ROWS_PER_SUBMIT;
-  const bytes = xBytes + 8 * c.n + partialBytes + 4 * Math.ceil(c.n / RESIDUAL_WORKGROUP) + 4 * STAT_COUNT * c.chunks
+  const bytes = xBytes + 8 * c.n + partialBytes + 4 * Math.ceil(c.n / RESIDUAL_SAMPLES) + 4 * STAT_COUNT * c.chunks
     + 4 * ROW_WORDS * rowCap + STATUS_BYTES + c.m * (2 * d4 * 16 + 8 + 4 * STAT_COUNT);
   return { d4, blockNeurons, blocks, rowCap, bytes };
 }
@@ -137,7 +137,7 @@ export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): 
   const alloc = new Allocator(device);
   const d4 = layout.d4;
   device.pushErrorScope('out-of-memory');
-  const lossPartCount = Math.ceil(c.n / RESIDUAL_WORKGROUP);
+  const lossPartCount = Math.ceil(c.n / RESIDUAL_SAMPLES);
   const teacherWidth = c.labels.kind === 'teacher' ? c.labels.width : 0;
   const teacherChunks = teacherWidth ? Math.ceil(teacherWidth / chunkNeuronsFor(teacherWidth)) : 0;
   const s: Shared = {

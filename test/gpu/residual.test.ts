@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { residual as residualKernel } from '../../src/gpu/kernels/residual';
+import { RESIDUAL_SAMPLES, residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { forward } from '../../src/reference/forward';
 import { residual } from '../../src/reference/residual';
 import { maxRelErr } from '../support/gpu';
@@ -8,15 +8,17 @@ import { problem } from '../support/problem';
 
 describe('residual kernel', () => {
   it('sums the chunks into r = κf − y and each workgroup’s Σr²', async () => {
-    // ntk: κ = 1/√m ≠ 1; n = 300 spans two workgroups of 256.
-    const p = await problem({ n: 300, d: 5, m: 40, param: 'ntk', labels: 'gaussian' }, true);
+    // ntk: κ = 1/√m ≠ 1; n = 300 ends in a partial workgroup; m = 200 makes 13 chunks, more than the lanes.
+    const p = await problem({ n: 300, d: 5, m: 200, param: 'ntk', labels: 'gaussian' }, true);
+    expect(p.c.chunks).toBeGreaterThan(8);
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
     const { n, d, m, outputScale } = p.c;
     const want = residual(forward(p.st.X, p.st.W, p.st.a, n, d, m, outputScale), p.st.y);
     const r = await p.read(p.s.r);
-    expect(maxRelErr(r.subarray(0, n), want, 1e-3)).toBeLessThan(1e-5);
+    expect(maxRelErr(r.subarray(0, n), want, 1e-2)).toBeLessThan(1e-5);
     const parts = await p.read(p.s.lossParts);
     const sq = (from: number, to: number) => want.subarray(from, to).reduce((acc, x) => acc + x * x, 0);
-    expect(maxRelErr(parts.subarray(0, 2), [sq(0, 256), sq(256, 300)])).toBeLessThan(1e-5);
+    const windows = Array.from({ length: Math.ceil(n / RESIDUAL_SAMPLES) }, (_, k) => sq(k * RESIDUAL_SAMPLES, Math.min(n, (k + 1) * RESIDUAL_SAMPLES)));
+    expect(maxRelErr(parts.subarray(0, windows.length), windows)).toBeLessThan(1e-5);
   });
 });

@@ -2,7 +2,8 @@ import source from '../../../shaders/residual.wgsl?raw';
 import type { Shared } from '../buffers';
 import type { Dispatch, GpuContext } from '../program';
 
-export const RESIDUAL_WORKGROUP = 256;
+/** Samples per workgroup of residual.wgsl (RS there): one partial Σr² each. */
+export const RESIDUAL_SAMPLES = 32;
 
 /** r = κ·Σ partials − y, and per-workgroup Σ r² (`into` defaults to the residual buffer). */
 export function residual(ctx: GpuContext, s: Shared, dims = s.dims, y = s.y, into = s.r): Dispatch {
@@ -10,6 +11,6 @@ export function residual(ctx: GpuContext, s: Shared, dims = s.dims, y = s.y, int
   return {
     pipeline,
     group: ctx.bind(pipeline, [dims, s.partials, y, into, s.lossParts]),
-    x: Math.ceil(s.n / RESIDUAL_WORKGROUP),
+    x: Math.ceil(s.n / RESIDUAL_SAMPLES),
   };
 }
