@@ -1,6 +1,8 @@
 // Both gradients of neuron r at the current point (one thread per neuron):
 //   ∇w_r = κ a_r Σ_i c_i [z_ir > 0] x_i,   ∇a_r = κ Σ_i c_i relu(z_ir),   z_ir = ⟨w_r, x_i⟩ recomputed,
-// with c = r. `main` applies both updates (a GD step); `vjp` writes them out with c = v,
+// with c = r. `main` applies both updates (a GD step) unless the halting rule stops the run at
+// this state (shaders/halting.wgsl, on residual.wgsl's sums: no separate loss dispatch per
+// step); `vjp` writes them out with c = v,
 // which is Jᵀv, the half of the tangent-kernel product H v = J diag(η) Jᵀ v that forward.wgsl's jvp completes.
 // The sum over samples runs in a fixed order, so a step is bit-reproducible.
 
@@ -13,6 +15,7 @@
 @group(0) @binding(6) var<storage, read_write> status: Status;         // main only
 @group(0) @binding(7) var<storage, read_write> U: array<vec4<f32>>;    // vjp only
 @group(0) @binding(8) var<storage, read_write> ua: array<f32>;         // vjp only
+@group(0) @binding(9) var<storage, read> loss_parts: array<f32>;       // main only
 
 struct Gradient {
   g: array<vec4<f32>, D4>,   // Σ_i c_i [z_ir > 0] x_i
@@ -35,9 +38,18 @@ fn neuron_gradient(w: ptr<function, array<vec4<f32>, D4>>) -> Gradient {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let j = gid.x;
-  if (j >= block.count || status.halt != HALT_RUNNING) { return; }
+  // Every thread decides from L and L0 alone (neither is written in this dispatch), the same way
+  // as the one writer, which records the decision: a halted run's state is frozen, so the rule
+  // that halted it still holds and no thread reads status.halt while it may be written.
+  let check = check_loss(lid);
+  let code = check.code;
+  if (block.first == 1u && j == 0u && status.halt == HALT_RUNNING) {
+    record_loss(check.L, code);
+    if (code == HALT_RUNNING) { status.step += 1u; }
+  }
+  if (j >= block.count || code != HALT_RUNNING) { return; }
   var w: array<vec4<f32>, D4>;
   for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
   let grad = neuron_gradient(&w);
@@ -45,8 +57,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let cw = dims.eta_w * dims.kappa * aj;
   for (var k = 0u; k < D4; k++) { W[j * D4 + k] = w[k] - cw * grad.g[k]; }
   a[j] = aj - dims.eta_a * dims.kappa * grad.ga;
-  // Other threads read only status.halt: the counter has a single writer.
-  if (block.first == 1u && j == 0u) { status.step += 1u; }
 }
 
 @compute @workgroup_size(64)

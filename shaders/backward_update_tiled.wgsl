@@ -1,7 +1,8 @@
 // The backward_update kernel for GPUs (variant `tiled`): the same math as backward_update.wgsl,
 // for blocks of 64 neurons × all d dims per workgroup. Each neuron's d dims are split over 4
 // threads (w and g slices stay in registers, no spills at d = 128); samples come in tiles of
-// 8 through workgroup memory, z_ir is summed from the 4 slices in a fixed order.
+// 8 through workgroup memory, z_ir is summed from the 4 slices in a fixed order. The halting
+// decision is made as in backward_update.wgsl.
 
 const TR: u32 = 64u;                     // neurons per workgroup
 const TS: u32 = 8u;                      // samples per tile
@@ -15,19 +16,24 @@ const SL: u32 = (D4 + QS - 1u) / QS;     // vec4s per slice
 @group(0) @binding(4) var<storage, read_write> W: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> a: array<f32>;
 @group(0) @binding(6) var<storage, read_write> status: Status;
+@group(0) @binding(7) var<storage, read> loss_parts: array<f32>;
 
 var<workgroup> xt: array<vec4<f32>, TS * D4>;
 var<workgroup> zp: array<f32, TS * QS * TR>;
 var<workgroup> rt: array<f32, TS>;
-var<workgroup> halt: u32;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  if (lid == 0u) { halt = status.halt; }
-  if (workgroupUniformLoad(&halt) != HALT_RUNNING) { return; }
   let rl = lid % TR;
   let q = lid / TR;
   let j = wid.x * TR + rl;
+  let check = check_loss(lid);
+  let code = check.code;
+  if (block.first == 1u && j == 0u && q == 0u && status.halt == HALT_RUNNING) {
+    record_loss(check.L, code);
+    if (code == HALT_RUNNING) { status.step += 1u; }
+  }
+  if (code != HALT_RUNNING) { return; }
   let valid = j < block.count;
   let jr = min(j, block.count - 1u);
   var w: array<vec4<f32>, SL>;
@@ -75,8 +81,5 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     let k = q * SL + t;
     if (k < D4) { W[j * D4 + k] = w[t] - cw * g[t]; }
   }
-  if (q == 0u) {
-    a[j] = aj - dims.eta_a * dims.kappa * ga;
-    if (block.first == 1u && j == 0u) { status.step += 1u; }
-  }
+  if (q == 0u) { a[j] = aj - dims.eta_a * dims.kappa * ga; }
 }

@@ -261,12 +261,16 @@ export async function createGpuTrainer(
   });
 
 
-  /** The state's loss (and halting check), its row if logged, then one update unless `record`. */
+  /**
+   * The state's residual, its row if logged, then one update unless `record`. The update applies
+   * the halting rule to the loss itself; the loss dispatch (the same rule, idempotent) runs only
+   * where a row needs the loss recorded first.
+   */
   function encodeStep(pass: GPUComputePassEncoder, log: boolean, record: boolean) {
     for (const d of fwd) encode(pass, d);
     encode(pass, res);
-    encode(pass, lossD);
     if (log || record) {
+      encode(pass, lossD);
       for (const d of stats) encode(pass, d);
       for (const d of reduce) encode(pass, d);
       encode(pass, record ? rowRecord : rowStep);
@@ -468,6 +472,14 @@ export async function createGpuTrainer(
   });
   c = measured;
   device.queue.writeBuffer(s.dims, 0, dimsBytes(c, s.lossPartCount, layout.rowCap));
+  {
+    // L0, which every step's halting rule needs, from the state at step 0 (labels are final now).
+    const enc = device.createCommandEncoder({ label: 'L0' });
+    const pass = enc.beginComputePass();
+    for (const d of [...fwd, res, lossD]) encode(pass, d);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+  }
   // λ_min, λ_max of H_t at the logged steps where they were measured (--spectrum).
   const spectra = new Map<number, Awaited<ReturnType<typeof spectrum>>>();
 

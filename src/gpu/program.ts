@@ -1,7 +1,7 @@
-// Compiles a kernel: the constants header, the shared structs, the RNG when asked for, then
-// the kernel's own WGSL file. Pipelines are cached per context (one context per d4).
+// Compiles a kernel: the constants header, the shared structs, then the kernel's WGSL
+// sources in order (libraries such as rng.wgsl first). Pipelines are cached per context (one
+// context per d4).
 import common from '../../shaders/common.wgsl?raw';
-import rng from '../../shaders/rng.wgsl?raw';
 import { constantsHeader } from './layout';
 
 export class GpuContext {
@@ -12,11 +12,11 @@ export class GpuContext {
     this.header = constantsHeader(d4) + common;
   }
 
-  pipeline(name: string, source: string, withRng = false, entryPoint = 'main'): GPUComputePipeline {
+  pipeline(name: string, sources: string | readonly string[], entryPoint = 'main'): GPUComputePipeline {
     const key = `${name}:${entryPoint}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const code = this.header + (withRng ? rng : '') + source;
+      const code = this.header + (typeof sources === 'string' ? sources : sources.join('\n'));
       const module = this.device.createShaderModule({ label: name, code });
       p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint } });
       this.pipelines.set(key, p);

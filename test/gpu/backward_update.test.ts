@@ -4,7 +4,7 @@ import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
 import { residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { VARIANTS } from '../../src/gpu/variants';
 import { backwardUpdate } from '../../src/reference/backward_update';
-import { HALT } from '../../src/reference/loss';
+import { HALT, loss } from '../../src/reference/loss';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
 
@@ -15,6 +15,8 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true);
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
+    // The halting rule reads L0 (the engine's loss dispatch sets it at step 0).
+    p.setStatus({ loss0: loss(r) });
     await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant)));
     const W = p.st.W.slice(), a = p.st.a.slice();
     const { n, m, outputScale, etaW, etaA } = p.c;
@@ -26,14 +28,29 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     expect(maxRelErr(delta(gotW, p.st.W), delta(W, p.st.W), 1e-4)).toBeLessThan(1e-3);
     expect(maxRelErr(delta(gotA, p.st.a), delta(a, p.st.a), 1e-4)).toBeLessThan(1e-3);
     expect(Math.max(...delta(W, p.st.W).map(Math.abs))).toBeGreaterThan(1e-3);
-    expect((await p.status()).step).toBe(1);
+    // The update recorded the loss it checked, and counted the step.
+    const st = await p.status();
+    expect(Math.abs(st.loss - loss(r)) / loss(r)).toBeLessThan(1e-5);
+    expect(st).toMatchObject({ step: 1, halt: HALT.running });
   });
 
-  it('leaves a halted run’s weights and step alone', async () => {
-    const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1' }, true);
-    p.setStatus({ step: 5, halt: HALT.converged });
-    await p.run([residualKernel(p.ctx, p.s), ...p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant))]);
-    expect(await p.readNeurons((b) => b.W, p.c.d)).toEqual(p.st.W.map(Math.fround));
-    expect((await p.status()).step).toBe(5);
+  // The halting rule, applied by the update itself (no loss dispatch): L against L0 = L·ratio.
+  it.each([
+    { case: 'L < eps·L0 halts as converged', ratio: 4, given: {}, want: { halt: HALT.converged, epsStep: 6, step: 5 }, moves: false },
+    { case: 'L > divergeAt·L0 halts as diverged', ratio: 1 / 20, given: {}, want: { halt: HALT.diverged, epsStep: 0, step: 5 }, moves: false },
+    { case: 'L < eps·L0 without stopAtEps records the step and goes on', ratio: 4, given: { stopAtEps: false }, want: { halt: HALT.running, epsStep: 6, step: 6 }, moves: true },
+    { case: 'a run halted earlier is left alone', ratio: 4, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
+  ])('$case', async ({ ratio, given, halted, want, moves }) => {
+    const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
+    const L = loss(Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n)));
+    p.setStatus({ step: 5, loss0: ratio * L, ...(halted ? { halt: HALT.converged, epsStep: 3, loss: 123 } : {}) });
+    await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant)));
+    const st = await p.status();
+    expect(st).toMatchObject(want);
+    if (!halted) expect(Math.abs(st.loss - L) / L).toBeLessThan(1e-5);
+    const W = await p.readNeurons((b) => b.W, p.c.d);
+    if (moves) expect(W).not.toEqual(p.st.W.map(Math.fround));
+    else expect(W).toEqual(p.st.W.map(Math.fround));
   });
 });

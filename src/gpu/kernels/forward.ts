@@ -15,7 +15,7 @@ export function forward(ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | '
 
 /** Per-chunk partial sums of J diag(η) (U, ua) for one block, into s.partials: forward's forward-mode derivative. */
 export function jvp(ctx: GpuContext, s: Shared, b: Block, rates: GPUBuffer, U: GPUBuffer, ua: GPUBuffer): Dispatch {
-  const pipeline = ctx.pipeline('forward', source, false, 'jvp');
+  const pipeline = ctx.pipeline('forward', source, 'jvp');
   return {
     pipeline,
     group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, b.W, b.a, null, s.partials, rates, U, ua]),

@@ -1,0 +1,51 @@
+// L = ½ Σ r² from residual.wgsl's per-workgroup sums, and the halting rule (the twin of
+// haltCode() in src/reference/loss.ts). Shared by loss.wgsl and both backward_update
+// kernels, so that every workgroup reduces in the same order and reaches the same decision.
+// The including kernel declares `dims`, `loss_parts` and `status`.
+
+const LOSS_LANES: u32 = 64u;
+var<workgroup> loss_lane: array<f32, LOSS_LANES>;
+var<workgroup> loss0_shared: f32;
+
+fn is_finite(x: f32) -> bool {
+  // Checked on the bits: compilers may assume floats are finite in comparisons.
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+/// L of the current residual, returned to every invocation: lane l sums parts l, l + 64, …,
+/// then a fixed tree over the lanes. Call in uniform control flow with lid < 64 for the lanes.
+fn workgroup_loss(lid: u32) -> f32 {
+  if (lid < LOSS_LANES) {
+    var s = 0.0;
+    for (var j = lid; j < dims.loss_parts; j += LOSS_LANES) { s += loss_parts[j]; }
+    loss_lane[lid] = s;
+  }
+  for (var half = LOSS_LANES / 2u; half > 0u; half >>= 1u) {
+    workgroupBarrier();
+    if (lid < half) { loss_lane[lid] += loss_lane[lid + half]; }
+  }
+  return 0.5 * workgroupUniformLoad(&loss_lane[0]);
+}
+
+/// Diverged when L is not finite or L > diverge_at·L0; converged when L < eps·L0 and stop_at_eps.
+fn halt_code(L: f32, L0: f32) -> u32 {
+  if (!is_finite(L) || L > dims.diverge_at * L0) { return HALT_DIVERGED; }
+  if (dims.stop_at_eps == 1u && L < dims.eps * L0) { return HALT_CONVERGED; }
+  return HALT_RUNNING;
+}
+
+struct LossCheck { L: f32, code: u32 }
+
+/// L and the rule's verdict against L0, uniform across the workgroup (barriers may follow).
+fn check_loss(lid: u32) -> LossCheck {
+  if (lid == 0u) { loss0_shared = status.loss0; }
+  let L = workgroup_loss(lid);
+  return LossCheck(L, halt_code(L, workgroupUniformLoad(&loss0_shared)));
+}
+
+/// The single writer's record of the loss at step status.step of a running run.
+fn record_loss(L: f32, code: u32) {
+  status.loss = L;
+  if (code != HALT_DIVERGED && L < dims.eps * status.loss0 && status.eps_step == 0u) { status.eps_step = status.step + 1u; }
+  status.halt = code;
+}
