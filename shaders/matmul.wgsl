@@ -1,6 +1,7 @@
-// The benchmark's yardstick: Z = X Wᵀ for one slice of neurons (n × cols), the same
-// product the forward pass forms, as a plain register-blocked fp32 GEMM. Each thread
-// computes a 4×4 block, reusing every vec4 it loads four times.
+// The benchmark's yardstick, variant for CPU drivers: Z = X Wᵀ for one slice of neurons
+// (n × cols), the same product the forward pass forms, register-blocked without workgroup
+// memory (barriers cost more than sharing saves on CPU drivers). Each thread computes a 4×4
+// block, reusing every vec4 it loads four times.
 
 struct MatmulDims { n: u32, cols: u32, first: u32, _pad: u32 }
 

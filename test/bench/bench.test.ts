@@ -23,6 +23,12 @@ describe('shallow-gd bench', () => {
         expect(v).toBeGreaterThan(0);
       }
       expect(s.gflops).toBeCloseTo((4 * s.n * s.d * s.m) / s.stepSeconds / 1e9, 6);
+      // The yardstick is the best of the project's product variants, each measured in the run.
+      expect(Object.keys(s.matmulByVariant).sort()).toEqual(['registers', 'tiled']);
+      expect(s.matmulGflops).toBe(Math.max(...Object.values(s.matmulByVariant)));
+      expect(s.matmulByVariant[s.matmulKernel]).toBe(s.matmulGflops);
+      expect(s.efficiency).toBeCloseTo(s.gflops / s.matmulGflops, 9);
+      expect(s.hostBatch).toBeGreaterThanOrEqual(1);
       expect(s.variants).toEqual({ backward: 'simple' });
       expect(s.peers['cpu-f64']).toHaveProperty('stepSeconds');
       // TensorFlow.js ran the same step on the same device.
