@@ -46,11 +46,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let aj = a[jr];
   var ga = 0.0;
   for (var i0 = 0u; i0 < dims.n; i0 += TS) {
-    for (var e = lid; e < TS * D4; e += 256u) {
-      let i = i0 + e / D4;
-      xt[e] = select(vec4<f32>(0.0), X[min(i, dims.n - 1u) * D4 + e % D4], i < dims.n);
-    }
-    if (lid < TS) { rt[lid] = select(0.0, r[min(i0 + lid, dims.n - 1u)], i0 + lid < dims.n); }
+    stage_samples(i0, TS, lid);
     workgroupBarrier();
     for (var s = 0u; s < TS; s++) {
       var acc = vec4<f32>(0.0);

@@ -242,7 +242,7 @@ export async function createGpuTrainer(
   const res = residual(ctx, s);
   const lossD = loss(ctx, s);
   const upd = blocks.map((b) => backwardUpdate(ctx, s, b, variants.backward));
-  const stats = blocks.map((b) => neuronStats(ctx, s, b));
+  const stats = blocks.map((b) => neuronStats(ctx, s, b, variants.stats));
   const reduce = blocks.map((b) => chunkReduce(ctx, s, b));
   const rowStep = metrics(ctx, s, modeStep);
   const rowRecord = metrics(ctx, s, modeRecord);

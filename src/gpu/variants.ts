@@ -2,22 +2,23 @@
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../train/trainer';
 
-export const VARIANTS = { backward: ['simple', 'tiled'] } as const;
+export const VARIANTS = { backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
-/** Workgroup memory of backward_update_tiled.wgsl: an 8-sample X tile, 8×4×64 partial z's, 8 residuals, a flag. */
-export function tiledBackwardBytes(d4: number): number {
-  return 8 * d4 * 16 + 8 * 4 * 64 * 4 + 8 * 4 + 4;
-}
+/** Workgroup memory of each tiled variant at this d4 (its X tile, partial z's, residuals, the loss lanes). */
+export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
+  // backward_update_tiled.wgsl: 8 samples, 8×4×64 partial z's, 8 residuals; halting.wgsl's 64 lanes and L0.
+  backward: (d4) => 8 * d4 * 16 + 8 * 4 * 64 * 4 + 8 * 4 + 64 * 4 + 4,
+  // neuron_stats.wgsl `tiled`: 4 samples, 4×4×64 (z, z0) pairs, 4 residuals.
+  stats: (d4) => 4 * d4 * 16 + 4 * 4 * 64 * 8 + 4 * 4,
+};
 
 export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, d4: number): Variants {
-  const tiledFits = tiledBackwardBytes(d4) <= limits.maxComputeWorkgroupStorageSize;
-  return {
-    // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
-    // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
-    // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
-    backward: !info.software && tiledFits ? 'tiled' : 'simple',
-  };
+  // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
+  // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
+  // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
+  const pick = (k: keyof Variants) => (!info.software && TILED_BYTES[k](d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple');
+  return { backward: pick('backward'), stats: pick('stats') };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */
@@ -36,7 +37,9 @@ export function parseVariants(text: string): Partial<Variants> {
 /** The variants a run uses: the adapter's choice, overridden by `forced`, checked against the device. */
 export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, d4: number, forced: Partial<Variants> = {}): Variants {
   const v = { ...chooseVariants(info, limits, d4), ...forced };
-  if (v.backward === 'tiled' && tiledBackwardBytes(d4) > limits.maxComputeWorkgroupStorageSize)
-    throw new ConfigError('kernel', `--kernel backward=tiled needs ${tiledBackwardBytes(d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limits.maxComputeWorkgroupStorageSize}`);
+  for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) {
+    if (v[k] === 'tiled' && TILED_BYTES[k](d4) > limits.maxComputeWorkgroupStorageSize)
+      throw new ConfigError('kernel', `--kernel ${k}=tiled needs ${TILED_BYTES[k](d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limits.maxComputeWorkgroupStorageSize}`);
+  }
   return v;
 }

@@ -1,6 +1,7 @@
 import simpleSource from '../../../shaders/backward_update.wgsl?raw';
 import tiledSource from '../../../shaders/backward_update_tiled.wgsl?raw';
 import halting from '../../../shaders/halting.wgsl?raw';
+import tiles from '../../../shaders/tiles.wgsl?raw';
 import type { Block, Shared } from '../buffers';
 import type { Dispatch, GpuContext } from '../program';
 import type { Variants } from '../variants';
@@ -11,7 +12,7 @@ import type { Variants } from '../variants';
  */
 export function backwardUpdate(ctx: GpuContext, s: Shared, b: Block, variant: Variants['backward']): Dispatch {
   const tiled = variant === 'tiled';
-  const pipeline = tiled ? ctx.pipeline('backward_update_tiled', [halting, tiledSource]) : ctx.pipeline('backward_update', [halting, simpleSource]);
+  const pipeline = tiled ? ctx.pipeline('backward_update_tiled', [halting, tiles, tiledSource]) : ctx.pipeline('backward_update', [halting, simpleSource]);
   const common = [s.dims, b.uniform, s.X, s.r, b.W, b.a, s.status];
   return {
     pipeline,
