@@ -1,6 +1,7 @@
 // Partial outputs: for sample i and chunk c of this block, Σ_{r in c} a_r relu(⟨w_r, x_i⟩).
-// Pre-activations are recomputed, never stored (no n×m buffer). One thread per (i, chunk):
-// x_i stays in registers, each w_r is read by all threads of the workgroup at once.
+// Pre-activations are recomputed, never stored (no n×m buffer). `main`: one thread per
+// (i, chunk): x_i stays in registers, each w_r is read by all threads of the workgroup at
+// once. `tiled` (below) shares tiles of X and W through workgroup memory.
 // `jvp` is the forward-mode derivative of the same sums, for the tangent-kernel product
 // H v = J diag(η) Jᵀ v (backward_update.wgsl's vjp gives Jᵀv):
 //   Σ_{r in c} η_W a_r [z_ir > 0] ⟨u_r, x_i⟩ + η_a ua_r relu(z_ir).
@@ -64,4 +65,86 @@ fn jvp(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   partials[(block.chunk_offset + gid.y) * dims.n + i] = acc;
+}
+
+// `tiled` (variant for GPUs): a workgroup takes 64 samples and max(q, 64) neurons — one chunk,
+// or 64/q whole chunks — staging X and W through workgroup memory FK vec4s of depth at a
+// time, as matmul_tiled.wgsl does; each thread holds z for a 4×4 block (samples ty + 16·s,
+// neurons tx + 16·c). A chunk's sum runs over the thread's own columns, then over the 16
+// column lanes by a fixed tree: deterministic, in another order than `main`.
+
+const FT: u32 = 64u;        // samples and neurons per tile
+const FK: u32 = 4u;         // vec4s of depth per stage
+const FKP: u32 = FK + 1u;   // padded row against bank conflicts
+
+var<workgroup> fx: array<vec4<f32>, FT * FKP>;
+var<workgroup> fw: array<vec4<f32>, FT * FKP>;
+var<workgroup> fa: array<f32, FT>;
+var<workgroup> fsum: array<f32, FT * 16u>;
+
+@compute @workgroup_size(16, 16)
+fn tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  if (status.halt != HALT_RUNNING) { return; }
+  let i0 = wid.x * FT;
+  let span = max(dims.q, FT);
+  let r_begin = wid.y * span;
+  let r_end = min(r_begin + span, block.count);
+  let flat = lid.y * 16u + lid.x;
+  let lr = flat / FK;
+  let lk = flat % FK;
+  var acc: array<vec4<f32>, 4>;
+  for (var t0 = r_begin; t0 < r_end; t0 += FT) {
+    // Zeroed explicitly: SwiftShader did not re-zero a bare `var` declared in this loop's body.
+    var z = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+    for (var k0 = 0u; k0 < D4; k0 += FK) {
+      let k = min(k0 + lk, D4 - 1u);
+      let inside = k0 + lk < D4;
+      fx[lr * FKP + lk] = select(vec4<f32>(0.0), X[min(i0 + lr, dims.n - 1u) * D4 + k], inside);
+      fw[lr * FKP + lk] = select(vec4<f32>(0.0), W[min(t0 + lr, block.count - 1u) * D4 + k], inside);
+      workgroupBarrier();
+      for (var kk = 0u; kk < FK; kk++) {
+        var w: array<vec4<f32>, 4>;
+        for (var c = 0u; c < 4u; c++) { w[c] = fw[(lid.x + 16u * c) * FKP + kk]; }
+        for (var s = 0u; s < 4u; s++) {
+          let x = fx[(lid.y + 16u * s) * FKP + kk];
+          z[s] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
+        }
+      }
+      workgroupBarrier();
+    }
+    // Neurons past the block's end get a = 0: they add nothing.
+    if (flat < FT) { fa[flat] = select(0.0, a[min(t0 + flat, block.count - 1u)], t0 + flat < r_end); }
+    workgroupBarrier();
+    for (var s = 0u; s < 4u; s++) {
+      for (var c = 0u; c < 4u; c++) { acc[s][c] += fa[lid.x + 16u * c] * max(z[s][c], 0.0); }
+    }
+  }
+  // Column tx + 16·c lies in chunk (16·c) / q of the tile (tx < 16 ≤ q).
+  let per_chunk = min(4u, max(dims.q, 16u) / 16u);
+  let chunks_here = 4u / per_chunk;
+  for (var k = 0u; k < chunks_here; k++) {
+    for (var s = 0u; s < 4u; s++) {
+      var v = 0.0;
+      for (var c = k * per_chunk; c < (k + 1u) * per_chunk; c++) { v += acc[s][c]; }
+      fsum[(lid.y + 16u * s) * 16u + lid.x] = v;
+    }
+    for (var half = 8u; half > 0u; half >>= 1u) {
+      workgroupBarrier();
+      if (lid.x < half) {
+        for (var s = 0u; s < 4u; s++) {
+          let o = (lid.y + 16u * s) * 16u + lid.x;
+          fsum[o] += fsum[o + half];
+        }
+      }
+    }
+    workgroupBarrier();
+    let first = r_begin + k * dims.q;
+    if (lid.x == 0u && first < block.count) {
+      for (var s = 0u; s < 4u; s++) {
+        let i = i0 + lid.y + 16u * s;
+        if (i < dims.n) { partials[(block.chunk_offset + first / dims.q) * dims.n + i] = fsum[(lid.y + 16u * s) * 16u]; }
+      }
+    }
+    workgroupBarrier();
+  }
 }

@@ -214,7 +214,7 @@ export async function createGpuTrainer(
     scratch.push(tb.uniform, tb.W, tb.a, tDims, zeros);
     const tp = { seed: c.seed, streamA: STREAMS.teacherW, streamB: STREAMS.teacherA, flag: false, count: teacher.width, d: c.d, scaleA: teacher.wScale, scaleB: teacher.aScale };
     init.push(initNeurons(ctx, initUniform(tp, 'initTeacher'), tb.W, tb.a, teacher.width));
-    init.push(forward(ctx, { ...s, q: tq }, tb, tDims));
+    init.push(forward(ctx, { ...s, q: tq }, tb, { dims: tDims }));
     init.push(residual(ctx, s, tDims, zeros, s.y));
   } else if (c.labels.kind === 'sign' || c.labels.kind === 'gaussian') {
     init.push(initLabels(ctx, initUniform({ seed: c.seed, streamA: STREAMS.labels, flag: c.labels.kind === 'sign', count: c.n, d: c.d }, 'initLabels'), s.y, c.n));
@@ -238,7 +238,7 @@ export async function createGpuTrainer(
   }
 
   // Every dispatch is bound once; a step only replays them.
-  const fwd = blocks.map((b) => forward(ctx, s, b));
+  const fwd = blocks.map((b) => forward(ctx, s, b, { variant: variants.forward }));
   const res = residual(ctx, s);
   const lossD = loss(ctx, s);
   const upd = blocks.map((b) => backwardUpdate(ctx, s, b, variants.backward));

@@ -2,11 +2,13 @@
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../train/trainer';
 
-export const VARIANTS = { backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
+export const VARIANTS = { forward: ['simple', 'tiled'], backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
 /** Workgroup memory of each tiled variant at this d4 (its X tile, partial z's, residuals, the loss lanes). */
 export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
+  // forward.wgsl `tiled`: 64×5 vec4 tiles of X and W, 64 a's, 64×16 lane sums.
+  forward: () => 2 * 64 * 5 * 16 + 64 * 4 + 64 * 16 * 4,
   // backward_update_tiled.wgsl: 8 samples, 8×4×64 partial z's, 8 residuals; halting.wgsl's 64 lanes and L0.
   backward: (d4) => 8 * d4 * 16 + 8 * 4 * 64 * 4 + 8 * 4 + 64 * 4 + 4,
   // neuron_stats.wgsl `tiled`: 4 samples, 4×4×64 (z, z0) pairs, 4 residuals.
@@ -18,7 +20,9 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, d4
   // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
   // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
   const pick = (k: keyof Variants) => (!info.software && TILED_BYTES[k](d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple');
-  return { backward: pick('backward'), stats: pick('stats') };
+  // forward=tiled is not yet measured on a GPU: it stays opt-in (--kernel) until the benchmark
+  // shows it faster there (docs/BENCHMARKS.md).
+  return { forward: 'simple', backward: pick('backward'), stats: pick('stats') };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */

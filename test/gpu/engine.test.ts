@@ -18,11 +18,11 @@ async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: Run
 }
 
 describe('GPU engine', () => {
-  // Each variant of the tiled/simple pairs (backward_update and neuron_stats) runs the whole loop.
+  // Each variant of the tiled/simple pairs (forward, backward_update, neuron_stats) runs the whole loop.
   it.each(VARIANTS.backward)('matches the float64 reference at every logged step of a 200-step run (%s kernels)', async (variant) => {
     const c = resolveConfig(buildConfig(base));
     const cpu = await (await createCpuTrainer(c)).run();
-    const { result } = await gpuRun(base, undefined, { backward: variant, stats: variant });
+    const { result } = await gpuRun(base, undefined, { forward: variant, backward: variant, stats: variant });
     expect(result.outcome).toBe('max_steps');
     expect(result.rows.map((r) => r.step)).toEqual(cpu.rows.map((r) => r.step));
     expect(result.rows.length).toBeGreaterThan(30);

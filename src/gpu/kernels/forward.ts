@@ -1,15 +1,23 @@
 import source from '../../../shaders/forward.wgsl?raw';
 import type { Block, Shared } from '../buffers';
 import type { Dispatch, GpuContext } from '../program';
+import type { Variants } from '../variants';
 
-/** Partial outputs of one block: one thread per (sample, chunk). */
-export function forward(ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'>, dims = s.dims): Dispatch {
-  const pipeline = ctx.pipeline('forward', source);
+/**
+ * Partial outputs of one block: one thread per (sample, chunk) (simple), or 64 samples × max(q, 64)
+ * neurons per workgroup through workgroup-memory tiles (tiled). `dims` replaces the run's (the teacher's).
+ */
+export function forward(
+  ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'>,
+  { variant = 'simple', dims = s.dims }: { variant?: Variants['forward']; dims?: GPUBuffer } = {},
+): Dispatch {
+  const tiled = variant === 'tiled';
+  const pipeline = ctx.pipeline('forward', source, tiled ? 'tiled' : 'main');
   return {
     pipeline,
     group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials]),
     x: Math.ceil(s.n / 64),
-    y: Math.ceil(b.count / s.q),
+    y: Math.ceil(b.count / (tiled ? Math.max(s.q, 64) : s.q)),
   };
 }
 
