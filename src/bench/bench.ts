@@ -75,8 +75,11 @@ const HOST_MIN_BATCH = 64;
 export const DEFAULT_OPTIONS: BenchOptions = { maxStepSeconds: 2, targetSeconds: 0.2, cpuMaxMacs: 2 ** 26 };
 
 export function benchConfig(size: BenchSize): Resolved {
-  // Small auto rates and no stop at eps: every step does the full work and stays finite.
-  return resolveConfig(buildConfig({ ...size, steps: 1_000_000, rateFactor: 0.01, stopAtEps: false, logEvery: 0 }));
+  // Small rates and no stop at eps: every step does the full work and stays finite. The rates
+  // come from the rough estimate of λ_max (MODEL.md), not from power iteration at init, which
+  // costs hundreds of steps' work (tens of minutes at 1024×128×16384 on a CPU driver).
+  const c = resolveConfig(buildConfig({ ...size, steps: 1_000_000, rateFactor: 0.01, stopAtEps: false, logEvery: 0 }));
+  return { ...c, auto: { etaW: false, etaA: false, shared: false } };
 }
 
 /** Repeats `record` until it fills about `target` seconds of GPU time; returns seconds per repetition. */
