@@ -1,7 +1,7 @@
 // Partial outputs: for sample i and chunk c of this block, Σ_{r in c} a_r relu(⟨w_r, x_i⟩).
 // Pre-activations are recomputed, never stored (no n×m buffer). `main`: one thread per
 // (i, chunk): x_i stays in registers, each w_r is read by all threads of the workgroup at
-// once. `tiled` (below) shares tiles of X and W through workgroup memory.
+// once. `blocked` and `tiled` (below) are the CPU-driver and GPU variants.
 // `jvp` is the forward-mode derivative of the same sums, for the tangent-kernel product
 // H v = J diag(η) Jᵀ v (backward_update.wgsl's vjp gives Jᵀv):
 //   Σ_{r in c} η_W a_r [z_ir > 0] ⟨u_r, x_i⟩ + η_a ua_r relu(z_ir).
@@ -65,6 +65,37 @@ fn jvp(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   partials[(block.chunk_offset + gid.y) * dims.n + i] = acc;
+}
+
+// `blocked` (variant for CPU drivers): a thread takes 4 samples of one chunk and walks the
+// chunk 4 neurons at a time, each step a 4×4 block of z from 4 x and 4 w vec4s, as the
+// register-blocked matmul.wgsl does (one thread per sample holds all of x_i, which CPU
+// drivers spill at d = 128).
+@compute @workgroup_size(64)
+fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i0 = gid.x * 4u;
+  if (i0 >= dims.n || status.halt != HALT_RUNNING) { return; }
+  let first = gid.y * dims.q;
+  let last = min(first + dims.q, block.count);
+  var acc = vec4<f32>(0.0);
+  for (var r = first; r < last; r += 4u) {
+    var z = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+    for (var k = 0u; k < D4; k++) {
+      var w: array<vec4<f32>, 4>;
+      for (var c = 0u; c < 4u; c++) { w[c] = W[min(r + c, last - 1u) * D4 + k]; }
+      for (var s = 0u; s < 4u; s++) {
+        let x = X[min(i0 + s, dims.n - 1u) * D4 + k];
+        z[s] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
+      }
+    }
+    // Neurons past the chunk's end get a = 0.
+    var av = vec4<f32>(0.0);
+    for (var c = 0u; c < 4u; c++) { if (r + c < last) { av[c] = a[r + c]; } }
+    for (var s = 0u; s < 4u; s++) { acc[s] += dot(av, max(z[s], vec4<f32>(0.0))); }
+  }
+  for (var s = 0u; s < 4u; s++) {
+    if (i0 + s < dims.n) { partials[(block.chunk_offset + gid.y) * dims.n + i0 + s] = acc[s]; }
+  }
 }
 
 // `tiled` (variant for GPUs): a workgroup takes 64 samples and max(q, 64) neurons — one chunk,

@@ -5,7 +5,7 @@ import { resolveConfig, type Resolved } from '../config/resolve';
 import { buildConfig } from '../config/schema';
 import { createGpuTrainer, planLayout, type GpuTrainer } from '../gpu/engine';
 import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/kernels/matmul';
-import { encode } from '../gpu/program';
+import { encode, type Dispatch } from '../gpu/program';
 import { backwardUpdate } from '../reference/backward_update';
 import { forward } from '../reference/forward';
 import { residual } from '../reference/residual';
@@ -92,9 +92,18 @@ async function perRep(timer: GpuTimer, record: (pass: GPUComputePassEncoder) => 
   }
 }
 
+/**
+ * Runs each pipeline once on a single workgroup, untimed: CPU drivers (lavapipe, SwiftShader)
+ * compile a pipeline at its first dispatch, which the first timed repetition would count.
+ */
+async function warm(timer: GpuTimer, dispatches: readonly Dispatch[]): Promise<void> {
+  await timer.time((pass) => dispatches.forEach((dp) => encode(pass, { ...dp, x: 1, y: 1 })));
+}
+
 async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Promise<Omit<SizeResult, 'peers'>> {
   const { n, d, m } = t.config;
   const device = t.device;
+  await warm(timer, [...t.kernels.values()].flat());
   const kernels: Record<string, number> = {};
   for (const [name, dispatches] of t.kernels) {
     kernels[name] = await perRep(timer, (pass) => dispatches.forEach((dp) => encode(pass, dp)), o.targetSeconds / 4);
@@ -131,6 +140,7 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
   const matmulByVariant = {} as Record<MatmulVariant, number>;
   for (const variant of Object.keys(MATMUL_VARIANTS) as MatmulVariant[]) {
     const products = slices.map((x, k) => matmul(t.context, variant, dims[k], s.X, x.b.W, Z, n, x.cols));
+    await warm(timer, products);
     const seconds = await perRep(timer, (p) => products.forEach((dp) => encode(p, dp)), o.targetSeconds);
     matmulByVariant[variant] = (2 * n * d * m) / seconds / 1e9;
   }

@@ -2,7 +2,7 @@
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../train/trainer';
 
-export const VARIANTS = { forward: ['simple', 'tiled'], backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
+export const VARIANTS = { forward: ['simple', 'blocked', 'tiled'], backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
 /** Workgroup memory of each tiled variant at this d4 (its X tile, partial z's, residuals, the loss lanes). */
@@ -20,9 +20,10 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, d4
   // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
   // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
   const pick = (k: keyof Variants) => (!info.software && TILED_BYTES[k](d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple');
-  // forward=tiled is not yet measured on a GPU: it stays opt-in (--kernel) until the benchmark
-  // shows it faster there (docs/BENCHMARKS.md).
-  return { forward: 'simple', backward: pick('backward'), stats: pick('stats') };
+  // forward: `blocked` on CPU drivers (the 4×4 register blocks of the yardstick product; one
+  // thread per sample spills x at d = 128). On GPUs `simple` until `tiled` is measured there
+  // (scripts/device/bench.sh compares them; docs/BENCHMARKS.md).
+  return { forward: info.software ? 'blocked' : 'simple', backward: pick('backward'), stats: pick('stats') };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */

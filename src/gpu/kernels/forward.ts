@@ -4,20 +4,20 @@ import type { Dispatch, GpuContext } from '../program';
 import type { Variants } from '../variants';
 
 /**
- * Partial outputs of one block: one thread per (sample, chunk) (simple), or 64 samples × max(q, 64)
- * neurons per workgroup through workgroup-memory tiles (tiled). `dims` replaces the run's (the teacher's).
+ * Partial outputs of one block: one thread per (sample, chunk) (simple), per 4 samples of a chunk
+ * (blocked), or 64 samples × max(q, 64) neurons per workgroup through workgroup-memory tiles
+ * (tiled). `dims` replaces the run's (the teacher's).
  */
 export function forward(
   ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'>,
   { variant = 'simple', dims = s.dims }: { variant?: Variants['forward']; dims?: GPUBuffer } = {},
 ): Dispatch {
-  const tiled = variant === 'tiled';
-  const pipeline = ctx.pipeline('forward', source, tiled ? 'tiled' : 'main');
+  const pipeline = ctx.pipeline('forward', source, variant === 'simple' ? 'main' : variant);
   return {
     pipeline,
     group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials]),
-    x: Math.ceil(s.n / 64),
-    y: Math.ceil(b.count / (tiled ? Math.max(s.q, 64) : s.q)),
+    x: Math.ceil(s.n / (variant === 'blocked' ? 256 : 64)),
+    y: Math.ceil(b.count / (variant === 'tiled' ? Math.max(s.q, 64) : s.q)),
   };
 }
 
