@@ -34,7 +34,8 @@ fn stat_is_max(s: u32) -> bool {
   return s == STAT_MOVE || s == STAT_CONS;
 }
 
-// Written by loss.wgsl (loss, halting), backward_update.wgsl (step) and metrics.wgsl (rows);
+// Written by one invocation at a time: halting.wgsl's record_loss (loss, L0, eps_step, halt;
+// called from loss.wgsl and backward_update), backward_update (step) and metrics.wgsl (rows);
 // the host resets rows to 0 before each submit.
 struct Status {
   step: u32,

@@ -15,10 +15,13 @@ const RL: u32 = 8u;    // chunk lanes per sample
 var<workgroup> part: array<f32, 256>;
 
 @compute @workgroup_size(256)
-fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  // Past 65535 workgroups (n > 2 097 120) the grid has a second dimension.
+  let w = wid.y * nwg.x + wid.x;
   let si = lid % RS;
   let lane = lid / RS;
-  let i = wid.x * RS + si;
+  let i = w * RS + si;
   var s = 0.0;
   if (i < dims.n) {
     for (var c = lane; c < dims.chunks; c += RL) { s += partials[c * dims.n + i]; }
@@ -42,5 +45,5 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     workgroupBarrier();
     if (lid < half) { part[lid] += part[lid + half]; }
   }
-  if (lid == 0u) { loss_parts[wid.x] = part[0]; }
+  if (lid == 0u && w < dims.loss_parts) { loss_parts[w] = part[0]; }
 }

@@ -9,7 +9,9 @@ import { problem } from '../support/problem';
 
 describe('loss kernel', () => {
   it('records L = ½‖r‖², sets L0 at step 0, and applies the halting rule', async () => {
-    const p = await problem({ n: 600, d: 4, m: 32, eps: 0.5, divergeAt: 10 });
+    // n = 3000: 94 workgroup sums, more than the 64 lanes of the reduction.
+    const p = await problem({ n: 3000, d: 4, m: 32, eps: 0.5, divergeAt: 10 });
+    expect(p.s.lossPartCount).toBeGreaterThan(64);
     const { n, d, m, outputScale } = p.c;
     const L = loss(residual(forward(p.st.X, p.st.W, p.st.a, n, d, m, outputScale), p.st.y));
     const step = [...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s), lossKernel(p.ctx, p.s)];

@@ -11,6 +11,8 @@ export function residual(ctx: GpuContext, s: Shared, dims = s.dims, y = s.y, int
   return {
     pipeline,
     group: ctx.bind(pipeline, [dims, s.partials, y, into, s.lossParts]),
-    x: Math.ceil(s.n / RESIDUAL_SAMPLES),
+    // One workgroup per RESIDUAL_SAMPLES samples, in rows of at most 65535.
+    x: Math.min(s.lossPartCount, 65535),
+    y: Math.ceil(s.lossPartCount / 65535),
   };
 }
