@@ -5,7 +5,9 @@ import { resolveConfig, type Resolved } from '../config/resolve';
 import { buildConfig } from '../config/schema';
 import { createGpuTrainer, planLayout, type GpuTrainer } from '../gpu/engine';
 import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/kernels/matmul';
+import { STATUS, STATUS_BYTES } from '../gpu/layout';
 import { encode, type Dispatch } from '../gpu/program';
+import { HALT } from '../reference/loss';
 import { backwardUpdate } from '../reference/backward_update';
 import { forward } from '../reference/forward';
 import { residual } from '../reference/residual';
@@ -103,11 +105,29 @@ async function warm(timer: GpuTimer, dispatches: readonly Dispatch[]): Promise<v
 async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Promise<Omit<SizeResult, 'peers'>> {
   const { n, d, m } = t.config;
   const device = t.device;
+  // Timed alone, backward_update steps from an unchanged residual: the whole steps below start
+  // from the initial state again (restore), and must end running.
+  const status = device.createBuffer({ size: STATUS_BYTES, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  {
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(t.buffers.s.status, 0, status, 0, STATUS_BYTES);
+    device.queue.submit([enc.finish()]);
+  }
+  const restore = () => {
+    const enc = device.createCommandEncoder();
+    for (const b of t.buffers.blocks) {
+      enc.copyBufferToBuffer(b.W0, 0, b.W, 0, b.W.size);
+      enc.copyBufferToBuffer(b.a0, 0, b.a, 0, b.a.size);
+    }
+    enc.copyBufferToBuffer(status, 0, t.buffers.s.status, 0, STATUS_BYTES);
+    device.queue.submit([enc.finish()]);
+  };
   await warm(timer, [...t.kernels.values()].flat());
   const kernels: Record<string, number> = {};
   for (const [name, dispatches] of t.kernels) {
     kernels[name] = await perRep(timer, (pass) => dispatches.forEach((dp) => encode(pass, dp)), o.targetSeconds / 4);
   }
+  restore();
   // The whole step, many per submit; host time is the JS time to encode and submit a batch
   // of HOST_MIN_BATCH steps or more (a submit's fixed cost shared as in training), unless
   // that would queue more than 10 × targetSeconds of GPU work. The least of a few batches.
@@ -124,6 +144,18 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     device.queue.submit([enc.finish()]);
     hostSeconds = Math.min(hostSeconds, (performance.now() - hostStart) / 1000);
     await device.queue.onSubmittedWorkDone();
+  }
+  {
+    // Halted steps return at once: their times would not be a step's.
+    const staging = device.createBuffer({ size: STATUS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(t.buffers.s.status, 0, staging, 0, STATUS_BYTES);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const halt = new Uint32Array(staging.getMappedRange())[STATUS.halt];
+    staging.destroy();
+    status.destroy();
+    if (halt !== HALT.running) throw new Error(`the run halted (code ${halt}) while its steps were timed`);
   }
 
   // The reference product over all neurons, in slices that fit one binding.
@@ -208,8 +240,15 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
       skipped.push({ ...size, reason: (e as Error).message });
       continue;
     }
-    const r = await measureSize(t, timer, o);
-    t.dispose();
+    let r: Awaited<ReturnType<typeof measureSize>>;
+    try {
+      r = await measureSize(t, timer, o);
+    } catch (e) {
+      skipped.push({ ...size, reason: (e as Error).message });
+      continue;
+    } finally {
+      t.dispose();
+    }
     secondsPerMac = r.stepSeconds / macs;
     const peers: SizeResult['peers'] = {};
     peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
