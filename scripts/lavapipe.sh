@@ -1,7 +1,8 @@
 #!/bin/sh
 # Unpacks Mesa 25's lavapipe (a second software Vulkan driver, faster than SwiftShader and
-# with timestamp queries) from Debian bookworm-backports into a folder, without touching
-# the system, and writes its ICD file. Then, for example:
+# with timestamp queries) from Debian bookworm-backports into a folder and writes its ICD
+# file; only its runtime libraries from bookworm itself (LLVM 15, libdrm) are installed
+# system-wide, as root, where missing. Then, for example:
 #   VK_ICD_FILENAMES=/tmp/shallow-gd-lavapipe/lvp.json npm run bench -- --sizes 1024x128x16384
 # (Bookworm's own Mesa 22 lavapipe is refused by Dawn; see ../shared/WEBGPU-ON-CPU.md.)
 set -eu

@@ -5,8 +5,9 @@
 # same step in PyTorch, and joins the two. Every report goes to $OUT.
 #   sh scripts/device/bench.sh            the grid of docs/BENCHMARKS.md (at most 9 minutes: run it with timeout_s 600)
 #   sh scripts/device/bench.sh --quick    the harness's tiny grid (a check of the setup)
-# VK_DRIVER_FILES defaults to NVIDIA's ICD; to try the script on another machine, set it to
-# another driver's and DEB_ROOT to a scratch folder (the loaders are unpacked into / there).
+# VK_DRIVER_FILES defaults to NVIDIA's ICD; to try the script on a machine that has its own
+# Vulkan loader, set it to another driver's and DEB_ROOT to a scratch folder (the loaders are
+# unpacked into / on the lent machine, where ldconfig then finds them).
 set -u
 OUT=${OUT:?set OUT to a folder for the reports}
 for f in .gl/*.deb; do dpkg -x "$f" "${DEB_ROOT:-/}"; done
