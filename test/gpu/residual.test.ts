@@ -20,5 +20,13 @@ describe('residual kernel', () => {
     const sq = (from: number, to: number) => want.subarray(from, to).reduce((acc, x) => acc + x * x, 0);
     const windows = Array.from({ length: Math.ceil(n / RESIDUAL_SAMPLES) }, (_, k) => sq(k * RESIDUAL_SAMPLES, Math.min(n, (k + 1) * RESIDUAL_SAMPLES)));
     expect(maxRelErr(parts.subarray(0, windows.length), windows)).toBeLessThan(1e-5);
+
+    // Past MAX_ROW workgroups the grid wraps into rows (n > 2 097 120); rows of 3 workgroups
+    // here wrap the same 10 into a 3×4 grid whose last two workgroups have no samples.
+    p.ctx.device.queue.writeBuffer(p.s.r, 0, new Float32Array(n));
+    p.ctx.device.queue.writeBuffer(p.s.lossParts, 0, new Float32Array(windows.length));
+    await p.run([residualKernel(p.ctx, p.s, undefined, undefined, undefined, 3)]);
+    expect(maxRelErr((await p.read(p.s.r)).subarray(0, n), want, 1e-2)).toBeLessThan(1e-5);
+    expect(maxRelErr((await p.read(p.s.lossParts)).subarray(0, windows.length), windows)).toBeLessThan(1e-5);
   });
 });
