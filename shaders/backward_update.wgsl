@@ -40,12 +40,10 @@ fn neuron_gradient(w: ptr<function, array<vec4<f32>, D4>>) -> Gradient {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let j = gid.x;
-  // Every thread decides from L and L0 alone (neither is written in this dispatch), the same way
-  // as the one writer, which records the decision: a halted run's state is frozen, so the rule
-  // that halted it still holds and no thread reads status.halt while it may be written.
+  // Every workgroup reaches the writer's decision (halting.wgsl's check_loss); the writer records it.
   let check = check_loss(lid);
   let code = check.code;
-  if (block.first == 1u && j == 0u && status.halt == HALT_RUNNING) {
+  if (block.first == 1u && j == 0u && atomicLoad(&status.halt) == HALT_RUNNING) {
     record_loss(check.L, code);
     if (code == HALT_RUNNING) { status.step += 1u; }
   }

@@ -29,7 +29,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let j = wid.x * TR + rl;
   let check = check_loss(lid);
   let code = check.code;
-  if (block.first == 1u && j == 0u && q == 0u && status.halt == HALT_RUNNING) {
+  if (block.first == 1u && j == 0u && q == 0u && atomicLoad(&status.halt) == HALT_RUNNING) {
     record_loss(check.L, code);
     if (code == HALT_RUNNING) { status.step += 1u; }
   }

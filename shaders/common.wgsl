@@ -36,10 +36,11 @@ fn stat_is_max(s: u32) -> bool {
 
 // Written by one invocation at a time: halting.wgsl's record_loss (loss, L0, eps_step, halt;
 // called from loss.wgsl and backward_update), backward_update (step) and metrics.wgsl (rows);
-// the host resets rows to 0 before each submit.
+// the host resets rows to 0 before each submit. `halt` is atomic: every backward_update
+// workgroup reads it while that dispatch's writer may set it.
 struct Status {
   step: u32,
-  halt: u32,
+  halt: atomic<u32>,
   rows: u32,
   eps_step: u32,     // 1 + the first step with L < eps·L0; 0 while not reached
   loss: f32,

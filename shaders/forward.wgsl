@@ -14,7 +14,7 @@ struct Rates { eta_w: f32, eta_a: f32, _pad0: f32, _pad1: f32 }
 @group(0) @binding(2) var<storage, read> X: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> W: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> a: array<f32>;
-@group(0) @binding(5) var<storage, read> status: Status;          // main only
+@group(0) @binding(5) var<storage, read_write> status: Status;    // main, blocked, tiled (halt only)
 @group(0) @binding(6) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(7) var<uniform> rates: Rates;                  // jvp only
 @group(0) @binding(8) var<storage, read> U: array<vec4<f32>>;     // jvp only
@@ -30,7 +30,7 @@ fn load_x(i: u32) -> array<vec4<f32>, D4> {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   // A halted run keeps its state: the partials already hold this state's values.
-  if (i >= dims.n || status.halt != HALT_RUNNING) { return; }
+  if (i >= dims.n || atomicLoad(&status.halt) != HALT_RUNNING) { return; }
   var x = load_x(i);
   let first = gid.y * dims.q;
   let last = min(first + dims.q, block.count);
@@ -74,7 +74,7 @@ fn jvp(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(64)
 fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i0 = gid.x * 4u;
-  if (i0 >= dims.n || status.halt != HALT_RUNNING) { return; }
+  if (i0 >= dims.n || atomicLoad(&status.halt) != HALT_RUNNING) { return; }
   let first = gid.y * dims.q;
   let last = min(first + dims.q, block.count);
   var acc = vec4<f32>(0.0);
@@ -112,10 +112,12 @@ var<workgroup> fx: array<vec4<f32>, FT * FKP>;
 var<workgroup> fw: array<vec4<f32>, FT * FKP>;
 var<workgroup> fa: array<f32, FT>;
 var<workgroup> fsum: array<f32, FT * 16u>;
+var<workgroup> fhalt: u32;
 
 @compute @workgroup_size(16, 16)
 fn tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  if (status.halt != HALT_RUNNING) { return; }
+  if (lid.x == 0u && lid.y == 0u) { fhalt = atomicLoad(&status.halt); }
+  if (workgroupUniformLoad(&fhalt) != HALT_RUNNING) { return; }
   let i0 = wid.x * FT;
   let span = max(dims.q, FT);
   let r_begin = wid.y * span;

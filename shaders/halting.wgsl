@@ -6,6 +6,7 @@
 const LOSS_LANES: u32 = 64u;
 var<workgroup> loss_lane: array<f32, LOSS_LANES>;
 var<workgroup> loss0_shared: f32;
+var<workgroup> halt_shared: u32;
 
 fn is_finite(x: f32) -> bool {
   // Checked on the bits: compilers may assume floats are finite in comparisons.
@@ -36,16 +37,23 @@ fn halt_code(L: f32, L0: f32) -> u32 {
 
 struct LossCheck { L: f32, code: u32 }
 
-/// L and the rule's verdict against L0, uniform across the workgroup (barriers may follow).
+/// L and the verdict, uniform across the workgroup (barriers may follow): the run's halt code
+/// if it had halted, else the rule's against L0. The rule alone would do (a halted run's state
+/// is frozen, so the rule that halted it still holds); the halt code also covers a driver whose
+/// two pipelines rounded the same sum differently.
 fn check_loss(lid: u32) -> LossCheck {
-  if (lid == 0u) { loss0_shared = status.loss0; }
+  if (lid == 0u) {
+    loss0_shared = status.loss0;
+    halt_shared = atomicLoad(&status.halt);
+  }
   let L = workgroup_loss(lid);
-  return LossCheck(L, halt_code(L, workgroupUniformLoad(&loss0_shared)));
+  let halted = workgroupUniformLoad(&halt_shared);
+  return LossCheck(L, select(halt_code(L, workgroupUniformLoad(&loss0_shared)), halted, halted != HALT_RUNNING));
 }
 
 /// The single writer's record of the loss at step status.step of a running run.
 fn record_loss(L: f32, code: u32) {
   status.loss = L;
   if (code != HALT_DIVERGED && L < dims.eps * status.loss0 && status.eps_step == 0u) { status.eps_step = status.step + 1u; }
-  status.halt = code;
+  atomicStore(&status.halt, code);
 }

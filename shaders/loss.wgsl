@@ -9,7 +9,7 @@
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {
   let L = workgroup_loss(lid);
-  if (lid == 0u && status.halt == HALT_RUNNING) {
+  if (lid == 0u && atomicLoad(&status.halt) == HALT_RUNNING) {
     if (status.step == 0u) { status.loss0 = L; }
     record_loss(L, halt_code(L, status.loss0));
   }

@@ -31,7 +31,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
       }
     }
   }
-  if (lid != 0u || (status.halt != HALT_RUNNING && mode.record == 0u) || status.rows >= dims.row_cap) { return; }
+  let halt = atomicLoad(&status.halt);
+  if (lid != 0u || (halt != HALT_RUNNING && mode.record == 0u) || status.rows >= dims.row_cap) { return; }
   let t = part[0];
   let n = f32(dims.n);
   let m = f32(dims.m);
@@ -49,7 +50,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   v[9] = t[STAT_CONS];
   let o = status.rows * ROW_WORDS;
   rows[o] = status.step;
-  rows[o + 1u] = status.halt;
+  rows[o + 1u] = halt;
   for (var k = 0u; k < 10u; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
   status.rows += 1u;
 }

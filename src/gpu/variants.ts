@@ -5,12 +5,12 @@ import type { BackendInfo } from '../train/trainer';
 export const VARIANTS = { forward: ['simple', 'blocked', 'tiled'], backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
-/** Workgroup memory of each tiled variant at this d4 (its X tile, partial z's, residuals, the loss lanes). */
+/** Workgroup memory of each tiled variant at this d4, each variable rounded up to 16 bytes as WebGPU counts it. */
 export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
-  // forward.wgsl `tiled`: 64×5 vec4 tiles of X and W, 64 a's, 64×16 lane sums.
-  forward: () => 2 * 64 * 5 * 16 + 64 * 4 + 64 * 16 * 4,
-  // backward_update_tiled.wgsl: 8 samples, 8×4×64 partial z's, 8 residuals; halting.wgsl's 64 lanes and L0.
-  backward: (d4) => 8 * d4 * 16 + 8 * 4 * 64 * 4 + 8 * 4 + 64 * 4 + 4,
+  // forward.wgsl `tiled`: 64×5 vec4 tiles of X and W, 64 a's, 64×16 lane sums, the halt flag.
+  forward: () => 2 * 64 * 5 * 16 + 64 * 4 + 64 * 16 * 4 + 16,
+  // backward_update_tiled.wgsl: 8 samples, 8×4×64 partial z's, 8 residuals; halting.wgsl's 64 lanes, L0 and halt.
+  backward: (d4) => 8 * d4 * 16 + 8 * 4 * 64 * 4 + 8 * 4 + 64 * 4 + 16 + 16,
   // neuron_stats.wgsl `tiled`: 4 samples, 4×4×64 (z, z0) pairs, 4 residuals.
   stats: (d4) => 4 * d4 * 16 + 4 * 4 * 64 * 8 + 4 * 4,
 };

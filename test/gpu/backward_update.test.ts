@@ -40,6 +40,8 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     { case: 'L > divergeAt·L0 halts as diverged', ratio: 1 / 20, given: {}, want: { halt: HALT.diverged, epsStep: 0, step: 5 }, moves: false },
     { case: 'L < eps·L0 without stopAtEps records the step and goes on', ratio: 4, given: { stopAtEps: false }, want: { halt: HALT.running, epsStep: 6, step: 6 }, moves: true },
     { case: 'a run halted earlier is left alone', ratio: 4, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
+    // Its halt code rules even where the rule on this L alone would go on (L = L0).
+    { case: 'a run marked halted is left alone whatever L', ratio: 1, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
   ])('$case', async ({ ratio, given, halted, want, moves }) => {
     const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true);
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
