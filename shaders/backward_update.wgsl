@@ -27,7 +27,7 @@ fn neuron_gradient(w: ptr<function, array<vec4<f32>, D4>>) -> Gradient {
   for (var i = 0u; i < dims.n; i++) {
     var z4 = vec4<f32>(0.0);
     for (var k = 0u; k < D4; k++) { z4 += (*w)[k] * X[i * D4 + k]; }
-    let z = (z4.x + z4.y) + (z4.z + z4.w);
+    let z = hsum(z4);
     if (z > 0.0) {
       let ci = coef[i];
       for (var k = 0u; k < D4; k++) { out.g[k] += ci * X[i * D4 + k]; }

@@ -54,7 +54,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         let k = q * SL + t;
         if (k < D4) { acc += w[t] * xt[s * D4 + k]; }
       }
-      zp[(s * QS + q) * TR + rl] = (acc.x + acc.y) + (acc.z + acc.w);
+      zp[(s * QS + q) * TR + rl] = hsum(acc);
     }
     workgroupBarrier();
     for (var s = 0u; s < TS; s++) {

@@ -29,6 +29,9 @@ struct Block {
   first: u32,
 }
 
+// The sum of a vec4's lanes in the one order every kernel uses for a dot product's partials.
+fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
+
 // Per-neuron statistics reduced by maximum rather than sum (MAX_STATS in src/reference/neuron_stats.ts).
 fn stat_is_max(s: u32) -> bool {
   return s == STAT_MOVE || s == STAT_CONS;

@@ -38,7 +38,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var r = first; r < last; r++) {
     var z4 = vec4<f32>(0.0);
     for (var k = 0u; k < D4; k++) { z4 += x[k] * W[r * D4 + k]; }
-    let z = (z4.x + z4.y) + (z4.z + z4.w);
+    let z = hsum(z4);
     acc += a[r] * max(z, 0.0);
   }
   partials[(block.chunk_offset + gid.y) * dims.n + i] = acc;
@@ -59,9 +59,9 @@ fn jvp(@builtin(global_invocation_id) gid: vec3<u32>) {
       z4 += x[k] * W[r * D4 + k];
       t4 += x[k] * U[r * D4 + k];
     }
-    let z = (z4.x + z4.y) + (z4.z + z4.w);
+    let z = hsum(z4);
     if (z > 0.0) {
-      acc += rates.eta_w * a[r] * ((t4.x + t4.y) + (t4.z + t4.w)) + rates.eta_a * ua[r] * z;
+      acc += rates.eta_w * a[r] * hsum(t4) + rates.eta_a * ua[r] * z;
     }
   }
   partials[(block.chunk_offset + gid.y) * dims.n + i] = acc;

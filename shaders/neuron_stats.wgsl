@@ -26,8 +26,6 @@ struct NeuronSums {
   is_active: u32,
 }
 
-fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
-
 fn write_stats(j: u32, s: NeuronSums) {
   let ca = dims.kappa * a[j];
   let gaj = dims.kappa * s.ga;
