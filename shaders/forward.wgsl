@@ -99,54 +99,30 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // `tiled` (variant for GPUs): a workgroup takes 64 samples and max(q, 64) neurons — one chunk,
-// or 64/q whole chunks — staging X and W through workgroup memory FK vec4s of depth at a
-// time, as matmul_tiled.wgsl does; each thread holds z for a 4×4 block (samples ty + 16·s,
-// neurons tx + 16·c). A chunk's sum runs over the thread's own columns, then over the 16
-// column lanes by a fixed tree: deterministic, in another order than `main`.
+// or 64/q whole chunks — and forms z 64×64 at a time as the yardstick does (tile_product.wgsl),
+// each thread a 4×4 block (samples ty + 16·s, neurons tx + 16·c). A chunk's sum runs over
+// the thread's own columns, then over the 16 column lanes by a fixed tree: deterministic, in
+// another order than `main`.
 
-const FT: u32 = 64u;        // samples and neurons per tile
-const FK: u32 = 4u;         // vec4s of depth per stage
-const FKP: u32 = FK + 1u;   // padded row against bank conflicts
-
-var<workgroup> fx: array<vec4<f32>, FT * FKP>;
-var<workgroup> fw: array<vec4<f32>, FT * FKP>;
-var<workgroup> fa: array<f32, FT>;
-var<workgroup> fsum: array<f32, FT * 16u>;
+var<workgroup> fa: array<f32, TT>;
+var<workgroup> fsum: array<f32, TT * 16u>;
 var<workgroup> fhalt: u32;
 
 @compute @workgroup_size(16, 16)
 fn tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   if (lid.x == 0u && lid.y == 0u) { fhalt = atomicLoad(&status.halt); }
   if (workgroupUniformLoad(&fhalt) != HALT_RUNNING) { return; }
-  let i0 = wid.x * FT;
-  let span = max(dims.q, FT);
+  let i0 = wid.x * TT;
+  let span = max(dims.q, TT);
   let r_begin = wid.y * span;
   let r_end = min(r_begin + span, block.count);
   let flat = lid.y * 16u + lid.x;
-  let lr = flat / FK;
-  let lk = flat % FK;
+  let lr = tile_row(lid);
   var acc: array<vec4<f32>, 4>;
-  for (var t0 = r_begin; t0 < r_end; t0 += FT) {
-    // Zeroed explicitly: SwiftShader did not re-zero a bare `var` declared in this loop's body.
-    var z = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
-    for (var k0 = 0u; k0 < D4; k0 += FK) {
-      let k = min(k0 + lk, D4 - 1u);
-      let inside = k0 + lk < D4;
-      fx[lr * FKP + lk] = select(vec4<f32>(0.0), X[min(i0 + lr, dims.n - 1u) * D4 + k], inside);
-      fw[lr * FKP + lk] = select(vec4<f32>(0.0), W[min(t0 + lr, block.count - 1u) * D4 + k], inside);
-      workgroupBarrier();
-      for (var kk = 0u; kk < FK; kk++) {
-        var w: array<vec4<f32>, 4>;
-        for (var c = 0u; c < 4u; c++) { w[c] = fw[(lid.x + 16u * c) * FKP + kk]; }
-        for (var s = 0u; s < 4u; s++) {
-          let x = fx[(lid.y + 16u * s) * FKP + kk];
-          z[s] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
-        }
-      }
-      workgroupBarrier();
-    }
+  for (var t0 = r_begin; t0 < r_end; t0 += TT) {
+    let z = tile_product(lid, min(i0 + lr, dims.n - 1u), min(t0 + lr, block.count - 1u));
     // Neurons past the block's end get a = 0: they add nothing.
-    if (flat < FT) { fa[flat] = select(0.0, a[min(t0 + flat, block.count - 1u)], t0 + flat < r_end); }
+    if (flat < TT) { fa[flat] = select(0.0, a[min(t0 + flat, block.count - 1u)], t0 + flat < r_end); }
     workgroupBarrier();
     for (var s = 0u; s < 4u; s++) {
       for (var c = 0u; c < 4u; c++) { acc[s][c] += fa[lid.x + 16u * c] * max(z[s][c], 0.0); }

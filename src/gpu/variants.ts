@@ -7,7 +7,7 @@ export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][numb
 
 /** Workgroup memory of each tiled variant at this d4, each variable rounded up to 16 bytes as WebGPU counts it. */
 export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
-  // forward.wgsl `tiled`: 64×5 vec4 tiles of X and W, 64 a's, 64×16 lane sums, the halt flag.
+  // forward.wgsl `tiled`: tile_product.wgsl's 64×5 vec4 tiles of X and W, 64 a's, 64×16 lane sums, the halt flag.
   forward: () => 2 * 64 * 5 * 16 + 64 * 4 + 64 * 16 * 4 + 16,
   // backward_update_tiled.wgsl: 8 samples, 8×4×64 partial z's, 8 residuals; halting.wgsl's 64 lanes, L0 and halt.
   backward: (d4) => 8 * d4 * 16 + 8 * 4 * 64 * 4 + 8 * 4 + 64 * 4 + 16 + 16,

@@ -1,4 +1,5 @@
 import source from '../../../shaders/forward.wgsl?raw';
+import tileProduct from '../../../shaders/tile_product.wgsl?raw';
 import type { Block, Shared } from '../buffers';
 import type { Dispatch, GpuContext } from '../program';
 import type { Variants } from '../variants';
@@ -12,7 +13,7 @@ export function forward(
   ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'>,
   { variant = 'simple', dims = s.dims }: { variant?: Variants['forward']; dims?: GPUBuffer } = {},
 ): Dispatch {
-  const pipeline = ctx.pipeline('forward', source, variant === 'simple' ? 'main' : variant);
+  const pipeline = ctx.pipeline('forward', [tileProduct, source], variant === 'simple' ? 'main' : variant);
   return {
     pipeline,
     group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials]),
@@ -23,7 +24,7 @@ export function forward(
 
 /** Per-chunk partial sums of J diag(η) (U, ua) for one block, into s.partials: forward's forward-mode derivative. */
 export function jvp(ctx: GpuContext, s: Shared, b: Block, rates: GPUBuffer, U: GPUBuffer, ua: GPUBuffer): Dispatch {
-  const pipeline = ctx.pipeline('forward', source, 'jvp');
+  const pipeline = ctx.pipeline('forward', [tileProduct, source], 'jvp');
   return {
     pipeline,
     group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, b.W, b.a, null, s.partials, rates, U, ua]),

@@ -1,11 +1,12 @@
 import registers from '../../../shaders/matmul.wgsl?raw';
 import tiled from '../../../shaders/matmul_tiled.wgsl?raw';
+import tileProduct from '../../../shaders/tile_product.wgsl?raw';
 import type { Dispatch, GpuContext } from '../program';
 
-/** The yardstick's variants: output columns and rows per workgroup of each. */
+/** The yardstick's variants: their WGSL sources, and output columns and rows per workgroup. */
 export const MATMUL_VARIANTS = {
-  registers: { source: registers, tile: 32 },
-  tiled: { source: tiled, tile: 64 },
+  registers: { sources: [registers], tile: 32 },
+  tiled: { sources: [tileProduct, tiled], tile: 64 },
 } as const;
 export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
 
@@ -13,8 +14,8 @@ export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
 export function matmul(
   ctx: GpuContext, variant: MatmulVariant, dims: GPUBuffer, X: GPUBuffer, W: GPUBuffer, Z: GPUBuffer, n: number, cols: number,
 ): Dispatch {
-  const { source, tile } = MATMUL_VARIANTS[variant];
-  const pipeline = ctx.pipeline(`matmul_${variant}`, source);
+  const { sources, tile } = MATMUL_VARIANTS[variant];
+  const pipeline = ctx.pipeline(`matmul_${variant}`, sources);
   return { pipeline, group: ctx.bind(pipeline, [dims, X, W, Z]), x: Math.ceil(cols / tile), y: Math.ceil(n / tile) };
 }
 
