@@ -6,7 +6,7 @@ import { buildConfig } from '../config/schema';
 import { createGpuTrainer, planLayout, type GpuTrainer } from '../gpu/engine';
 import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/kernels/matmul';
 import { STATUS, STATUS_BYTES } from '../gpu/layout';
-import { encode, type Dispatch } from '../gpu/program';
+import { encode, readBuffer, type Dispatch } from '../gpu/program';
 import { HALT } from '../reference/loss';
 import { backwardUpdate } from '../reference/backward_update';
 import { forward } from '../reference/forward';
@@ -145,18 +145,10 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     hostSeconds = Math.min(hostSeconds, (performance.now() - hostStart) / 1000);
     await device.queue.onSubmittedWorkDone();
   }
-  {
-    // Halted steps return at once: their times would not be a step's.
-    const staging = device.createBuffer({ size: STATUS_BYTES, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(t.buffers.s.status, 0, staging, 0, STATUS_BYTES);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const halt = new Uint32Array(staging.getMappedRange())[STATUS.halt];
-    staging.destroy();
-    status.destroy();
-    if (halt !== HALT.running) throw new Error(`the run halted (code ${halt}) while its steps were timed`);
-  }
+  // Halted steps return at once: their times would not be a step's.
+  const halt = new Uint32Array((await readBuffer(device, t.buffers.s.status)).buffer)[STATUS.halt];
+  status.destroy();
+  if (halt !== HALT.running) throw new Error(`the run halted (code ${halt}) while its steps were timed`);
 
   // The reference product over all neurons, in slices that fit one binding.
   const { s, blocks } = t.buffers;

@@ -25,7 +25,7 @@ import { RESIDUAL_SAMPLES, residual } from './kernels/residual';
 import {
   ROW_WORDS, STATUS, STATUS_BYTES, blockBytes, dimsBytes, initParamsBytes, modeBytes, type InitParams,
 } from './layout';
-import { GpuContext, encode, type Dispatch } from './program';
+import { GpuContext, encode, readBuffer, submitPass, type Dispatch } from './program';
 import { resolveVariants, type Variants } from './variants';
 
 /** Largest workgroup count per dispatch dimension that every WebGPU device allows. */
@@ -337,23 +337,8 @@ export async function createGpuTrainer(
     }
     device.queue.writeBuffer(tangent.v, 0, Float32Array.from(v));
     device.queue.writeBuffer(tangent.rates, 0, new Float32Array([etaW, etaA, 0, 0]));
-    const enc = device.createCommandEncoder({ label: 'tangent product' });
-    const pass = enc.beginComputePass();
-    for (const d of tangent.dispatches) encode(pass, d);
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    return Float64Array.from((await readBuffer(tangent.out)).subarray(0, c.n));
-  }
-
-  async function readBuffer(b: GPUBuffer): Promise<Float32Array> {
-    const staging = device.createBuffer({ size: b.size, usage: U.MAP_READ | U.COPY_DST });
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
+    submitPass(device, tangent.dispatches, 'tangent product');
+    return Float64Array.from((await readBuffer(device, tangent.out)).subarray(0, c.n));
   }
 
   async function runSteps(options: RunOptions): Promise<RunResult> {
@@ -462,24 +447,14 @@ export async function createGpuTrainer(
     dense: (etaW, etaA) => denseFromProducts(c.n, (v) => tangentProduct(v, etaW, etaA)),
     setLabels: async (y) => device.queue.writeBuffer(s.y, 0, Float32Array.from(y)),
     residual0: async () => {
-      const enc = device.createCommandEncoder({ label: 'r0' });
-      const pass = enc.beginComputePass();
-      for (const d of [...fwd, res]) encode(pass, d);
-      pass.end();
-      device.queue.submit([enc.finish()]);
-      return Float64Array.from((await readBuffer(s.r)).subarray(0, c.n));
+      submitPass(device, [...fwd, res], 'r0');
+      return Float64Array.from((await readBuffer(device, s.r)).subarray(0, c.n));
     },
   });
   c = measured;
   device.queue.writeBuffer(s.dims, 0, dimsBytes(c, s.lossPartCount, layout.rowCap));
-  {
-    // L0, which every step's halting rule needs, from the state at step 0 (labels are final now).
-    const enc = device.createCommandEncoder({ label: 'L0' });
-    const pass = enc.beginComputePass();
-    for (const d of [...fwd, res, lossD]) encode(pass, d);
-    pass.end();
-    device.queue.submit([enc.finish()]);
-  }
+  // L0, which every step's halting rule needs, from the state at step 0 (labels are final now).
+  submitPass(device, [...fwd, res, lossD], 'L0');
   // λ_min, λ_max of H_t at the logged steps where they were measured (--spectrum).
   const spectra = new Map<number, Awaited<ReturnType<typeof spectrum>>>();
 
@@ -513,7 +488,7 @@ export async function createGpuTrainer(
         const out = new Float32Array(count * width);
         let at = 0;
         for (const b of parts) {
-          const src = await readBuffer(b);
+          const src = await readBuffer(device, b);
           const rowsHere = Math.min(Math.floor(src.length / stride), count - at);
           for (let i = 0; i < rowsHere; i++) out.set(src.subarray(i * stride, i * stride + width), (at + i) * width);
           at += rowsHere;

@@ -45,3 +45,24 @@ export function encode(pass: GPUComputePassEncoder, d: Dispatch): void {
   pass.setBindGroup(0, d.group);
   pass.dispatchWorkgroups(d.x, d.y ?? 1);
 }
+
+/** Submits `dispatches` in one compute pass of their own. */
+export function submitPass(device: GPUDevice, dispatches: readonly Dispatch[], label?: string): void {
+  const enc = device.createCommandEncoder({ label });
+  const pass = enc.beginComputePass();
+  for (const d of dispatches) encode(pass, d);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+}
+
+/** A buffer's contents, read back after everything submitted before. */
+export async function readBuffer(device: GPUDevice, b: GPUBuffer): Promise<Float32Array> {
+  const staging = device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.destroy();
+  return out;
+}

@@ -5,7 +5,7 @@ import { buildConfig, type SettingKey } from '../../src/config/schema';
 import type { Block, Shared } from '../../src/gpu/buffers';
 import { allocate, planLayout } from '../../src/gpu/engine';
 import { STATUS, STATUS_BYTES } from '../../src/gpu/layout';
-import { GpuContext, encode, type Dispatch } from '../../src/gpu/program';
+import { GpuContext, readBuffer, submitPass, type Dispatch } from '../../src/gpu/program';
 import { initialState, type ReferenceState } from '../../src/reference/trainer';
 import { gpu } from './gpu';
 
@@ -54,24 +54,11 @@ export async function problem(given: Partial<Record<SettingKey, unknown>>, pertu
     q.writeBuffer(b.a, 0, Float32Array.from(st.a.subarray(b.offset, b.offset + b.count)));
     q.writeBuffer(b.a0, 0, Float32Array.from(st.a0.subarray(b.offset, b.offset + b.count)));
   }
-  const read = async (b: GPUBuffer) => {
-    const staging = device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
-    q.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
-  };
+  const read = (b: GPUBuffer) => readBuffer(device, b);
   return {
     c, ctx, s, blocks, st, read,
     async run(dispatches) {
-      const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      for (const d of dispatches) encode(pass, d);
-      pass.end();
-      q.submit([enc.finish()]);
+      submitPass(device, dispatches);
       await q.onSubmittedWorkDone();
     },
     async readNeurons(pick, width, stride = width === c.d ? pad : width) {
