@@ -6,6 +6,8 @@
 // H v = J diag(η) Jᵀ v (backward_update.wgsl's vjp gives Jᵀv):
 //   Σ_{r in c} η_W a_r [z_ir > 0] ⟨u_r, x_i⟩ + η_a ua_r relu(z_ir).
 // residual.wgsl then sums the chunks (with y = 0 for jvp) and applies κ.
+// With WRITE_MASK, `main` and `blocked` also leave the signs [z_ir > 0] for the `masked`
+// backward_update (its header has the word layout): n·m bits, at most the size of W.
 
 struct Rates { eta_w: f32, eta_a: f32, _pad0: f32, _pad1: f32 }
 
@@ -19,6 +21,9 @@ struct Rates { eta_w: f32, eta_a: f32, _pad0: f32, _pad1: f32 }
 @group(0) @binding(7) var<uniform> rates: Rates;                  // jvp only
 @group(0) @binding(8) var<storage, read> U: array<vec4<f32>>;     // jvp only
 @group(0) @binding(9) var<storage, read> ua: array<f32>;          // jvp only
+@group(0) @binding(10) var<storage, read_write> mask: array<u32>;  // main, blocked with WRITE_MASK
+
+override WRITE_MASK: bool = false;
 
 fn load_x(i: u32) -> array<vec4<f32>, D4> {
   var x: array<vec4<f32>, D4>;
@@ -34,12 +39,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var x = load_x(i);
   let first = gid.y * dims.q;
   let last = min(first + dims.q, block.count);
+  let B = min(dims.q, 32u);
   var acc = 0.0;
+  var bits = 0u;
   for (var r = first; r < last; r++) {
     var z4 = vec4<f32>(0.0);
     for (var k = 0u; k < D4; k++) { z4 += x[k] * W[r * D4 + k]; }
     let z = hsum(z4);
     acc += a[r] * max(z, 0.0);
+    if (WRITE_MASK) {
+      bits |= select(0u, 1u, z > 0.0) << (r % B);
+      if ((r + 1u) % B == 0u || r + 1u == last) {
+        mask[(r / B) * dims.n + i] = bits;
+        bits = 0u;
+      }
+    }
   }
   partials[(block.chunk_offset + gid.y) * dims.n + i] = acc;
 }
@@ -77,7 +91,9 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i0 >= dims.n || atomicLoad(&status.halt) != HALT_RUNNING) { return; }
   let first = gid.y * dims.q;
   let last = min(first + dims.q, block.count);
+  let B = min(dims.q, 32u);
   var acc = vec4<f32>(0.0);
+  var bits = vec4<u32>(0u);
   for (var r = first; r < last; r += 4u) {
     var z = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
     for (var k = 0u; k < D4; k++) {
@@ -92,6 +108,20 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
     var av = vec4<f32>(0.0);
     for (var c = 0u; c < 4u; c++) { if (r + c < last) { av[c] = a[r + c]; } }
     for (var s = 0u; s < 4u; s++) { acc[s] += dot(av, max(z[s], vec4<f32>(0.0))); }
+    if (WRITE_MASK) {
+      // Neurons past the chunk's end get bit 0 (B is a multiple of 4, so r % B + 3 < B).
+      let live = vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(last);
+      for (var s = 0u; s < 4u; s++) {
+        let on = vec4<u32>(live & (z[s] > vec4<f32>(0.0))) * vec4<u32>(1u, 2u, 4u, 8u);
+        bits[s] |= (on.x | on.y | on.z | on.w) << (r % B);
+      }
+      if ((r + 4u) % B == 0u || r + 4u >= last) {
+        for (var s = 0u; s < 4u; s++) {
+          if (i0 + s < dims.n) { mask[(r / B) * dims.n + i0 + s] = bits[s]; }
+        }
+        bits = vec4<u32>(0u);
+      }
+    }
   }
   for (var s = 0u; s < 4u; s++) {
     if (i0 + s < dims.n) { partials[(block.chunk_offset + gid.y) * dims.n + i0 + s] = acc[s]; }

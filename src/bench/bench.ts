@@ -3,7 +3,7 @@
 // adapter's practical limit. Every figure carries the adapter it came from.
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { buildConfig } from '../config/schema';
-import { createGpuTrainer, planLayout, type GpuTrainer } from '../gpu/engine';
+import { createGpuTrainer, planRun, type GpuTrainer } from '../gpu/engine';
 import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/kernels/matmul';
 import { STATUS, STATUS_BYTES } from '../gpu/layout';
 import { encode, readBuffer, type Dispatch } from '../gpu/program';
@@ -220,7 +220,7 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
     }
     const c = benchConfig(size);
     try {
-      planLayout(c, device.limits);
+      planRun(c, device.limits, info, o.kernel);
     } catch (e) {
       skipped.push({ ...size, reason: (e as Error).message });
       continue;

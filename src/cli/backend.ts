@@ -5,7 +5,7 @@ import { totalmem } from 'node:os';
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
-import { createGpuTrainer, planLayout } from '../gpu/engine';
+import { createGpuTrainer, planRun } from '../gpu/engine';
 import type { Variants } from '../gpu/variants';
 import { createCpuTrainer, referenceBytes } from '../reference/trainer';
 import type { Trainer } from '../train/trainer';
@@ -48,7 +48,7 @@ export async function openBackend(
     const { device, info } = acquired;
     return {
       // Buffer limits are known up front; running out of device memory shows only at allocation.
-      check: (c) => void planLayout(c, device.limits),
+      check: (c) => void planRun(c, device.limits, info),
       create: (c, labelValues, kernel) => createGpuTrainer(device, info, c, labelValues, kernel),
     };
   }

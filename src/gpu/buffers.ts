@@ -27,4 +27,6 @@ export interface Block {
   W0: GPUBuffer;
   a0: GPUBuffer;
   stats: GPUBuffer;
+  /** The signs [z_ir > 0] of the last forward pass, with backward=masked only. */
+  mask: GPUBuffer | null;
 }

@@ -23,7 +23,7 @@ import { metrics } from './kernels/metrics';
 import { neuronStats } from './kernels/neuron_stats';
 import { RESIDUAL_SAMPLES, residual } from './kernels/residual';
 import {
-  ROW_WORDS, STATUS, STATUS_BYTES, blockBytes, dimsBytes, initParamsBytes, modeBytes, type InitParams,
+  ROW_WORDS, STATUS, STATUS_BYTES, blockBytes, dimsBytes, initParamsBytes, maskWords, modeBytes, type InitParams,
 } from './layout';
 import { GpuContext, encode, readBuffer, submitPass, type Dispatch } from './program';
 import { resolveVariants, type Variants } from './variants';
@@ -41,7 +41,7 @@ export interface Layout {
   blockNeurons: number;
   blocks: { offset: number; count: number; chunkOffset: number }[];
   rowCap: number;
-  /** Bytes of every buffer the run holds (the teacher's, freed after init, not counted). */
+  /** Bytes of every buffer the run holds but backward=masked's masks (RunPlan.bytes has all); the teacher's, freed after init, not counted. */
   bytes: number;
 }
 
@@ -90,6 +90,25 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
 
 
 
+/** Bytes of the activation masks of backward=masked, over all blocks. */
+function maskBytes(c: Resolved, layout: Layout): number {
+  return layout.blocks.reduce((sum, b) => sum + 4 * maskWords(c.n, c.chunkNeurons, b.count), 0);
+}
+
+export interface RunPlan {
+  layout: Layout;
+  variants: Variants;
+  /** Bytes of every buffer the run holds, the activation masks included. */
+  bytes: number;
+}
+
+/** Where the run's neurons go, which kernels it uses and what it holds: checked before anything is allocated. */
+export function planRun(c: Resolved, limits: GPUSupportedLimits, backend: BackendInfo, forced: Partial<Variants> = {}): RunPlan {
+  const layout = planLayout(c, limits);
+  const variants = resolveVariants(backend, limits, { d4: layout.d4, n: c.n, q: c.chunkNeurons, blocks: layout.blocks }, forced);
+  return { layout, variants, bytes: layout.bytes + (variants.backward === 'masked' ? maskBytes(c, layout) : 0) };
+}
+
 /** The WebGPU trainer, with what a profiler needs: each kernel's dispatches and the bare step. */
 export interface GpuTrainer extends Trainer {
   readonly device: GPUDevice;
@@ -132,9 +151,13 @@ export class Allocator {
   }
 }
 
-/** Creates the run's buffers (zero-filled); fails with a one-line ConfigError when the device is out of memory. */
-export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): Promise<{ alloc: Allocator; s: Shared; blocks: Block[] }> {
+/**
+ * Creates the run's buffers (zero-filled), with each block's activation mask where `masked`;
+ * `bytes` counts them all. Fails with a one-line ConfigError when the device is out of memory.
+ */
+export async function allocate(device: GPUDevice, c: Resolved, layout: Layout, masked = false): Promise<{ alloc: Allocator; s: Shared; blocks: Block[] }> {
   const alloc = new Allocator(device);
+  const bytes = layout.bytes + (masked ? maskBytes(c, layout) : 0);
   const d4 = layout.d4;
   device.pushErrorScope('out-of-memory');
   const lossPartCount = Math.ceil(c.n / RESIDUAL_SAMPLES);
@@ -162,11 +185,12 @@ export async function allocate(device: GPUDevice, c: Resolved, layout: Layout): 
     W0: alloc.storage(b.count * d4 * 16, `W0_${i}`),
     a0: alloc.storage(4 * b.count, `a0_${i}`),
     stats: alloc.storage(4 * STAT_COUNT * b.count, `stats${i}`),
+    mask: masked ? alloc.storage(4 * maskWords(c.n, c.chunkNeurons, b.count), `mask${i}`) : null,
   }));
   const oom = await device.popErrorScope();
   if (oom) {
     alloc.destroyAll();
-    throw new ConfigError('m', `the run needs ${(layout.bytes / 2 ** 20).toFixed(1)} MiB of GPU memory and the device could not allocate it: lower --m (m), --n (n) or --d (d)`);
+    throw new ConfigError('m', `the run needs ${(bytes / 2 ** 20).toFixed(1)} MiB of GPU memory and the device could not allocate it: lower --m (m), --n (n) or --d (d)`);
   }
   return { alloc, s, blocks };
 }
@@ -176,13 +200,12 @@ export async function createGpuTrainer(
 ): Promise<GpuTrainer> {
   // Replaced once the instruments have measured the rates at initialization.
   let c = given;
-  const layout = planLayout(c, device.limits);
-  const variants = resolveVariants(backend, device.limits, layout.d4, forced);
+  const { layout, variants, bytes } = planRun(c, device.limits, backend, forced);
   const U = GPUBufferUsage;
   const ctx = new GpuContext(device, layout.d4);
   const d4 = layout.d4;
   const teacher = labelValues ? null : teacherOf(c);
-  const { alloc, s, blocks } = await allocate(device, c, layout);
+  const { alloc, s, blocks } = await allocate(device, c, layout, variants.backward === 'masked');
   const uniform = alloc.uniform.bind(alloc);
   const storage = alloc.storage.bind(alloc);
   device.pushErrorScope('validation');
@@ -461,7 +484,7 @@ export async function createGpuTrainer(
   const trainer: GpuTrainer = {
     backend,
     get config() { return c; },
-    memoryBytes: layout.bytes,
+    memoryBytes: bytes,
     device,
     kernels: new Map([
       ['forward', fwd], ['residual', [res]], ['loss', [lossD]], ['backward_update', upd],

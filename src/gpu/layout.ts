@@ -9,6 +9,14 @@ export const ROW_WORDS = 12;
 export const STATUS_BYTES = 32;
 export const STATUS = { step: 0, halt: 1, rows: 2, epsStep: 3, loss: 4, loss0: 5 } as const;
 
+/**
+ * Words of one block's activation mask (forward.wgsl's WRITE_MASK, backward_update_masked.wgsl):
+ * a bit per (sample, neuron), words of min(q, 32) neurons so that no word spans two chunks.
+ */
+export function maskWords(n: number, q: number, count: number): number {
+  return n * Math.ceil(count / Math.min(q, 32));
+}
+
 /** Constants every kernel sees, generated from their TypeScript twins. */
 export function constantsHeader(d4: number): string {
   const lines = [

@@ -6,22 +6,33 @@ import { constantsHeader } from './layout';
 
 export class GpuContext {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private placeholder: GPUBuffer | null = null;
   readonly header: string;
 
   constructor(readonly device: GPUDevice, readonly d4: number) {
     this.header = constantsHeader(d4) + common;
   }
 
-  pipeline(name: string, sources: string | readonly string[], entryPoint = 'main'): GPUComputePipeline {
-    const key = `${name}:${entryPoint}`;
+  /** `constants` sets the kernel's `override` declarations. */
+  pipeline(name: string, sources: string | readonly string[], entryPoint = 'main', constants: Record<string, number> = {}): GPUComputePipeline {
+    const key = `${name}:${entryPoint}:${JSON.stringify(constants)}`;
     let p = this.pipelines.get(key);
     if (!p) {
       const code = this.header + (typeof sources === 'string' ? sources : sources.join('\n'));
       const module = this.device.createShaderModule({ label: name, code });
-      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint } });
+      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint, constants } });
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * A 16-byte storage buffer for a binding that the pipeline declares but never touches (an
+   * `override` switched its use off): 'auto' layouts keep every binding the code names.
+   */
+  get unused(): GPUBuffer {
+    this.placeholder ??= this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'unused' });
+    return this.placeholder;
   }
 
   /** A bind group whose entries are `buffers` in binding order; null skips a binding the entry point does not use. */

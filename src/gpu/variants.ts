@@ -1,9 +1,13 @@
 // Kernel variants and the one place that picks them per adapter (like tfjs' *_impl files).
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../train/trainer';
+import { maskWords } from './layout';
 
-export const VARIANTS = { forward: ['simple', 'blocked', 'tiled'], backward: ['simple', 'tiled'], stats: ['simple', 'tiled'] } as const;
+export const VARIANTS = { forward: ['simple', 'blocked', 'tiled'], backward: ['simple', 'tiled', 'masked'], stats: ['simple', 'tiled'] } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
+
+/** The forward variants that can leave the signs of z for backward=masked (forward.wgsl's WRITE_MASK). */
+export const MASK_WRITERS: readonly Variants['forward'][] = ['simple', 'blocked'];
 
 /** Workgroup memory of each tiled variant at this d4, each variable rounded up to 16 bytes as WebGPU counts it. */
 export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
@@ -15,7 +19,30 @@ export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
   stats: (d4) => 4 * d4 * 16 + 4 * 4 * 64 * 8 + 4 * 4,
 };
 
-export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, d4: number): Variants {
+/** What the choice depends on besides the adapter: the run's sizes and its blocks of neurons. */
+export interface Shape {
+  d4: number;
+  n: number;
+  /** Neurons per reduction chunk. */
+  q: number;
+  blocks: readonly { count: number }[];
+}
+
+/**
+ * backward=masked keeps a bit per sample and neuron: allowed only where each block's mask is no
+ * larger than its W, so that memory stays O((n+m)·d): n ≤ 32·d (16·d where q = 16, m ≤ 4096).
+ */
+export function maskFits(s: Shape): boolean {
+  return s.blocks.every((b) => 4 * maskWords(s.n, s.q, b.count) <= b.count * s.d4 * 16);
+}
+
+/** The largest n at which maskFits(shape) holds. */
+function maxMaskedN(s: Shape): number {
+  return Math.min(...s.blocks.map((b) => Math.floor((b.count * s.d4 * 4) / Math.ceil(b.count / Math.min(s.q, 32)))));
+}
+
+export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape): Variants {
+  const { d4 } = shape;
   // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
   // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
   // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
@@ -23,7 +50,10 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, d4
   // forward: `blocked` on CPU drivers (the 4×4 register blocks of the yardstick product; one
   // thread per sample spills x at d = 128). On GPUs `simple` until `tiled` is measured there
   // (scripts/device/bench.sh compares them; docs/BENCHMARKS.md).
-  return { forward: info.software ? 'blocked' : 'simple', backward: pick('backward'), stats: pick('stats') };
+  // backward: `masked` on CPU drivers where its mask fits: the forward pass's signs spare it
+  // recomputing z (a third of the step's arithmetic), and its product is register-blocked.
+  if (info.software) return { forward: 'blocked', backward: maskFits(shape) ? 'masked' : 'simple', stats: 'simple' };
+  return { forward: 'simple', backward: pick('backward'), stats: pick('stats') };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */
@@ -40,11 +70,20 @@ export function parseVariants(text: string): Partial<Variants> {
 }
 
 /** The variants a run uses: the adapter's choice, overridden by `forced`, checked against the device. */
-export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, d4: number, forced: Partial<Variants> = {}): Variants {
-  const v = { ...chooseVariants(info, limits, d4), ...forced };
+export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape, forced: Partial<Variants> = {}): Variants {
+  const { d4 } = shape;
+  const v = { ...chooseVariants(info, limits, shape), ...forced };
   for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) {
     if (v[k] === 'tiled' && TILED_BYTES[k](d4) > limits.maxComputeWorkgroupStorageSize)
       throw new ConfigError('kernel', `--kernel ${k}=tiled needs ${TILED_BYTES[k](d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limits.maxComputeWorkgroupStorageSize}`);
+  }
+  if (v.backward === 'masked') {
+    // The tiled forward does not write the mask: a forced forward=tiled takes the simple backward.
+    if (!MASK_WRITERS.includes(v.forward) && !forced.backward) return { ...v, backward: 'simple' };
+    if (!MASK_WRITERS.includes(v.forward))
+      throw new ConfigError('kernel', `--kernel backward=masked needs forward=${MASK_WRITERS.join(' or forward=')} (they write its activation mask); got forward=${v.forward}`);
+    if (!maskFits(shape))
+      throw new ConfigError('kernel', `--kernel backward=masked keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ ${maxMaskedN(shape)} at this d and m; got n=${shape.n}`);
   }
   return v;
 }

@@ -4,7 +4,7 @@
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser';
-import { createGpuTrainer, planLayout } from '../gpu/engine';
+import { createGpuTrainer, planRun } from '../gpu/engine';
 import { createCpuTrainer, referenceBytes } from '../reference/trainer';
 import type { Row } from '../train/metrics';
 import type { BackendInfo, Progress, RunResult, Trainer } from '../train/trainer';
@@ -59,7 +59,7 @@ export class Backend {
 
   /** Bytes the run will hold; throws ConfigError (with the reason) when this backend cannot hold it. */
   plan(c: Resolved): number {
-    if (this.gpu) return planLayout(c, this.gpu.device.limits).bytes;
+    if (this.gpu) return planRun(c, this.gpu.device.limits, this.gpu.info).bytes;
     const need = referenceBytes(c);
     const where = '--m (m), --n (n), --d (d): without WebGPU the page runs the CPU reference';
     if (need > CPU_MAX_BYTES)

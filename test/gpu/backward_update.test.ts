@@ -10,9 +10,11 @@ import { problem } from '../support/problem';
 
 describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   // n = 45 leaves a partial sample tile; m = 80 in blocks of 32 leaves partial neuron tiles;
-  // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices.
-  it.each([7, 37])('applies both layers’ gradient steps, taken at the same point, in every block (d = %i)', async (d) => {
-    const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true);
+  // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices, d = 70 (d4 = 18)
+  // not over the masked variant's 16 threads per neuron quad. The masked variant reads the signs
+  // that the forward pass wrote.
+  it.each([7, 37, 70])('applies both layers’ gradient steps, taken at the same point, in every block (d = %i)', async (d) => {
+    const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: variant === 'masked' });
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
     // The halting rule reads L0 (the engine's loss dispatch sets it at step 0).
@@ -43,7 +45,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     // Its halt code rules even where the rule on this L alone would go on (L = L0).
     { case: 'a run marked halted is left alone whatever L', ratio: 1, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
   ])('$case', async ({ ratio, given, halted, want, moves }) => {
-    const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true);
+    const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true, { masked: variant === 'masked' });
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
     const L = loss(Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n)));
     p.setStatus({ step: 5, loss0: ratio * L, ...(halted ? { halt: HALT.converged, epsStep: 3, loss: 123 } : {}) });

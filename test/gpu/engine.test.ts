@@ -18,11 +18,21 @@ async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: Run
 }
 
 describe('GPU engine', () => {
-  // Each variant of the tiled/simple pairs (forward, backward_update, neuron_stats) runs the whole loop.
-  it.each(VARIANTS.backward)('matches the float64 reference at every logged step of a 200-step run (%s kernels)', async (variant) => {
+  // Every variant of each kernel (forward, backward_update, neuron_stats) runs the whole loop.
+  const combos: Variants[] = [
+    { forward: 'simple', backward: 'simple', stats: 'simple' },
+    { forward: 'tiled', backward: 'tiled', stats: 'tiled' },
+    { forward: 'blocked', backward: 'masked', stats: 'simple' },
+  ];
+  it('runs every variant of every kernel below', () => {
+    for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
+  });
+
+  it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $backward, $stats)', async (variants) => {
     const c = resolveConfig(buildConfig(base));
     const cpu = await (await createCpuTrainer(c)).run();
-    const { result } = await gpuRun(base, undefined, { forward: variant, backward: variant, stats: variant });
+    const { result, t } = await gpuRun(base, undefined, variants);
+    expect(t.variants).toEqual(variants);
     expect(result.outcome).toBe('max_steps');
     expect(result.rows.map((r) => r.step)).toEqual(cpu.rows.map((r) => r.step));
     expect(result.rows.length).toBeGreaterThan(30);

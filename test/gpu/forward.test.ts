@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { VARIANTS } from '../../src/gpu/variants';
+import { maskWords } from '../../src/gpu/layout';
+import { MASK_WRITERS, VARIANTS } from '../../src/gpu/variants';
 import { forward } from '../../src/reference/forward';
-import { problem } from '../support/problem';
+import { problem, type Problem } from '../support/problem';
+
+/** Each chunk's partial outputs against the float64 forward pass. */
+async function expectPartials(p: Problem) {
+  const partials = await p.read(p.s.partials);
+  const { n, d } = p.c, q = p.c.chunkNeurons;
+  for (let chunk = 0; chunk < p.c.chunks; chunk++) {
+    const r0 = chunk * q, r1 = Math.min(r0 + q, p.c.m);
+    const W = p.st.W.subarray(r0 * d, r1 * d), a = p.st.a.subarray(r0, r1);
+    const want = forward(p.st.X, W, a, n, d, r1 - r0, 1);
+    // Against the sum's own scale Σ|a_r| relu(z_ir): float32 sums of up to q terms in any order.
+    const scale = forward(p.st.X, W, a.map(Math.abs), n, d, r1 - r0, 1);
+    const got = partials.subarray(chunk * n, (chunk + 1) * n);
+    expect(Math.max(...want.map((x, i) => Math.abs(got[i] - x) / (scale[i] + 1e-30))), `chunk ${chunk}`).toBeLessThan(1e-5);
+  }
+}
 
 describe.each(VARIANTS.forward)('forward kernel (%s)', (variant) => {
   // d = 6 pads to 8; n = 70 leaves a partial 64-sample tile. Chunks of q = 16 (m = 100 in 4
@@ -17,16 +33,47 @@ describe.each(VARIANTS.forward)('forward kernel (%s)', (variant) => {
     expect(p.c.chunkNeurons).toBe(q);
     expect(p.blocks.at(-1)!.count).toBeLessThan(blockNeurons);
     await p.run(p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant })));
-    const partials = await p.read(p.s.partials);
+    await expectPartials(p);
+  });
+});
+
+describe.each(MASK_WRITERS)('forward kernel (%s) with backward=masked', (variant) => {
+  // Words of min(q, 32) neurons: q = 16 (half-used words), 32 and 128, partial chunks at the ends.
+  it.each([
+    { m: 100, blockNeurons: 32 },
+    { m: 5000, blockNeurons: 1024 },
+    { m: 20000, blockNeurons: 4096 },
+  ])('leaves the signs of z in the activation mask, and the same partial outputs (m = $m)', async ({ m, blockNeurons }) => {
+    const p = await problem({ n: 70, d: 6, m, blockNeurons }, true, { masked: true });
+    await p.run(p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant })));
+    await expectPartials(p);
     const { n, d } = p.c;
-    for (let chunk = 0; chunk < p.c.chunks; chunk++) {
-      const r0 = chunk * q, r1 = Math.min(r0 + q, p.c.m);
-      const W = p.st.W.subarray(r0 * d, r1 * d), a = p.st.a.subarray(r0, r1);
-      const want = forward(p.st.X, W, a, n, d, r1 - r0, 1);
-      // Against the sum's own scale Σ|a_r| relu(z_ir): float32 sums of up to q terms in any order.
-      const scale = forward(p.st.X, W, a.map(Math.abs), n, d, r1 - r0, 1);
-      const got = partials.subarray(chunk * n, (chunk + 1) * n);
-      expect(Math.max(...want.map((x, i) => Math.abs(got[i] - x) / (scale[i] + 1e-30))), `chunk ${chunk}`).toBeLessThan(1e-5);
+    const B = Math.min(p.c.chunkNeurons, 32);
+    let positive = 0, checked = 0;
+    for (const b of p.blocks) {
+      const words = new Uint32Array((await p.read(b.mask!)).buffer);
+      expect(words.length).toBe(maskWords(n, p.c.chunkNeurons, b.count));
+      for (let r = 0; r < b.count; r++) {
+        for (let i = 0; i < n; i++) {
+          let z = 0, norm = 0;
+          for (let k = 0; k < d; k++) {
+            z += p.st.X[i * d + k] * p.st.W[(b.offset + r) * d + k];
+            norm += Math.abs(p.st.X[i * d + k] * p.st.W[(b.offset + r) * d + k]);
+          }
+          // float32 may round a z within its own error bound to either sign.
+          if (Math.abs(z) < 1e-5 * norm) continue;
+          const bit = (words[Math.floor(r / B) * n + i] >>> (r % B)) & 1;
+          expect(bit, `neuron ${b.offset + r}, sample ${i}`).toBe(z > 0 ? 1 : 0);
+          positive += bit;
+          checked++;
+        }
+      }
+      // Bits past a block's last neuron are 0.
+      const tail = b.count % B;
+      if (tail) for (let i = 0; i < n; i++) expect(words[Math.floor(b.count / B) * n + i] >>> tail).toBe(0);
     }
+    expect(checked).toBeGreaterThan(0.99 * n * m);
+    expect(positive / checked).toBeGreaterThan(0.3);
+    expect(positive / checked).toBeLessThan(0.7);
   });
 });

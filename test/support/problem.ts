@@ -26,13 +26,16 @@ export interface Problem {
   setStatus(fields: Partial<Record<'step' | 'halt' | 'rows' | 'epsStep', number> & Record<'loss' | 'loss0', number>>): void;
 }
 
-/** `perturb` moves W and a away from W0 and a0, so movement and flips are not zero. */
-export async function problem(given: Partial<Record<SettingKey, unknown>>, perturb = false): Promise<Problem> {
+/**
+ * `perturb` moves W and a away from W0 and a0, so movement and flips are not zero; `masked`
+ * gives each block the activation mask that backward=masked reads (forward then writes it).
+ */
+export async function problem(given: Partial<Record<SettingKey, unknown>>, perturb = false, { masked = false } = {}): Promise<Problem> {
   const { device } = await gpu();
   const c = resolveConfig(buildConfig(given));
   const layout = planLayout(c, device.limits);
   const ctx = new GpuContext(device, layout.d4);
-  const { s, blocks } = await allocate(device, c, layout);
+  const { s, blocks } = await allocate(device, c, layout, masked);
   const init = initialState(c);
   const st: ReferenceState = {
     X: f32(init.X), y: f32(init.y), W0: f32(init.W0), a0: f32(init.a0),

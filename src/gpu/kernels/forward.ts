@@ -2,21 +2,24 @@ import source from '../../../shaders/forward.wgsl?raw';
 import tileProduct from '../../../shaders/tile_product.wgsl?raw';
 import type { Block, Shared } from '../buffers';
 import type { Dispatch, GpuContext } from '../program';
-import type { Variants } from '../variants';
+import { MASK_WRITERS, type Variants } from '../variants';
 
 /**
  * Partial outputs of one block: one thread per (sample, chunk) (simple), per 4 samples of a chunk
  * (blocked), or 64 samples × max(q, 64) neurons per workgroup through workgroup-memory tiles
- * (tiled). `dims` replaces the run's (the teacher's).
+ * (tiled). `dims` replaces the run's (the teacher's). Where the block has a mask (backward=masked),
+ * simple and blocked also write the signs of z into it.
  */
 export function forward(
-  ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'>,
+  ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'> & { mask?: GPUBuffer | null },
   { variant = 'simple', dims = s.dims }: { variant?: Variants['forward']; dims?: GPUBuffer } = {},
 ): Dispatch {
-  const pipeline = ctx.pipeline('forward', [tileProduct, source], variant === 'simple' ? 'main' : variant);
+  const writes = MASK_WRITERS.includes(variant);
+  if (b.mask && !writes) throw new Error(`the ${variant} forward does not write the activation mask`);
+  const pipeline = ctx.pipeline('forward', [tileProduct, source], variant === 'simple' ? 'main' : variant, { WRITE_MASK: b.mask ? 1 : 0 });
   return {
     pipeline,
-    group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials]),
+    group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials, null, null, null, writes ? (b.mask ?? ctx.unused) : null]),
     x: Math.ceil(s.n / (variant === 'blocked' ? 256 : 64)),
     y: Math.ceil(b.count / (variant === 'tiled' ? Math.max(s.q, 64) : s.q)),
   };
