@@ -6,16 +6,10 @@
 // which is Jᵀv, the half of the tangent-kernel product H v = J diag(η) Jᵀ v that forward.wgsl's jvp completes.
 // The sum over samples runs in a fixed order, so a step is bit-reproducible.
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> block: Block;
-@group(0) @binding(2) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> coef: array<f32>;             // r, or v for vjp
-@group(0) @binding(4) var<storage, read_write> W: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> a: array<f32>;
-@group(0) @binding(6) var<storage, read_write> status: Status;         // main only
-@group(0) @binding(7) var<storage, read_write> U: array<vec4<f32>>;    // vjp only
-@group(0) @binding(8) var<storage, read_write> ua: array<f32>;         // vjp only
-@group(0) @binding(9) var<storage, read> loss_parts: array<f32>;       // main only
+// The step's bindings (dims, block, X, r, W, a, status, loss_parts) are declared by the host
+// (STEP_DECLARATIONS in src/gpu/program.ts); vjp binds v as r, and its outputs follow.
+@group(0) @binding(11) var<storage, read_write> U: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read_write> ua: array<f32>;
 
 struct Gradient {
   g: array<vec4<f32>, D4>,   // Σ_i c_i [z_ir > 0] x_i
@@ -29,7 +23,7 @@ fn neuron_gradient(w: ptr<function, array<vec4<f32>, D4>>) -> Gradient {
     for (var k = 0u; k < D4; k++) { z4 += (*w)[k] * X[i * D4 + k]; }
     let z = hsum(z4);
     if (z > 0.0) {
-      let ci = coef[i];
+      let ci = r[i];
       for (var k = 0u; k < D4; k++) { out.g[k] += ci * X[i * D4 + k]; }
       out.ga += ci * z;
     }

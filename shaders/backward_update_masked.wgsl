@@ -15,15 +15,7 @@ const NB: u32 = 4u * NH;                 // neurons per group
 const KP: u32 = (D4 + KT - 1u) / KT;     // vec4s of g per thread
 const NG: u32 = 64u / KT;                // groups per workgroup
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> block: Block;
-@group(0) @binding(2) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> r: array<f32>;
-@group(0) @binding(4) var<storage, read_write> W: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> a: array<f32>;
-@group(0) @binding(6) var<storage, read_write> status: Status;
-@group(0) @binding(7) var<storage, read> loss_parts: array<f32>;
-@group(0) @binding(8) var<storage, read> mask: array<u32>;
+// Bindings: the step's (STEP_DECLARATIONS in src/gpu/program.ts).
 
 var<workgroup> wg_dot: array<vec4<f32>, 64u * NH>;
 

@@ -9,14 +9,7 @@ const TS: u32 = 8u;                      // samples per tile
 const QS: u32 = 4u;                      // dim slices per neuron
 const SL: u32 = (D4 + QS - 1u) / QS;     // vec4s per slice
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> block: Block;
-@group(0) @binding(2) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> r: array<f32>;
-@group(0) @binding(4) var<storage, read_write> W: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> a: array<f32>;
-@group(0) @binding(6) var<storage, read_write> status: Status;
-@group(0) @binding(7) var<storage, read> loss_parts: array<f32>;
+// Bindings: the step's (STEP_DECLARATIONS in src/gpu/program.ts).
 
 var<workgroup> xt: array<vec4<f32>, TS * D4>;
 var<workgroup> zp: array<f32, TS * QS * TR>;

@@ -11,17 +11,11 @@
 
 struct Rates { eta_w: f32, eta_a: f32, _pad0: f32, _pad1: f32 }
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> block: Block;
-@group(0) @binding(2) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> W: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> a: array<f32>;
-@group(0) @binding(5) var<storage, read_write> status: Status;    // main, blocked, tiled (halt only)
-@group(0) @binding(6) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(7) var<uniform> rates: Rates;                  // jvp only
-@group(0) @binding(8) var<storage, read> U: array<vec4<f32>>;     // jvp only
-@group(0) @binding(9) var<storage, read> ua: array<f32>;          // jvp only
-@group(0) @binding(10) var<storage, read_write> mask: array<u32>;  // main, blocked with WRITE_MASK
+// The step's bindings (dims, block, X, W, a, status, partials, mask) are declared by the host
+// (STEP_DECLARATIONS in src/gpu/program.ts); jvp's own follow them.
+@group(0) @binding(11) var<uniform> rates: Rates;
+@group(0) @binding(12) var<storage, read> U: array<vec4<f32>>;
+@group(0) @binding(13) var<storage, read> ua: array<f32>;
 
 override WRITE_MASK: bool = false;
 

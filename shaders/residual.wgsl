@@ -6,11 +6,7 @@
 const RS: u32 = 32u;   // samples per workgroup (consecutive: coalesced reads of partials)
 const RL: u32 = 8u;    // chunk lanes per sample
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> r: array<f32>;
-@group(0) @binding(4) var<storage, read_write> loss_parts: array<f32>;
+// Bindings dims, partials, y, r, loss_parts: the step's (STEP_DECLARATIONS in src/gpu/program.ts).
 
 var<workgroup> part: array<f32, 256>;
 

@@ -1,4 +1,5 @@
 // The engine's buffers, as the kernel modules see them.
+import type { GpuContext, StepBuffers } from './program';
 
 /** Buffers shared by all blocks: sizes O(n·d + n·chunks + chunks). */
 export interface Shared {
@@ -29,4 +30,9 @@ export interface Block {
   stats: GPUBuffer;
   /** The signs [z_ir > 0] of the last forward pass, with backward=masked only. */
   mask: GPUBuffer | null;
+}
+
+/** The step layout's buffers for block `b` (its mask, or a placeholder), with `over` replacing some (the teacher's dims, the tangent's outputs). */
+export function stepBuffers(ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null }, over: Partial<StepBuffers> = {}): StepBuffers {
+  return { dims: s.dims, block: b.uniform, X: s.X, W: b.W, a: b.a, status: s.status, partials: s.partials, y: s.y, r: s.r, loss_parts: s.lossParts, mask: b.mask ?? ctx.unused, ...over };
 }

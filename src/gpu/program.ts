@@ -4,37 +4,98 @@
 import common from '../../shaders/common.wgsl?raw';
 import { constantsHeader } from './layout';
 
+/**
+ * The bindings of a training step's kernels (forward, residual, backward_update) in one explicit
+ * layout: one bind group per block then serves all three, and a step re-binds nothing (the
+ * host's cost per step is its API calls). Their WGSL declarations are generated from this table.
+ */
+const STEP_BINDINGS = [
+  ['dims', 'uniform', 'Dims'],
+  ['block', 'uniform', 'Block'],
+  ['X', 'read-only-storage', 'array<vec4<f32>>'],
+  ['W', 'storage', 'array<vec4<f32>>'],
+  ['a', 'storage', 'array<f32>'],
+  ['status', 'storage', 'Status'],
+  ['partials', 'storage', 'array<f32>'],
+  ['y', 'read-only-storage', 'array<f32>'],
+  ['r', 'storage', 'array<f32>'],
+  ['loss_parts', 'storage', 'array<f32>'],
+  ['mask', 'storage', 'array<u32>'],
+] as const;
+
+/** A buffer for each of the step layout's bindings. */
+export type StepBuffers = Record<(typeof STEP_BINDINGS)[number][0], GPUBuffer>;
+
+/** Prepended to the step's kernels: their bindings, numbered as in STEP_BINDINGS (others start at STEP_BINDINGS.length). */
+export const STEP_DECLARATIONS = STEP_BINDINGS.map(([name, type, wgsl], binding) => {
+  const space = type === 'uniform' ? 'uniform' : type === 'storage' ? 'storage, read_write' : 'storage, read';
+  return `@group(0) @binding(${binding}) var<${space}> ${name}: ${wgsl};`;
+}).join('\n');
+
 export class GpuContext {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private placeholder: GPUBuffer | null = null;
+  private step: { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } | null = null;
+  private readonly stepGroups = new Map<string, GPUBindGroup>();
+  private readonly ids = new WeakMap<GPUBuffer, number>();
+  private nextId = 0;
   readonly header: string;
 
   constructor(readonly device: GPUDevice, readonly d4: number) {
     this.header = constantsHeader(d4) + common;
   }
 
-  /** `constants` sets the kernel's `override` declarations. */
-  pipeline(name: string, sources: string | readonly string[], entryPoint = 'main', constants: Record<string, number> = {}): GPUComputePipeline {
-    const key = `${name}:${entryPoint}:${JSON.stringify(constants)}`;
+  /**
+   * `constants` sets the kernel's `override` declarations; `layout: 'step'` compiles one of the
+   * step's kernels against the step layout (its sources begin with STEP_DECLARATIONS).
+   */
+  pipeline(
+    name: string, sources: string | readonly string[], entryPoint = 'main', constants: Record<string, number> = {}, layout: 'auto' | 'step' = 'auto',
+  ): GPUComputePipeline {
+    const key = `${name}:${entryPoint}:${JSON.stringify(constants)}:${layout}`;
     let p = this.pipelines.get(key);
     if (!p) {
       const code = this.header + (typeof sources === 'string' ? sources : sources.join('\n'));
       const module = this.device.createShaderModule({ label: name, code });
-      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint, constants } });
+      p = this.device.createComputePipeline({ label: key, layout: layout === 'step' ? this.stepLayout().pipeline : 'auto', compute: { module, entryPoint, constants } });
       this.pipelines.set(key, p);
     }
     return p;
   }
 
   /**
-   * A 16-byte storage buffer for a binding that the pipeline declares but never touches (an
-   * `override` switched its use off): 'auto' layouts keep every binding the code names.
+   * A 16-byte storage buffer for a binding that the kernel never touches (the mask, where no
+   * kernel of the run writes or reads one): a layout's every binding must be bound.
    */
   get unused(): GPUBuffer {
     this.placeholder ??= this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'unused' });
     return this.placeholder;
   }
 
+  private stepLayout(): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    if (!this.step) {
+      const entries = STEP_BINDINGS.map(([, type], binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } }));
+      const group = this.device.createBindGroupLayout({ label: 'step', entries });
+      this.step = { group, pipeline: this.device.createPipelineLayout({ label: 'step', bindGroupLayouts: [group] }) };
+    }
+    return this.step;
+  }
+
+  /** The step layout's bind group for these buffers: the same object for the same buffers, so that encode() binds it once. */
+  stepGroup(buffers: StepBuffers): GPUBindGroup {
+    const list = STEP_BINDINGS.map(([name]) => buffers[name]);
+    const key = list.map((b) => {
+      let id = this.ids.get(b);
+      if (id === undefined) this.ids.set(b, (id = this.nextId++));
+      return id;
+    }).join(',');
+    let g = this.stepGroups.get(key);
+    if (!g) {
+      g = this.device.createBindGroup({ layout: this.stepLayout().group, entries: list.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+      this.stepGroups.set(key, g);
+    }
+    return g;
+  }
   /** A bind group whose entries are `buffers` in binding order; null skips a binding the entry point does not use. */
   bind(pipeline: GPUComputePipeline, buffers: readonly (GPUBuffer | null)[]): GPUBindGroup {
     const entries: GPUBindGroupEntry[] = [];
@@ -51,9 +112,21 @@ export interface Dispatch {
   y?: number;
 }
 
+/** What each open pass has bound, so that encode() sets only what changes. */
+const bound = new WeakMap<GPUComputePassEncoder, { pipeline?: GPUComputePipeline; group?: GPUBindGroup }>();
+
+/** Encodes a dispatch, skipping the pipeline or bind group the pass already has (a bind group stays bound across pipelines of one layout). */
 export function encode(pass: GPUComputePassEncoder, d: Dispatch): void {
-  pass.setPipeline(d.pipeline);
-  pass.setBindGroup(0, d.group);
+  let state = bound.get(pass);
+  if (!state) bound.set(pass, (state = {}));
+  if (state.pipeline !== d.pipeline) {
+    pass.setPipeline(d.pipeline);
+    state.pipeline = d.pipeline;
+  }
+  if (state.group !== d.group) {
+    pass.setBindGroup(0, d.group);
+    state.group = d.group;
+  }
   pass.dispatchWorkgroups(d.x, d.y ?? 1);
 }
 

@@ -15,7 +15,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   // that the forward pass wrote.
   it.each([7, 37, 70])('applies both layers’ gradient steps, taken at the same point, in every block (d = %i)', async (d) => {
     const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: variant === 'masked' });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
     // The halting rule reads L0 (the engine's loss dispatch sets it at step 0).
     p.setStatus({ loss0: loss(r) });
@@ -46,7 +46,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     { case: 'a run marked halted is left alone whatever L', ratio: 1, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
   ])('$case', async ({ ratio, given, halted, want, moves }) => {
     const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true, { masked: variant === 'masked' });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s)]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
     const L = loss(Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n)));
     p.setStatus({ step: 5, loss0: ratio * L, ...(halted ? { halt: HALT.converged, epsStep: 3, loss: 123 } : {}) });
     await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant)));

@@ -1,7 +1,7 @@
 import source from '../../../shaders/forward.wgsl?raw';
 import tileProduct from '../../../shaders/tile_product.wgsl?raw';
-import type { Block, Shared } from '../buffers';
-import type { Dispatch, GpuContext } from '../program';
+import { stepBuffers, type Block, type Shared } from '../buffers';
+import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
 import { MASK_WRITERS, type Variants } from '../variants';
 
 /**
@@ -16,10 +16,10 @@ export function forward(
 ): Dispatch {
   const writes = MASK_WRITERS.includes(variant);
   if (b.mask && !writes) throw new Error(`the ${variant} forward does not write the activation mask`);
-  const pipeline = ctx.pipeline('forward', [tileProduct, source], variant === 'simple' ? 'main' : variant, { WRITE_MASK: b.mask ? 1 : 0 });
+  const pipeline = ctx.pipeline('forward', [STEP_DECLARATIONS, tileProduct, source], variant === 'simple' ? 'main' : variant, { WRITE_MASK: b.mask ? 1 : 0 }, 'step');
   return {
     pipeline,
-    group: ctx.bind(pipeline, [dims, b.uniform, s.X, b.W, b.a, s.status, s.partials, null, null, null, writes ? (b.mask ?? ctx.unused) : null]),
+    group: ctx.stepGroup(stepBuffers(ctx, s, b, { dims })),
     x: Math.ceil(s.n / (variant === 'blocked' ? 256 : 64)),
     y: Math.ceil(b.count / (variant === 'tiled' ? Math.max(s.q, 64) : s.q)),
   };
@@ -27,10 +27,10 @@ export function forward(
 
 /** Per-chunk partial sums of J diag(η) (U, ua) for one block, into s.partials: forward's forward-mode derivative. */
 export function jvp(ctx: GpuContext, s: Shared, b: Block, rates: GPUBuffer, U: GPUBuffer, ua: GPUBuffer): Dispatch {
-  const pipeline = ctx.pipeline('forward', [tileProduct, source], 'jvp');
+  const pipeline = ctx.pipeline('forward', [STEP_DECLARATIONS, tileProduct, source], 'jvp');
   return {
     pipeline,
-    group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, b.W, b.a, null, s.partials, rates, U, ua]),
+    group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, b.W, b.a, null, s.partials, null, null, null, null, rates, U, ua]),
     x: Math.ceil(s.n / 64),
     y: Math.ceil(b.count / s.q),
   };

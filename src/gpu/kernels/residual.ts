@@ -1,6 +1,6 @@
 import source from '../../../shaders/residual.wgsl?raw';
-import type { Shared } from '../buffers';
-import type { Dispatch, GpuContext } from '../program';
+import { stepBuffers, type Block, type Shared } from '../buffers';
+import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
 
 /** Samples per workgroup of residual.wgsl (RS there): one partial Σr² each. */
 export const RESIDUAL_SAMPLES = 32;
@@ -11,12 +11,17 @@ export const MAX_ROW = 65535;
 /**
  * r = κ·Σ partials − y, and per-workgroup Σ r² (`into` defaults to the residual buffer). One
  * workgroup per RESIDUAL_SAMPLES samples, in rows of at most `row` (n > 2 097 120 needs two).
+ * Bound in the step layout with block `b`'s buffers, which it does not read: the step's three
+ * kernels then share one bind group.
  */
-export function residual(ctx: GpuContext, s: Shared, dims = s.dims, y = s.y, into = s.r, row = MAX_ROW): Dispatch {
-  const pipeline = ctx.pipeline('residual', source);
+export function residual(
+  ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null },
+  { dims = s.dims, y = s.y, into = s.r, row = MAX_ROW }: { dims?: GPUBuffer; y?: GPUBuffer; into?: GPUBuffer; row?: number } = {},
+): Dispatch {
+  const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', {}, 'step');
   return {
     pipeline,
-    group: ctx.bind(pipeline, [dims, s.partials, y, into, s.lossParts]),
+    group: ctx.stepGroup(stepBuffers(ctx, s, b, { dims, y, r: into })),
     x: Math.min(s.lossPartCount, row),
     y: Math.ceil(s.lossPartCount / row),
   };
