@@ -20,8 +20,8 @@ export class NoAdapterError extends Error {
 }
 
 export interface Backend {
-  /** Throws a one-line ConfigError when c cannot run here. */
-  check(c: Resolved): void;
+  /** Throws a one-line ConfigError when c (with the forced kernel variants) cannot run here. */
+  check(c: Resolved, kernel?: Partial<Variants>): void;
   create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>): Promise<Trainer>;
 }
 
@@ -48,7 +48,7 @@ export async function openBackend(
     const { device, info } = acquired;
     return {
       // Buffer limits are known up front; running out of device memory shows only at allocation.
-      check: (c) => void planRun(c, device.limits, info),
+      check: (c, kernel) => void planRun(c, device.limits, info, kernel),
       create: (c, labelValues, kernel) => createGpuTrainer(device, info, c, labelValues, kernel),
     };
   }

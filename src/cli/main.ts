@@ -55,7 +55,7 @@ function checkOut(args: TrainArgs): void {
 
 async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
   const backend = await openBackend(args.backend, (line) => process.stderr.write(line + '\n'));
-  backend.check(c);
+  backend.check(c, args.kernel);
   return backend.create(c, labels, args.kernel);
 }
 

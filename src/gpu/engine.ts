@@ -105,7 +105,7 @@ export interface RunPlan {
 /** Where the run's neurons go, which kernels it uses and what it holds: checked before anything is allocated. */
 export function planRun(c: Resolved, limits: GPUSupportedLimits, backend: BackendInfo, forced: Partial<Variants> = {}): RunPlan {
   const layout = planLayout(c, limits);
-  const variants = resolveVariants(backend, limits, { d4: layout.d4, n: c.n, q: c.chunkNeurons, blocks: layout.blocks }, forced);
+  const variants = resolveVariants(backend, limits, { d4: layout.d4, n: c.n, q: c.chunkNeurons }, forced);
   return { layout, variants, bytes: layout.bytes + (variants.backward === 'masked' ? maskBytes(c, layout) : 0) };
 }
 
@@ -272,6 +272,7 @@ export async function createGpuTrainer(
   const invalid = await device.popErrorScope();
   if (invalid) {
     alloc.destroyAll();
+    ctx.destroy();
     throw new Error(`WebGPU rejected the engine's setup: ${invalid.message}`);
   }
   // Errors after setup (device lost, a failed submit) end the run with their message.
@@ -532,6 +533,7 @@ export async function createGpuTrainer(
       disposed = true;
       device.removeEventListener('uncapturederror', onError);
       alloc.destroyAll();
+      ctx.destroy();
     },
   };
   return trainer;

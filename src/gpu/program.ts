@@ -72,6 +72,12 @@ export class GpuContext {
     return this.placeholder;
   }
 
+  /** Frees the buffer the context made (the placeholder); its pipelines need no freeing. */
+  destroy(): void {
+    this.placeholder?.destroy();
+    this.placeholder = null;
+  }
+
   private stepLayout(): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
     if (!this.step) {
       const entries = STEP_BINDINGS.map(([, type], binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } }));

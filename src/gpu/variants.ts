@@ -1,7 +1,6 @@
 // Kernel variants and the one place that picks them per adapter (like tfjs' *_impl files).
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../train/trainer';
-import { maskWords } from './layout';
 
 export const VARIANTS = { forward: ['simple', 'blocked', 'tiled'], backward: ['simple', 'tiled', 'masked'], stats: ['simple', 'tiled'] } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
@@ -19,26 +18,26 @@ export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
   stats: (d4) => 4 * d4 * 16 + 4 * 4 * 64 * 8 + 4 * 4,
 };
 
-/** What the choice depends on besides the adapter: the run's sizes and its blocks of neurons. */
+/** What the choice depends on besides the adapter: the run's sizes (not how its neurons are split into blocks). */
 export interface Shape {
   d4: number;
   n: number;
   /** Neurons per reduction chunk. */
   q: number;
-  blocks: readonly { count: number }[];
 }
 
 /**
- * backward=masked keeps a bit per sample and neuron: allowed only where each block's mask is no
- * larger than its W, so that memory stays O((n+m)·d): n ≤ 32·d (16·d where q = 16, m ≤ 4096).
+ * backward=masked keeps a bit per sample and neuron, in words of min(q, 32) neurons (layout.ts,
+ * maskWords): allowed only where a neuron's share of them is no larger than its row of W, so
+ * that memory stays O((n+m)·d): n ≤ 32·d (16·d where q = 16, m ≤ 4096).
  */
 export function maskFits(s: Shape): boolean {
-  return s.blocks.every((b) => 4 * maskWords(s.n, s.q, b.count) <= b.count * s.d4 * 16);
+  return s.n <= maxMaskedN(s);
 }
 
-/** The largest n at which maskFits(shape) holds. */
+/** The largest n at which maskFits(shape) holds: n/B words of 4 bytes against 16·d4 bytes of W per neuron. */
 function maxMaskedN(s: Shape): number {
-  return Math.min(...s.blocks.map((b) => Math.floor((b.count * s.d4 * 4) / Math.ceil(b.count / Math.min(s.q, 32)))));
+  return 4 * s.d4 * Math.min(s.q, 32);
 }
 
 export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape): Variants {

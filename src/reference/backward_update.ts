@@ -1,11 +1,13 @@
-// Float64 twin of shaders/backward_update.wgsl: both gradients at the same point, then both updates.
+// Float64 twin of shaders/backward_update*.wgsl: both gradients at the same point, then both updates.
 
 /**
- * ∇W row r = κ a_r Σ_i r_i S_ir x_i and ∇a_r = κ Σ_i r_i relu(z_ir), S_ir = [z_ir > 0].
- * Computed neuron by neuron (no n×m storage), as the kernel does.
+ * ∇W row r = κ a_r Σ_i r_i S_ir x_i and ∇a_r = κ Σ_i r_i S_ir z_ir, S_ir = [z_ir > 0].
+ * Computed neuron by neuron (no n×m storage), as the kernel does. `signs` gives S instead, as
+ * backward_update_masked.wgsl takes it from the forward pass's mask.
  */
 export function gradients(
   X: Float64Array, W: Float64Array, a: Float64Array, r: Float64Array, n: number, d: number, m: number, kappa: number,
+  signs?: (i: number, j: number) => boolean,
 ): { gW: Float64Array; gA: Float64Array } {
   const gW = new Float64Array(m * d);
   const gA = new Float64Array(m);
@@ -16,7 +18,7 @@ export function gradients(
     for (let i = 0; i < n; i++) {
       let z = 0;
       for (let k = 0; k < d; k++) z += W[j * d + k] * X[i * d + k];
-      if (z > 0) {
+      if (signs ? signs(i, j) : z > 0) {
         for (let k = 0; k < d; k++) g[k] += r[i] * X[i * d + k];
         ga += r[i] * z;
       }
@@ -30,9 +32,9 @@ export function gradients(
 /** One GD step on both layers: W ← W − η_W ∇W, a ← a − η_a ∇a, in place. */
 export function backwardUpdate(
   X: Float64Array, W: Float64Array, a: Float64Array, r: Float64Array,
-  n: number, d: number, m: number, kappa: number, etaW: number, etaA: number,
+  n: number, d: number, m: number, kappa: number, etaW: number, etaA: number, signs?: (i: number, j: number) => boolean,
 ): void {
-  const { gW, gA } = gradients(X, W, a, r, n, d, m, kappa);
+  const { gW, gA } = gradients(X, W, a, r, n, d, m, kappa, signs);
   for (let k = 0; k < m * d; k++) W[k] -= etaW * gW[k];
   for (let j = 0; j < m; j++) a[j] -= etaA * gA[j];
 }

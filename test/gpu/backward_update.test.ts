@@ -3,7 +3,7 @@ import { backwardUpdate as backwardKernel } from '../../src/gpu/kernels/backward
 import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
 import { residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { VARIANTS } from '../../src/gpu/variants';
-import { backwardUpdate } from '../../src/reference/backward_update';
+import { backwardUpdate, gradients } from '../../src/reference/backward_update';
 import { HALT, loss } from '../../src/reference/loss';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
@@ -56,5 +56,41 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     const W = await p.readNeurons((b) => b.W, p.c.d);
     if (moves) expect(W).not.toEqual(p.st.W.map(Math.fround));
     else expect(W).toEqual(p.st.W.map(Math.fround));
+  });
+});
+
+describe('backward_update kernel (masked) on the signs the blocked forward left', () => {
+  // Groups of 16 neurons: a last block of 4 (m = 100 in blocks of 48) leaves a partial group;
+  // words of 32 (q = 32 at m = 5000) put every other group at bit 16. Against the float64 twin
+  // given the same signs: near z = 0 float32 may round a sign either way, and that is the
+  // forward's to decide (forward.test.ts), not this kernel's.
+  it.each([
+    { d: 70, m: 100, blockNeurons: 48 },
+    { d: 7, m: 5000, blockNeurons: 1024 },
+  ])('applies both updates from the mask (d = $d, m = $m)', async ({ d, m, blockNeurons }) => {
+    const p = await problem({ n: 45, d, m, blockNeurons, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: true });
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant: 'blocked' })), residualKernel(p.ctx, p.s, p.blocks[0])]);
+    const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
+    const masks = await Promise.all(p.blocks.map(async (b) => new Uint32Array((await p.read(b.mask!)).buffer)));
+    p.setStatus({ loss0: loss(r) });
+    await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, 'masked')));
+    const { n, outputScale, etaW, etaA, chunkNeurons } = p.c;
+    const B = Math.min(chunkNeurons, 32);
+    const signs = (i: number, j: number) => {
+      const k = Math.floor(j / blockNeurons), rl = j - k * blockNeurons;
+      return ((masks[k][Math.floor(rl / B) * n + i] >>> (rl % B)) & 1) === 1;
+    };
+    const W = p.st.W.slice(), a = p.st.a.slice();
+    backwardUpdate(p.st.X, W, a, r, n, d, m, outputScale, etaW, etaA, signs);
+    // Against each update's own scale (its terms in absolute value: float32 sums of n terms in
+    // another order) plus the float32 rounding of the updated weight.
+    const abs = (x: Float64Array) => x.map(Math.abs);
+    const scale = gradients(abs(p.st.X), abs(p.st.W), abs(p.st.a), abs(r), n, d, m, outputScale, signs);
+    const worst = (got: Float64Array, want: Float64Array, sc: Float64Array, eta: number) =>
+      Math.max(...got.map((g, k) => Math.abs(g - want[k]) / (1e-5 * eta * sc[k] + 2 ** -23 * Math.abs(want[k]) + 1e-30)));
+    expect(worst(await p.readNeurons((b) => b.W, d), W, scale.gW, etaW)).toBeLessThan(1);
+    expect(worst(await p.readNeurons((b) => b.a, 1), a, scale.gA, etaA)).toBeLessThan(1);
+    // Every neuron moved, the last of the partial group too.
+    expect(Math.abs(W[(m - 1) * d] - p.st.W[(m - 1) * d])).toBeGreaterThan(0);
   });
 });

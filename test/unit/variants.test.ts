@@ -4,8 +4,8 @@ import { TILED_BYTES, chooseVariants, parseVariants, resolveVariants } from '../
 const gpu = { kind: 'webgpu' as const, name: 'a GPU', software: false };
 const swiftshader = { kind: 'webgpu' as const, name: 'SwiftShader', software: true };
 const limits = { maxComputeWorkgroupStorageSize: 16384 } as GPUSupportedLimits;
-// n = 1024, m = 16384 in one block (q = 64) at d4 = 32 (d = 128), 100 (d = 400) or 4 (d = 16).
-const shape = (d4: number, n = 1024) => ({ d4, n, q: 64, blocks: [{ count: 16384 }] });
+// n = 1024, m = 16384 (q = 64) at d4 = 32 (d = 128), 100 (d = 400) or 4 (d = 16).
+const shape = (d4: number, n = 1024, q = 64) => ({ d4, n, q });
 
 describe('kernel variants', () => {
   it('picks tiled kernels on GPUs where their workgroup memory fits, simple ones on CPU drivers', () => {
@@ -14,6 +14,9 @@ describe('kernel variants', () => {
     // The activation mask (n·m bits) may not outgrow W: n ≤ 32·d.
     expect(chooseVariants(swiftshader, limits, shape(4, 512)).backward).toBe('masked');
     expect(chooseVariants(swiftshader, limits, shape(4, 513)).backward).toBe('simple');
+    // Words of 16 neurons where q = 16 (m ≤ 4096): n ≤ 16·d.
+    expect(chooseVariants(swiftshader, limits, shape(4, 256, 16)).backward).toBe('masked');
+    expect(chooseVariants(swiftshader, limits, shape(4, 257, 16)).backward).toBe('simple');
     // Each kernel by its own need: at d4 = 100 the backward tile (8 samples) no longer fits, the stats tile (4) does.
     expect(TILED_BYTES.backward(100)).toBeGreaterThan(16384);
     expect(TILED_BYTES.stats(100)).toBeLessThanOrEqual(16384);
