@@ -26,13 +26,17 @@ fi
 # Each part has its own time limit (the reports are written after every size), so that one
 # slow part cannot take the others' time: 10 minutes in all.
 SIZES=1024x128x2^10..2^20,256x16x2^12..2^16,4096x16x2^18
-timeout 330 node bin/shallow-gd.mjs bench --sizes "$SIZES" --max-step-seconds 0.5 \
+timeout 300 node bin/shallow-gd.mjs bench --sizes "$SIZES" --max-step-seconds 0.5 \
   --json "$OUT/bench.json" --md "$OUT/bench.md" 2>> "$LOG"
 echo "bench exit $?" >> "$LOG"
 # forward=tiled is opt-in until this comparison shows it faster (src/gpu/variants.ts).
-timeout 90 node bin/shallow-gd.mjs bench --sizes 1024x128x16384,1024x128x2^18,256x16x65536,4096x16x2^18 --no-tfjs \
+timeout 75 node bin/shallow-gd.mjs bench --sizes 1024x128x16384,1024x128x2^18,256x16x65536,4096x16x2^18 --no-tfjs \
   --kernel forward=tiled --json "$OUT/forward-tiled.json" --md "$OUT/forward-tiled.md" 2>> "$LOG"
 echo "forward=tiled exit $?" >> "$LOG"
-PYTHONUNBUFFERED=1 timeout 120 python3 scripts/bench_torch.py --sizes "$SIZES" --max-step-seconds 0.3 --json "$OUT/torch.json" >> "$LOG" 2>&1
+# backward=masked (the CPU drivers' default) against the tiled backward, where its mask fits (n ≤ 32·d).
+timeout 60 node bin/shallow-gd.mjs bench --sizes 1024x128x16384,1024x128x2^18,256x16x65536 --no-tfjs \
+  --kernel backward=masked --json "$OUT/backward-masked.json" --md "$OUT/backward-masked.md" 2>> "$LOG"
+echo "backward=masked exit $?" >> "$LOG"
+PYTHONUNBUFFERED=1 timeout 100 python3 scripts/bench_torch.py --sizes "$SIZES" --max-step-seconds 0.3 --json "$OUT/torch.json" >> "$LOG" 2>&1
 node scripts/side_by_side.mjs "$OUT/bench.json" "$OUT/torch.json" > "$OUT/side_by_side.md" 2>> "$LOG"
-cat "$OUT/bench.md" "$OUT/forward-tiled.md" "$OUT/side_by_side.md"
+cat "$OUT/bench.md" "$OUT/forward-tiled.md" "$OUT/backward-masked.md" "$OUT/side_by_side.md"

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/resolve';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { createGpuTrainer } from '../../src/gpu/engine';
 import { VARIANTS, type Variants } from '../../src/gpu/variants';
@@ -9,9 +9,19 @@ import { gpu } from '../support/gpu';
 
 const base = { n: 48, d: 8, m: 64, steps: 200 };
 
-async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: RunOptions, variants?: Partial<Variants>) {
+// Every trainer a test made is disposed after it: its buffers and its device listener go.
+const made: { dispose(): void }[] = [];
+afterEach(() => made.splice(0).forEach((t) => t.dispose()));
+
+async function trainer(c: Resolved, labels?: Float64Array, variants?: Partial<Variants>) {
   const dev = await gpu();
-  const t = await createGpuTrainer(dev.device, dev.info, resolveConfig(buildConfig(given)), undefined, variants);
+  const t = await createGpuTrainer(dev.device, dev.info, c, labels, variants);
+  made.push(t);
+  return t;
+}
+
+async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: RunOptions, variants?: Partial<Variants>) {
+  const t = await trainer(resolveConfig(buildConfig(given)), undefined, variants);
   const result = await t.run(options);
   const tensors = await t.readTensors();
   return { t, result, tensors };
@@ -90,8 +100,7 @@ describe('GPU engine', () => {
     expect(whole.result.stepsToEps).toBe(whole.result.stepsDone);
 
     const stop = new AbortController();
-    const dev = await gpu();
-    const t = await createGpuTrainer(dev.device, dev.info, resolveConfig(buildConfig(given)));
+    const t = await trainer(resolveConfig(buildConfig(given)));
     const first = await t.run({ signal: stop.signal, onRow: (r) => { if (r.step >= 200) stop.abort(); } });
     expect(first.outcome).toBe('stopped');
     expect(first.stepsDone).toBeLessThan(whole.result.stepsDone);
@@ -104,10 +113,9 @@ describe('GPU engine', () => {
   });
 
   it('trains on given label values', async () => {
-    const dev = await gpu();
     const c = resolveConfig(buildConfig({ ...base, steps: 5 }));
     const labels = Float64Array.from({ length: base.n }, (_, i) => Math.cos(i));
-    const t = await createGpuTrainer(dev.device, dev.info, c, labels);
+    const t = await trainer(c, labels);
     await t.run();
     expect((await t.readTensors()).y).toEqual(Float32Array.from(labels));
     const cpu = await (await createCpuTrainer(c, labels)).run();
