@@ -76,10 +76,9 @@ fn jvp(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // `blocked` (variant for CPU drivers): a thread takes 4 samples of one chunk and walks the
-// chunk 4·BQ neurons at a time, each step a 4 × 4·BQ block of z from 4 x and 4·BQ w vec4s,
-// register-blocked as matmul.wgsl is (one thread per sample holds all of x_i, which CPU
+// chunk 4 neurons at a time, each step a 4×4 block of z from 4 x and 4 w vec4s, as the
+// register-blocked matmul.wgsl does (one thread per sample holds all of x_i, which CPU
 // drivers spill at d = 128).
-const BQ: u32 = 2u;   // neuron quads per step (q ≥ 16, so a chunk holds whole steps)
 @compute @workgroup_size(64)
 fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i0 = gid.x * 4u;
@@ -89,41 +88,33 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   let B = min(dims.q, 32u);
   var acc = vec4<f32>(0.0);
   var bits = vec4<u32>(0u);
-  for (var r = first; r < last; r += 4u * BQ) {
-    // z[s][h]: sample i0 + s, neurons r + 4h … r + 4h + 3.
-    var z: array<array<vec4<f32>, BQ>, 4>;
-    for (var s = 0u; s < 4u; s++) {
-      for (var h = 0u; h < BQ; h++) { z[s][h] = vec4<f32>(0.0); }
-    }
+  for (var r = first; r < last; r += 4u) {
+    var z = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
     for (var k = 0u; k < D4; k++) {
-      var w: array<vec4<f32>, 4u * BQ>;
-      for (var c = 0u; c < 4u * BQ; c++) { w[c] = W[min(r + c, last - 1u) * D4 + k]; }
+      var w: array<vec4<f32>, 4>;
+      for (var c = 0u; c < 4u; c++) { w[c] = W[min(r + c, last - 1u) * D4 + k]; }
       for (var s = 0u; s < 4u; s++) {
         let x = X[min(i0 + s, dims.n - 1u) * D4 + k];
-        for (var h = 0u; h < BQ; h++) {
-          z[s][h] += vec4<f32>(dot(x, w[4u * h]), dot(x, w[4u * h + 1u]), dot(x, w[4u * h + 2u]), dot(x, w[4u * h + 3u]));
-        }
+        z[s] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
       }
     }
-    for (var h = 0u; h < BQ; h++) {
-      let rh = r + 4u * h;
-      // Neurons past the chunk's end get a = 0 and bit 0 (B is a multiple of 4·BQ).
-      var av = vec4<f32>(0.0);
-      for (var c = 0u; c < 4u; c++) { if (rh + c < last) { av[c] = a[rh + c]; } }
-      for (var s = 0u; s < 4u; s++) { acc[s] += dot(av, max(z[s][h], vec4<f32>(0.0))); }
-      if (WRITE_MASK) {
-        let live = vec4<u32>(rh) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(last);
-        for (var s = 0u; s < 4u; s++) {
-          let on = vec4<u32>(live & (z[s][h] > vec4<f32>(0.0))) * vec4<u32>(1u, 2u, 4u, 8u);
-          bits[s] |= (on.x | on.y | on.z | on.w) << (rh % B);
-        }
-      }
-    }
-    if (WRITE_MASK && ((r + 4u * BQ) % B == 0u || r + 4u * BQ >= last)) {
+    // Neurons past the chunk's end get a = 0.
+    var av = vec4<f32>(0.0);
+    for (var c = 0u; c < 4u; c++) { if (r + c < last) { av[c] = a[r + c]; } }
+    for (var s = 0u; s < 4u; s++) { acc[s] += dot(av, max(z[s], vec4<f32>(0.0))); }
+    if (WRITE_MASK) {
+      // Neurons past the chunk's end get bit 0 (B is a multiple of 4, so r % B + 3 < B).
+      let live = vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(last);
       for (var s = 0u; s < 4u; s++) {
-        if (i0 + s < dims.n) { mask[(r / B) * dims.n + i0 + s] = bits[s]; }
+        let on = vec4<u32>(live & (z[s] > vec4<f32>(0.0))) * vec4<u32>(1u, 2u, 4u, 8u);
+        bits[s] |= (on.x | on.y | on.z | on.w) << (r % B);
       }
-      bits = vec4<u32>(0u);
+      if ((r + 4u) % B == 0u || r + 4u >= last) {
+        for (var s = 0u; s < 4u; s++) {
+          if (i0 + s < dims.n) { mask[(r / B) * dims.n + i0 + s] = bits[s]; }
+        }
+        bits = vec4<u32>(0u);
+      }
     }
   }
   for (var s = 0u; s < 4u; s++) {

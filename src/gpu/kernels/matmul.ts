@@ -5,8 +5,8 @@ import type { Dispatch, GpuContext } from '../program';
 
 /** The yardstick's variants: their WGSL sources, and output columns and rows per workgroup. */
 export const MATMUL_VARIANTS = {
-  registers: { sources: [registers], cols: 64, rows: 32 },
-  tiled: { sources: [tileProduct, tiled], cols: 64, rows: 64 },
+  registers: { sources: [registers], tile: 32 },
+  tiled: { sources: [tileProduct, tiled], tile: 64 },
 } as const;
 export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
 
@@ -14,9 +14,9 @@ export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
 export function matmul(
   ctx: GpuContext, variant: MatmulVariant, dims: GPUBuffer, X: GPUBuffer, W: GPUBuffer, Z: GPUBuffer, n: number, cols: number,
 ): Dispatch {
-  const { sources, cols: tileCols, rows: tileRows } = MATMUL_VARIANTS[variant];
+  const { sources, tile } = MATMUL_VARIANTS[variant];
   const pipeline = ctx.pipeline(`matmul_${variant}`, sources);
-  return { pipeline, group: ctx.bind(pipeline, [dims, X, W, Z]), x: Math.ceil(cols / tileCols), y: Math.ceil(n / tileRows) };
+  return { pipeline, group: ctx.bind(pipeline, [dims, X, W, Z]), x: Math.ceil(cols / tile), y: Math.ceil(n / tile) };
 }
 
 export function matmulDims(n: number, cols: number, first: number): ArrayBuffer {
