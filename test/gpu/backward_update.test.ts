@@ -10,9 +10,9 @@ import { problem } from '../support/problem';
 
 describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   // n = 45 leaves a partial sample tile; m = 80 in blocks of 32 leaves partial neuron tiles;
-  // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices, d = 70 (d4 = 18)
-  // not over the masked variant's 16 threads per neuron quad. The masked variant reads the signs
-  // that the forward pass wrote.
+  // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices nor over the masked
+  // variant's workgroup (6 groups of 10 threads). The masked variant reads the signs that the
+  // forward pass wrote.
   it.each([7, 37, 70])('applies both layers’ gradient steps, taken at the same point, in every block (d = %i)', async (d) => {
     const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: variant === 'masked' });
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
@@ -64,9 +64,11 @@ describe('backward_update kernel (masked) on the signs the blocked forward left'
   // words of 32 (q = 32 at m = 5000) put every other group at bit 16. Against the float64 twin
   // given the same signs: near z = 0 float32 may round a sign either way, and that is the
   // forward's to decide (forward.test.ts), not this kernel's.
+  // d = 256: one group of 64 threads per workgroup.
   it.each([
     { d: 70, m: 100, blockNeurons: 48 },
     { d: 7, m: 5000, blockNeurons: 1024 },
+    { d: 256, m: 100, blockNeurons: 48 },
   ])('applies both updates from the mask (d = $d, m = $m)', async ({ d, m, blockNeurons }) => {
     const p = await problem({ n: 45, d, m, blockNeurons, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: true });
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant: 'blocked' })), residualKernel(p.ctx, p.s, p.blocks[0])]);

@@ -17,6 +17,9 @@ describe('kernel variants', () => {
     // Words of 16 neurons where q = 16 (m ≤ 4096): n ≤ 16·d.
     expect(chooseVariants(swiftshader, limits, shape(4, 256, 16)).backward).toBe('masked');
     expect(chooseVariants(swiftshader, limits, shape(4, 257, 16)).backward).toBe('simple');
+    // One thread per vec4 of d in a workgroup of 64: d ≤ 256.
+    expect(chooseVariants(swiftshader, limits, shape(64)).backward).toBe('masked');
+    expect(chooseVariants(swiftshader, limits, shape(65)).backward).toBe('simple');
     // Each kernel by its own need: at d4 = 100 the backward tile (8 samples) no longer fits, the stats tile (4) does.
     expect(TILED_BYTES.backward(100)).toBeGreaterThan(16384);
     expect(TILED_BYTES.stats(100)).toBeLessThanOrEqual(16384);
@@ -28,6 +31,7 @@ describe('kernel variants', () => {
     // The tiled forward writes no mask: forcing it takes the simple backward, unless masked is forced too.
     expect(resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled' }).backward).toBe('simple');
     expect(() => resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled', backward: 'masked' })).toThrow(/^--kernel backward=masked needs forward=simple or forward=blocked \(they write its activation mask\); got forward=tiled$/);
+    expect(() => resolveVariants(gpu, limits, shape(65), { backward: 'masked' })).toThrow(/^--kernel backward=masked takes d ≤ 256 \(a thread per 4 dims of a neuron, 64 per workgroup\); got d=260$/);
     expect(() => resolveVariants(gpu, limits, shape(4, 600), { backward: 'masked' })).toThrow(/^--kernel backward=masked keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ 512 at this d and m; got n=600$/);
     expect(() => resolveVariants(gpu, limits, shape(100), { backward: 'tiled' })).toThrow(/^--kernel backward=tiled needs \d+ bytes of workgroup memory at d=400; this device has 16384$/);
     expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled, backward=simple\|tiled\|masked, stats=simple\|tiled; got "matmul=tiled"/);

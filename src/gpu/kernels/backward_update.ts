@@ -5,7 +5,10 @@ import maskedSource from '../../../shaders/backward_update_masked.wgsl?raw';
 import tiles from '../../../shaders/tiles.wgsl?raw';
 import { stepBuffers, type Block, type Shared } from '../buffers';
 import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
-import type { Variants } from '../variants';
+import { MASKED_MAX_D4, type Variants } from '../variants';
+
+/** Neurons per thread group of backward=masked (NB in its WGSL, written out as four 4×4 blocks there): one vec4 of each per thread. */
+export const MASKED_GROUP = 16;
 
 /**
  * The halting rule on the loss, then both gradients and both updates for one block: a thread per
@@ -16,13 +19,10 @@ export function backwardUpdate(ctx: GpuContext, s: Shared, b: Block, variant: Va
   const group = ctx.stepGroup(stepBuffers(ctx, s, b));
   if (variant === 'masked') {
     if (!b.mask) throw new Error('backward=masked needs the block’s activation mask');
-    // KT threads share a group of NH quads of neurons: KT ≤ 16 and NH = 4 keep 8 4×4 blocks of g
-    // per thread at d = 128 (lavapipe, 1024×128×16384, interleaved runs: 0.21–0.25 s with 4
-    // quads, 0.29–0.41 s with 2; SwiftShader: no difference).
-    const kt = Math.min(ctx.d4, 16);
-    const nh = 4;
-    const pipeline = ctx.pipeline('backward_update_masked', [STEP_DECLARATIONS, halting, `const KT: u32 = ${kt}u;\nconst NH: u32 = ${nh}u;`, maskedSource], 'main', {}, 'step');
-    return { pipeline, group, x: Math.ceil(b.count / (4 * nh * Math.floor(64 / kt))) };
+    if (ctx.d4 > MASKED_MAX_D4) throw new Error(`backward=masked takes d ≤ ${4 * MASKED_MAX_D4}`);
+    // 64 / d4 groups of MASKED_GROUP neurons per workgroup, d4 threads each.
+    const pipeline = ctx.pipeline('backward_update_masked', [STEP_DECLARATIONS, halting, `const NB: u32 = ${MASKED_GROUP}u;`, maskedSource], 'main', {}, 'step');
+    return { pipeline, group, x: Math.ceil(b.count / (MASKED_GROUP * Math.floor(64 / ctx.d4))) };
   }
   const tiled = variant === 'tiled';
   const pipeline = tiled
