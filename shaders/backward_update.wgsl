@@ -6,7 +6,7 @@
 // which is Jᵀv, the half of the tangent-kernel product H v = J diag(η) Jᵀ v that forward.wgsl's jvp completes.
 // The sum over samples runs in a fixed order, so a step is bit-reproducible.
 
-// The step's bindings (dims, block, X, r, W, a, status, loss_parts) are declared by the host
+// The step's bindings (dims, block, X, r, W, a, status) are declared by the host
 // (STEP_DECLARATIONS in src/gpu/program.ts); vjp binds v as r, and its outputs follow.
 @group(0) @binding(11) var<storage, read_write> U: array<vec4<f32>>;
 @group(0) @binding(12) var<storage, read_write> ua: array<f32>;

@@ -50,4 +50,7 @@ struct Status {
   loss0: f32,
   _pad1: f32,
   _pad2: f32,
+  // residual.wgsl's per-workgroup Σ r² (dims.loss_parts of them), kept after the fields above
+  // so that the step's kernels bind 8 storage buffers, the most WebGPU guarantees.
+  loss_parts: array<f32>,
 }

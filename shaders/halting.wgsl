@@ -1,7 +1,7 @@
 // L = ½ Σ r² from residual.wgsl's per-workgroup sums, and the halting rule (the twin of
 // haltCode() in src/reference/loss.ts). Shared by loss.wgsl and both backward_update
 // kernels, so that every workgroup reduces in the same order and reaches the same decision.
-// The including kernel declares `dims`, `loss_parts` and `status`.
+// The including kernel declares `dims` and `status`.
 
 const LOSS_LANES: u32 = 64u;
 var<workgroup> loss_lane: array<f32, LOSS_LANES>;
@@ -18,7 +18,7 @@ fn is_finite(x: f32) -> bool {
 fn workgroup_loss(lid: u32) -> f32 {
   if (lid < LOSS_LANES) {
     var s = 0.0;
-    for (var j = lid; j < dims.loss_parts; j += LOSS_LANES) { s += loss_parts[j]; }
+    for (var j = lid; j < dims.loss_parts; j += LOSS_LANES) { s += status.loss_parts[j]; }
     loss_lane[lid] = s;
   }
   for (var half = LOSS_LANES / 2u; half > 0u; half >>= 1u) {

@@ -3,8 +3,7 @@
 // where metrics.wgsl reads it; on other steps backward_update applies the same rule itself.
 
 @group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<storage, read> loss_parts: array<f32>;
-@group(0) @binding(2) var<storage, read_write> status: Status;
+@group(0) @binding(1) var<storage, read_write> status: Status;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {

@@ -6,7 +6,7 @@
 const RS: u32 = 32u;   // samples per workgroup (consecutive: coalesced reads of partials)
 const RL: u32 = 8u;    // chunk lanes per sample
 
-// Bindings dims, partials, y, r, loss_parts: the step's (STEP_DECLARATIONS in src/gpu/program.ts).
+// Bindings dims, partials, y, r, status (its loss_parts): the step's (STEP_DECLARATIONS in src/gpu/program.ts).
 
 var<workgroup> part: array<f32, 256>;
 
@@ -41,5 +41,5 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     workgroupBarrier();
     if (lid < half) { part[lid] += part[lid + half]; }
   }
-  if (lid == 0u && w < dims.loss_parts) { loss_parts[w] = part[0]; }
+  if (lid == 0u && w < dims.loss_parts) { status.loss_parts[w] = part[0]; }
 }

@@ -8,7 +8,6 @@ export interface Shared {
   y: GPUBuffer;
   r: GPUBuffer;
   partials: GPUBuffer;
-  lossParts: GPUBuffer;
   status: GPUBuffer;
   chunkStats: GPUBuffer;
   rows: GPUBuffer;
@@ -34,5 +33,5 @@ export interface Block {
 
 /** The step layout's buffers for block `b` (its mask, or a placeholder), with `over` replacing some (the teacher's dims, the tangent's outputs). */
 export function stepBuffers(ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null }, over: Partial<StepBuffers> = {}): StepBuffers {
-  return { dims: s.dims, block: b.uniform, X: s.X, W: b.W, a: b.a, status: s.status, partials: s.partials, y: s.y, r: s.r, loss_parts: s.lossParts, mask: b.mask ?? ctx.unused, ...over };
+  return { dims: s.dims, block: b.uniform, X: s.X, W: b.W, a: b.a, status: s.status, partials: s.partials, y: s.y, r: s.r, mask: b.mask ?? ctx.unused, ...over };
 }

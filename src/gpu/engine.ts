@@ -169,8 +169,7 @@ export async function allocate(device: GPUDevice, c: Resolved, layout: Layout, m
     y: alloc.storage(4 * c.n, 'y'),
     r: alloc.storage(4 * c.n, 'r'),
     partials: alloc.storage(4 * c.n * Math.max(c.chunks, teacherChunks), 'partials'),
-    lossParts: alloc.storage(4 * lossPartCount, 'lossParts'),
-    status: alloc.storage(STATUS_BYTES, 'status'),
+    status: alloc.storage(STATUS_BYTES + 4 * lossPartCount, 'status'),
     chunkStats: alloc.storage(4 * STAT_COUNT * c.chunks, 'chunkStats'),
     rows: alloc.storage(4 * ROW_WORDS * layout.rowCap, 'rows'),
     n: c.n,
@@ -349,7 +348,7 @@ export async function createGpuTrainer(
         rates: uniform(new Float32Array(4).buffer, 'tangentRates'),
         zeros: storage(4 * c.n, 'tangentZeros'),
       };
-      const side: Shared = { ...s, partials: storage(4 * c.n * c.chunks, 'tangentPartials'), lossParts: storage(4 * s.lossPartCount, 'tangentLossParts') };
+      const side: Shared = { ...s, partials: storage(4 * c.n * c.chunks, 'tangentPartials'), status: storage(STATUS_BYTES + 4 * s.lossPartCount, 'tangentStatus') };
       const dispatches: Dispatch[] = [];
       for (const b of blocks) {
         const U = storage(b.count * d4 * 16, 'tangentU');
@@ -466,6 +465,12 @@ export async function createGpuTrainer(
   const rows: Row[] = [];
 
   // Fixed at initialization: measured rates, adversarial labels, H_0 for the kernel prediction.
+  const release = () => {
+    disposed = true;
+    device.removeEventListener('uncapturederror', onError);
+    alloc.destroyAll();
+    ctx.destroy();
+  };
   const { c: measured, prediction } = await prepare(c, {
     product: tangentProduct,
     dense: (etaW, etaA) => denseFromProducts(c.n, (v) => tangentProduct(v, etaW, etaA)),
@@ -474,6 +479,10 @@ export async function createGpuTrainer(
       submitPass(device, [...fwd, res], 'r0');
       return Float64Array.from((await readBuffer(device, s.r)).subarray(0, c.n));
     },
+  }).catch((e: unknown) => {
+    // A failed measurement at initialization leaves nothing behind on a device the page reuses.
+    release();
+    throw e;
   });
   c = measured;
   device.queue.writeBuffer(s.dims, 0, dimsBytes(c, s.lossPartCount, layout.rowCap));
@@ -529,12 +538,7 @@ export async function createGpuTrainer(
         a: await read(blocks.map((b) => b.a), 1, 1, c.m),
       };
     },
-    dispose() {
-      disposed = true;
-      device.removeEventListener('uncapturederror', onError);
-      alloc.destroyAll();
-      ctx.destroy();
-    },
+    dispose: release,
   };
   return trainer;
 }

@@ -19,7 +19,6 @@ const STEP_BINDINGS = [
   ['partials', 'storage', 'array<f32>'],
   ['y', 'read-only-storage', 'array<f32>'],
   ['r', 'storage', 'array<f32>'],
-  ['loss_parts', 'storage', 'array<f32>'],
   ['mask', 'storage', 'array<u32>'],
 ] as const;
 
@@ -72,10 +71,11 @@ export class GpuContext {
     return this.placeholder;
   }
 
-  /** Frees the buffer the context made (the placeholder); its pipelines need no freeing. */
+  /** Frees the buffer the context made (the placeholder) and forgets its bind groups; pipelines need no freeing. */
   destroy(): void {
     this.placeholder?.destroy();
     this.placeholder = null;
+    this.stepGroups.clear();
   }
 
   private stepLayout(): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {

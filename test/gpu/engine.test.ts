@@ -34,6 +34,10 @@ describe('GPU engine', () => {
     { forward: 'tiled', backward: 'tiled', stats: 'tiled' },
     { forward: 'blocked', backward: 'masked', stats: 'simple' },
   ];
+  it('runs under WebGPU’s guaranteed 8 storage buffers per kernel, as every test here does', async () => {
+    expect((await gpu()).device.limits.maxStorageBuffersPerShaderStage).toBe(8);
+  });
+
   it('runs every variant of every kernel below', () => {
     for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
   });
