@@ -89,15 +89,8 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc = vec4<f32>(0.0);
   var bits = vec4<u32>(0u);
   for (var r = first; r < last; r += 4u) {
-    var z = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
-    for (var k = 0u; k < D4; k++) {
-      var w: array<vec4<f32>, 4>;
-      for (var c = 0u; c < 4u; c++) { w[c] = W[min(r + c, last - 1u) * D4 + k]; }
-      for (var s = 0u; s < 4u; s++) {
-        let x = X[min(i0 + s, dims.n - 1u) * D4 + k];
-        z[s] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
-      }
-    }
+    let z = register_block(min(vec4<u32>(i0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(dims.n - 1u)),
+                           min(vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(last - 1u)));
     // Neurons past the chunk's end get a = 0.
     var av = vec4<f32>(0.0);
     for (var c = 0u; c < 4u; c++) { if (r + c < last) { av[c] = a[r + c]; } }

@@ -15,15 +15,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c0 = gid.x * 4u;
   let i0 = gid.y * 4u;
   if (c0 >= md.cols || i0 >= md.n) { return; }
-  var acc: array<vec4<f32>, 4>;
-  for (var k = 0u; k < D4; k++) {
-    var w: array<vec4<f32>, 4>;
-    for (var c = 0u; c < 4u; c++) { w[c] = W[(md.first + min(c0 + c, md.cols - 1u)) * D4 + k]; }
-    for (var r = 0u; r < 4u; r++) {
-      let x = X[min(i0 + r, md.n - 1u) * D4 + k];
-      acc[r] += vec4<f32>(dot(x, w[0]), dot(x, w[1]), dot(x, w[2]), dot(x, w[3]));
-    }
-  }
+  let cl = md.first + md.cols - 1u;
+  let acc = register_block(min(vec4<u32>(i0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(md.n - 1u)),
+                           min(vec4<u32>(md.first + c0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(cl)));
   for (var r = 0u; r < 4u; r++) {
     for (var c = 0u; c < 4u; c++) {
       if (i0 + r < md.n && c0 + c < md.cols) { Z[(i0 + r) * md.cols + c0 + c] = acc[r][c]; }

@@ -1,4 +1,5 @@
 import source from '../../../shaders/forward.wgsl?raw';
+import registerBlock from '../../../shaders/register_block.wgsl?raw';
 import tileProduct from '../../../shaders/tile_product.wgsl?raw';
 import { stepBuffers, type Block, type Shared } from '../buffers';
 import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
@@ -16,7 +17,7 @@ export function forward(
 ): Dispatch {
   const writes = MASK_WRITERS.includes(variant);
   if (b.mask && !writes) throw new Error(`the ${variant} forward does not write the activation mask`);
-  const pipeline = ctx.pipeline('forward', [STEP_DECLARATIONS, tileProduct, source], variant === 'simple' ? 'main' : variant, { WRITE_MASK: b.mask ? 1 : 0 }, 'step');
+  const pipeline = ctx.pipeline('forward', [STEP_DECLARATIONS, registerBlock, tileProduct, source], variant === 'simple' ? 'main' : variant, { WRITE_MASK: b.mask ? 1 : 0 }, 'step');
   return {
     pipeline,
     group: ctx.stepGroup(stepBuffers(ctx, s, b, { dims })),
@@ -27,7 +28,7 @@ export function forward(
 
 /** Per-chunk partial sums of J diag(η) (U, ua) for one block, into s.partials: forward's forward-mode derivative. */
 export function jvp(ctx: GpuContext, s: Shared, b: Block, rates: GPUBuffer, U: GPUBuffer, ua: GPUBuffer): Dispatch {
-  const pipeline = ctx.pipeline('forward', [STEP_DECLARATIONS, tileProduct, source], 'jvp');
+  const pipeline = ctx.pipeline('forward', [STEP_DECLARATIONS, registerBlock, tileProduct, source], 'jvp');
   return {
     pipeline,
     group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, b.W, b.a, null, s.partials, null, null, null, null, rates, U, ua]),

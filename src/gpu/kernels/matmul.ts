@@ -1,11 +1,12 @@
 import registers from '../../../shaders/matmul.wgsl?raw';
+import registerBlock from '../../../shaders/register_block.wgsl?raw';
 import tiled from '../../../shaders/matmul_tiled.wgsl?raw';
 import tileProduct from '../../../shaders/tile_product.wgsl?raw';
 import type { Dispatch, GpuContext } from '../program';
 
 /** The yardstick's variants: their WGSL sources, and output columns and rows per workgroup. */
 export const MATMUL_VARIANTS = {
-  registers: { sources: [registers], tile: 32 },
+  registers: { sources: [registerBlock, registers], tile: 32 },
   tiled: { sources: [tileProduct, tiled], tile: 64 },
 } as const;
 export type MatmulVariant = keyof typeof MATMUL_VARIANTS;
