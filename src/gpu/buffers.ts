@@ -31,7 +31,10 @@ export interface Block {
   mask: GPUBuffer | null;
 }
 
+/** What the step's kernels bind of a block (the teacher's block has no mask). */
+export type StepBlock = Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null };
+
 /** The step layout's buffers for block `b` (its mask, or a placeholder), with `over` replacing some (the teacher's dims, the tangent's outputs). */
-export function stepBuffers(ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null }, over: Partial<StepBuffers> = {}): StepBuffers {
+export function stepBuffers(ctx: GpuContext, s: Shared, b: StepBlock, over: Partial<StepBuffers> = {}): StepBuffers {
   return { dims: s.dims, block: b.uniform, X: s.X, W: b.W, a: b.a, status: s.status, partials: s.partials, y: s.y, r: s.r, mask: b.mask ?? ctx.unused, ...over };
 }

@@ -26,21 +26,21 @@ export interface Shape {
   q: number;
 }
 
-/**
- * backward=masked keeps a bit per sample and neuron, in words of min(q, 32) neurons (layout.ts,
- * maskWords): allowed only where a neuron's share of them is no larger than its row of W, so
- * that memory stays O((n+m)·d): n ≤ 32·d (16·d where q = 16, m ≤ 4096).
- */
-export function maskFits(s: Shape): boolean {
-  return s.n <= maxMaskedN(s);
-}
-
 /** The largest d4 backward=masked takes: a group of neurons has one thread per vec4 of d, in one workgroup of 64. */
 export const MASKED_MAX_D4 = 64;
 
-/** The largest n at which maskFits(shape) holds: n/B words of 4 bytes against 16·d4 bytes of W per neuron. */
-function maxMaskedN(s: Shape): number {
-  return 4 * s.d4 * Math.min(s.q, 32);
+/**
+ * Why backward=masked cannot run at this shape, or null where it can. It keeps a bit per sample
+ * and neuron, in words of min(q, 32) neurons (layout.ts, maskWords): allowed only where a
+ * neuron's share of them is no larger than its row of W, so that memory stays O((n+m)·d):
+ * n ≤ 32·d (16·d where q = 16, m ≤ 4096).
+ */
+function maskedRefusal(s: Shape): string | null {
+  if (s.d4 > MASKED_MAX_D4) return `takes d ≤ ${4 * MASKED_MAX_D4} (a thread per 4 dims of a neuron, 64 per workgroup); got d=${s.d4 * 4}`;
+  // n/B words of 4 bytes against 16·d4 bytes of W per neuron.
+  const maxN = 4 * s.d4 * Math.min(s.q, 32);
+  if (s.n > maxN) return `keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ ${maxN} at this d and m; got n=${s.n}`;
+  return null;
 }
 
 export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape): Variants {
@@ -54,7 +54,7 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // (scripts/device/bench.sh compares them; docs/BENCHMARKS.md).
   // backward: `masked` on CPU drivers where its mask fits and d ≤ 256: the forward pass's signs
   // spare it recomputing z (a third of the step's arithmetic), and its product is register-blocked.
-  if (info.software) return { forward: 'blocked', backward: maskFits(shape) && shape.d4 <= MASKED_MAX_D4 ? 'masked' : 'simple', stats: 'simple' };
+  if (info.software) return { forward: 'blocked', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple' };
   return { forward: 'simple', backward: pick('backward'), stats: pick('stats') };
 }
 
@@ -84,10 +84,8 @@ export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, s
     if (!MASK_WRITERS.includes(v.forward) && !forced.backward) return { ...v, backward: 'simple' };
     if (!MASK_WRITERS.includes(v.forward))
       throw new ConfigError('kernel', `--kernel backward=masked needs forward=${MASK_WRITERS.join(' or forward=')} (they write its activation mask); got forward=${v.forward}`);
-    if (shape.d4 > MASKED_MAX_D4)
-      throw new ConfigError('kernel', `--kernel backward=masked takes d ≤ ${4 * MASKED_MAX_D4} (a thread per 4 dims of a neuron, 64 per workgroup); got d=${d4 * 4}`);
-    if (!maskFits(shape))
-      throw new ConfigError('kernel', `--kernel backward=masked keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ ${maxMaskedN(shape)} at this d and m; got n=${shape.n}`);
+    const refusal = maskedRefusal(shape);
+    if (refusal) throw new ConfigError('kernel', `--kernel backward=masked ${refusal}`);
   }
   return v;
 }

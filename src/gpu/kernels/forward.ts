@@ -1,7 +1,7 @@
 import source from '../../../shaders/forward.wgsl?raw';
 import registerBlock from '../../../shaders/register_block.wgsl?raw';
 import tileProduct from '../../../shaders/tile_product.wgsl?raw';
-import { stepBuffers, type Block, type Shared } from '../buffers';
+import { stepBuffers, type Block, type Shared, type StepBlock } from '../buffers';
 import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
 import { MASK_WRITERS, type Variants } from '../variants';
 
@@ -12,7 +12,7 @@ import { MASK_WRITERS, type Variants } from '../variants';
  * simple and blocked also write the signs of z into it.
  */
 export function forward(
-  ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a' | 'count'> & { mask?: GPUBuffer | null },
+  ctx: GpuContext, s: Shared, b: StepBlock & Pick<Block, 'count'>,
   { variant = 'simple', dims = s.dims }: { variant?: Variants['forward']; dims?: GPUBuffer } = {},
 ): Dispatch {
   const writes = MASK_WRITERS.includes(variant);

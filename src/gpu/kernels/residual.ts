@@ -1,5 +1,5 @@
 import source from '../../../shaders/residual.wgsl?raw';
-import { stepBuffers, type Block, type Shared } from '../buffers';
+import { stepBuffers, type Shared, type StepBlock } from '../buffers';
 import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
 
 /** Samples per workgroup of residual.wgsl (RS there): one partial Σr² each. */
@@ -15,7 +15,7 @@ export const MAX_ROW = 65535;
  * kernels then share one bind group.
  */
 export function residual(
-  ctx: GpuContext, s: Shared, b: Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null },
+  ctx: GpuContext, s: Shared, b: StepBlock,
   { dims = s.dims, y = s.y, into = s.r, row = MAX_ROW }: { dims?: GPUBuffer; y?: GPUBuffer; into?: GPUBuffer; row?: number } = {},
 ): Dispatch {
   const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', {}, 'step');
