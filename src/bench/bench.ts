@@ -31,8 +31,10 @@ export interface SizeResult extends BenchSize {
   gflops: number;
   /** Bytes every step must move at least (X and W read by each pass over them, W and a written), per second. */
   gbytesPerSecond: number;
-  /** CPU time to encode and submit one step when steps are batched (the least over a few batches). */
+  /** CPU time to encode and submit one step when steps are batched (the least over HOST_REPS batches). */
   hostMicrosPerStep: number;
+  /** Of which encoding (the rest is the submit call), in that batch. */
+  hostEncodeMicrosPerStep: number;
   /** Steps per batch in that measurement. */
   hostBatch: number;
   /** The reference product's GFLOP/s: the best of the project's variants, each measured here. */
@@ -73,6 +75,8 @@ export interface BenchOptions {
 
 /** Host cost is measured on batches of at least this many steps. */
 const HOST_MIN_BATCH = 64;
+/** Batches timed for the host cost (the least counts). */
+const HOST_REPS = 5;
 
 export const DEFAULT_OPTIONS: BenchOptions = { maxStepSeconds: 2, targetSeconds: 0.2, cpuMaxMacs: 2 ** 26 };
 
@@ -129,20 +133,24 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
   }
   restore();
   // The whole step, many per submit; host time is the JS time to encode and submit a batch
-  // of HOST_MIN_BATCH steps or more (a submit's fixed cost shared as in training), unless
-  // that would queue more than 10 × targetSeconds of GPU work. The least of a few batches.
+  // of HOST_MIN_BATCH steps or more (a submit's fixed cost shared as in training), unless the
+  // HOST_REPS batches would take more than 40 × targetSeconds of GPU work. Each batch starts
+  // on an idle queue; the least of them counts: on CPU drivers the driver's threads, running
+  // the work just submitted, share the cores with the host and can stall any one batch.
   const stepSeconds = await perRep(timer, (pass) => t.encodeSteps(pass, 1), o.targetSeconds);
-  const queueCap = 10 * o.targetSeconds;
-  const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor(queueCap / stepSeconds)));
-  let hostSeconds = Infinity;
-  for (let rep = 0; rep < (3 * hostBatch * stepSeconds <= queueCap ? 3 : 1); rep++) {
-    const hostStart = performance.now();
+  const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor((40 * o.targetSeconds) / (HOST_REPS * stepSeconds))));
+  let host = { encode: Infinity, submit: Infinity };
+  for (let rep = 0; rep < HOST_REPS; rep++) {
+    const start = performance.now();
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     t.encodeSteps(pass, hostBatch);
     pass.end();
-    device.queue.submit([enc.finish()]);
-    hostSeconds = Math.min(hostSeconds, (performance.now() - hostStart) / 1000);
+    const commands = enc.finish();
+    const encoded = performance.now();
+    device.queue.submit([commands]);
+    const submitted = performance.now();
+    if (submitted - start < host.encode + host.submit) host = { encode: encoded - start, submit: submitted - encoded };
     await device.queue.onSubmittedWorkDone();
   }
   // Halted steps return at once: their times would not be a step's.
@@ -178,7 +186,8 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     n, d, m, kernels, stepSeconds, stepsPerSecond: 1 / stepSeconds,
     gflops: flops / stepSeconds / 1e9,
     gbytesPerSecond: bytes / stepSeconds / 1e9,
-    hostMicrosPerStep: (hostSeconds * 1e6) / hostBatch,
+    hostMicrosPerStep: ((host.encode + host.submit) * 1e3) / hostBatch,
+    hostEncodeMicrosPerStep: (host.encode * 1e3) / hostBatch,
     hostBatch,
     matmulGflops, matmulKernel, matmulByVariant,
     efficiency: flops / stepSeconds / 1e9 / matmulGflops,

@@ -29,6 +29,8 @@ describe('shallow-gd bench', () => {
       expect(s.matmulByVariant[s.matmulKernel]).toBe(s.matmulGflops);
       expect(s.efficiency).toBeCloseTo(s.gflops / s.matmulGflops, 9);
       expect(s.hostBatch).toBeGreaterThanOrEqual(1);
+      expect(s.hostEncodeMicrosPerStep).toBeGreaterThan(0);
+      expect(s.hostEncodeMicrosPerStep).toBeLessThanOrEqual(s.hostMicrosPerStep);
       expect(s.variants).toEqual({ forward: 'blocked', backward: 'masked', stats: 'simple' });
       expect(s.peers['cpu-f64']).toHaveProperty('stepSeconds');
       // TensorFlow.js ran the same step on the same device.
