@@ -20,11 +20,11 @@ fn neuron_gradient(w: ptr<function, array<vec4<f32>, D4>>) -> Gradient {
   var out: Gradient;
   for (var i = 0u; i < dims.n; i++) {
     var z4 = vec4<f32>(0.0);
-    for (var k = 0u; k < D4; k++) { z4 += (*w)[k] * X[i * D4 + k]; }
+    /* unroll */ for (var k = 0u; k < D4; k++) { z4 += (*w)[k] * X[i * D4 + k]; }
     let z = hsum(z4);
     if (z > 0.0) {
       let ci = r[i];
-      for (var k = 0u; k < D4; k++) { out.g[k] += ci * X[i * D4 + k]; }
+      /* unroll */ for (var k = 0u; k < D4; k++) { out.g[k] += ci * X[i * D4 + k]; }
       out.ga += ci * z;
     }
   }
@@ -43,11 +43,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   }
   if (j >= block.count || code != HALT_RUNNING) { return; }
   var w: array<vec4<f32>, D4>;
-  for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
+  /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
   let grad = neuron_gradient(&w);
   let aj = a[j];
   let cw = dims.eta_w * dims.kappa * aj;
-  for (var k = 0u; k < D4; k++) { W[j * D4 + k] = w[k] - cw * grad.g[k]; }
+  /* unroll */ for (var k = 0u; k < D4; k++) { W[j * D4 + k] = w[k] - cw * grad.g[k]; }
   a[j] = aj - dims.eta_a * dims.kappa * grad.ga;
 }
 
@@ -56,9 +56,9 @@ fn vjp(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
   if (j >= block.count) { return; }
   var w: array<vec4<f32>, D4>;
-  for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
+  /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[j * D4 + k]; }
   let grad = neuron_gradient(&w);
   let ca = dims.kappa * a[j];
-  for (var k = 0u; k < D4; k++) { U[j * D4 + k] = ca * grad.g[k]; }
+  /* unroll */ for (var k = 0u; k < D4; k++) { U[j * D4 + k] = ca * grad.g[k]; }
   ua[j] = dims.kappa * grad.ga;
 }

@@ -21,7 +21,7 @@ override WRITE_MASK: bool = false;
 
 fn load_x(i: u32) -> array<vec4<f32>, D4> {
   var x: array<vec4<f32>, D4>;
-  for (var k = 0u; k < D4; k++) { x[k] = X[i * D4 + k]; }
+  /* unroll */ for (var k = 0u; k < D4; k++) { x[k] = X[i * D4 + k]; }
   return x;
 }
 
@@ -38,7 +38,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var bits = 0u;
   for (var r = first; r < last; r++) {
     var z4 = vec4<f32>(0.0);
-    for (var k = 0u; k < D4; k++) { z4 += x[k] * W[r * D4 + k]; }
+    /* unroll */ for (var k = 0u; k < D4; k++) { z4 += x[k] * W[r * D4 + k]; }
     let z = hsum(z4);
     acc += a[r] * max(z, 0.0);
     if (WRITE_MASK) {
@@ -63,7 +63,7 @@ fn jvp(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var r = first; r < last; r++) {
     var z4 = vec4<f32>(0.0);
     var t4 = vec4<f32>(0.0);
-    for (var k = 0u; k < D4; k++) {
+    /* unroll */ for (var k = 0u; k < D4; k++) {
       z4 += x[k] * W[r * D4 + k];
       t4 += x[k] * U[r * D4 + k];
     }

@@ -55,7 +55,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var w0: array<vec4<f32>, D4>;
   var g: array<vec4<f32>, D4>;
   var s: NeuronSums;
-  for (var k = 0u; k < D4; k++) {
+  /* unroll */ for (var k = 0u; k < D4; k++) {
     w[k] = W[j * D4 + k];
     w0[k] = W0[j * D4 + k];
     let dw = w[k] - w0[k];
@@ -66,7 +66,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var i = 0u; i < dims.n; i++) {
     var z4 = vec4<f32>(0.0);
     var y4 = vec4<f32>(0.0);
-    for (var k = 0u; k < D4; k++) {
+    /* unroll */ for (var k = 0u; k < D4; k++) {
       let x = X[i * D4 + k];
       z4 += w[k] * x;
       y4 += w0[k] * x;
@@ -76,11 +76,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (z > 0.0) {
       s.is_active = 1u;
       let ri = r[i];
-      for (var k = 0u; k < D4; k++) { g[k] += ri * X[i * D4 + k]; }
+      /* unroll */ for (var k = 0u; k < D4; k++) { g[k] += ri * X[i * D4 + k]; }
       s.ga += ri * z;
     }
   }
-  for (var k = 0u; k < D4; k++) { s.g2 += dot(g[k], g[k]); }
+  /* unroll */ for (var k = 0u; k < D4; k++) { s.g2 += dot(g[k], g[k]); }
   write_stats(j, s);
 }
 

@@ -31,6 +31,43 @@ export const STEP_DECLARATIONS = STEP_BINDINGS.map(([name, type, wgsl], binding)
   return `@group(0) @binding(${binding}) var<${space}> ${name}: ${wgsl};`;
 }).join('\n');
 
+/**
+ * Loops over D4 longer than this stay loops: at d = 256 writing them out made SwiftShader's
+ * simple backward 2.4× faster, at d = 1024 it gained nothing clear and compiled far slower.
+ */
+export const UNROLL_MAX_D4 = 64;
+
+const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < D4; \1\+\+\) \{/;
+
+/**
+ * Writes out each loop marked `/* unroll *\/ for (var k = 0u; k < D4; k++) { … }` as d4 copies
+ * of its body, k a literal in each, where d4 ≤ UNROLL_MAX_D4. SwiftShader does not unroll
+ * loops, so a function array indexed in one (a neuron's w, its gradient) lives in memory;
+ * with literal indices it lives in registers (backward=simple 2.5–3× faster at d = 16–256).
+ * GPU compilers unroll such loops themselves; lavapipe's simple backward at d = 128 is slower
+ * written out (docs/BENCHMARKS.md).
+ */
+export function unrollLoops(code: string, d4: number): string {
+  if (d4 > UNROLL_MAX_D4) return code;
+  const loop = new RegExp(UNROLL, 'g');
+  let out = '';
+  let at = 0;
+  for (let m = loop.exec(code); m; m = loop.exec(code)) {
+    let depth = 1;
+    let end = loop.lastIndex;
+    for (; depth > 0; end++) {
+      if (end >= code.length) throw new Error(`unrollLoops: unbalanced braces after ${JSON.stringify(m[0])}`);
+      depth += code[end] === '{' ? 1 : code[end] === '}' ? -1 : 0;
+    }
+    const body = unrollLoops(code.slice(loop.lastIndex, end - 1), d4);
+    const k = new RegExp(`\\b${m[1]}\\b`, 'g');
+    // Each copy in its own block, so that its `let`s do not collide.
+    out += code.slice(at, m.index) + Array.from({ length: d4 }, (_, i) => `{${body.replace(k, `${i}u`)}}`).join(' ');
+    at = loop.lastIndex = end;
+  }
+  return out + code.slice(at);
+}
+
 export class GpuContext {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private placeholder: GPUBuffer | null = null;
@@ -54,7 +91,7 @@ export class GpuContext {
     const key = `${name}:${entryPoint}:${JSON.stringify(constants)}:${layout}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const code = this.header + (typeof sources === 'string' ? sources : sources.join('\n'));
+      const code = unrollLoops(this.header + (typeof sources === 'string' ? sources : sources.join('\n')), this.d4);
       const module = this.device.createShaderModule({ label: name, code });
       p = this.device.createComputePipeline({ label: key, layout: layout === 'step' ? this.stepLayout().pipeline : 'auto', compute: { module, entryPoint, constants } });
       this.pipelines.set(key, p);

@@ -24,12 +24,14 @@ describe.each(VARIANTS.forward)('forward kernel (%s)', (variant) => {
   // d = 6 pads to 8; n = 70 leaves a partial 64-sample tile. Chunks of q = 16 (m = 100 in 4
   // blocks of 32, the last partial), 32 and 128 neurons (the tiled kernel's workgroup then
   // covers 4 or 2 chunks of 16 and 32 columns, or one chunk in two tiles), the last block partial.
+  // d = 260 is past UNROLL_MAX_D4: the kernels' loops over D4 stay loops.
   it.each([
-    { m: 100, blockNeurons: 32, q: 16 },
-    { m: 5000, blockNeurons: 1024, q: 32 },
-    { m: 20000, blockNeurons: 4096, q: 128 },
-  ])('writes each chunk’s partial outputs, over blocks of neurons (q = $q)', async ({ m, blockNeurons, q }) => {
-    const p = await problem({ n: 70, d: 6, m, blockNeurons }, true);
+    { d: 6, m: 100, blockNeurons: 32, q: 16 },
+    { d: 6, m: 5000, blockNeurons: 1024, q: 32 },
+    { d: 6, m: 20000, blockNeurons: 4096, q: 128 },
+    { d: 260, m: 100, blockNeurons: 32, q: 16 },
+  ])('writes each chunk’s partial outputs, over blocks of neurons (d = $d, q = $q)', async ({ d, m, blockNeurons, q }) => {
+    const p = await problem({ n: 70, d, m, blockNeurons }, true);
     expect(p.c.chunkNeurons).toBe(q);
     expect(p.blocks.at(-1)!.count).toBeLessThan(blockNeurons);
     await p.run(p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant })));

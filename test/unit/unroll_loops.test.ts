@@ -1,0 +1,26 @@
+// The host's loop unrolling (src/gpu/program.ts): marked loops over D4 become literal copies.
+import { describe, expect, it } from 'vitest';
+import { UNROLL_MAX_D4, unrollLoops } from '../../src/gpu/program';
+
+describe('unrollLoops', () => {
+  it('writes a marked loop out d4 times with literal indices, each copy in its own block', () => {
+    const code = 'var s = 0.0;\n/* unroll */ for (var k = 0u; k < D4; k++) { let t = w[k] * x[k + kk]; s += t; }\nreturn s;';
+    expect(unrollLoops(code, 3)).toBe(
+      'var s = 0.0;\n{ let t = w[0u] * x[0u + kk]; s += t; } { let t = w[1u] * x[1u + kk]; s += t; } { let t = w[2u] * x[2u + kk]; s += t; }\nreturn s;');
+  });
+
+  it('unrolls nested marked loops and bodies with braces, and leaves unmarked loops alone', () => {
+    const code = '/* unroll */ for (var k = 0u; k < D4; k++) { if (c) { /* unroll */ for (var j = 0u; j < D4; j++) { g[j] += h[k]; } } }'
+      + ' for (var k = 0u; k < D4; k++) { q[k] = 0.0; }';
+    expect(unrollLoops(code, 2)).toBe(
+      '{ if (c) { { g[0u] += h[0u]; } { g[1u] += h[0u]; } } } { if (c) { { g[0u] += h[1u]; } { g[1u] += h[1u]; } } }'
+      + ' for (var k = 0u; k < D4; k++) { q[k] = 0.0; }');
+  });
+
+  it('keeps the loop past UNROLL_MAX_D4, and names an unbalanced loop', () => {
+    const code = '/* unroll */ for (var k = 0u; k < D4; k++) { s += w[k]; }';
+    expect(unrollLoops(code, UNROLL_MAX_D4 + 1)).toBe(code);
+    expect(unrollLoops(code, UNROLL_MAX_D4)).toContain(`w[${UNROLL_MAX_D4 - 1}u]`);
+    expect(() => unrollLoops('/* unroll */ for (var k = 0u; k < D4; k++) { s += w[k];', 2)).toThrow(/unbalanced braces/);
+  });
+});
