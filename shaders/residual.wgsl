@@ -1,16 +1,19 @@
 // r_i = κ Σ_c partials[c][i] − y_i and each workgroup's Σ r_i² for loss.wgsl.
 // A workgroup takes RS samples; for each, RL lanes sum every RL-th chunk (so a sample's
 // chunks are read in parallel, not in one serial loop of up to 256 loads), then the lanes
-// and the samples are combined by fixed trees. Bit-reproducible: no atomics.
+// and the samples are combined in a fixed order. Bit-reproducible: no atomics.
 
 const RS: u32 = 32u;   // samples per workgroup (consecutive: coalesced reads of partials)
-const RL: u32 = 8u;    // chunk lanes per sample
+// Chunk lanes per sample, set by the host (RESIDUAL_LANES in src/gpu/kernels/residual.ts):
+// 8 on GPUs (wide), 2 on CPU drivers (narrow), where a workgroup of 256 costs far more.
+override RL: u32;
 
 // Bindings dims, partials, y, r, status (its loss_parts): the step's (STEP_DECLARATIONS in src/gpu/program.ts).
 
-var<workgroup> part: array<f32, 256>;
+var<workgroup> part: array<f32, RS * RL>;
+var<workgroup> squares: array<f32, RS>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(RS * RL)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
   // Past 65535 workgroups (n > 2 097 120) the grid has a second dimension.
@@ -23,23 +26,24 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     for (var c = lane; c < dims.chunks; c += RL) { s += partials[c * dims.n + i]; }
   }
   part[lid] = s;
-  // Lanes: part[lane·RS + si], summed pairwise (4 → 2 → 1 rows of RS).
-  for (var half = RL / 2u; half > 0u; half >>= 1u) {
-    workgroupBarrier();
-    if (lane < half) { part[lid] += part[lid + half * RS]; }
+  workgroupBarrier();
+  // Each sample's lanes, then the samples' squares, are summed in order by one thread: on CPU
+  // drivers a barrier costs more than these short serial sums.
+  if (lane == 0u) {
+    var sq = 0.0;
+    if (i < dims.n) {
+      var t = 0.0;
+      for (var l = 0u; l < RL; l++) { t += part[l * RS + si]; }
+      let ri = dims.kappa * t - y[i];
+      r[i] = ri;
+      sq = ri * ri;
+    }
+    squares[si] = sq;
   }
   workgroupBarrier();
-  var sq = 0.0;
-  if (lane == 0u && i < dims.n) {
-    let ri = dims.kappa * part[si] - y[i];
-    r[i] = ri;
-    sq = ri * ri;
+  if (lid == 0u && w < dims.loss_parts) {
+    var L = 0.0;
+    for (var k = 0u; k < RS; k++) { L += squares[k]; }
+    status.loss_parts[w] = L;
   }
-  workgroupBarrier();
-  if (lane == 0u) { part[si] = sq; }
-  for (var half = RS / 2u; half > 0u; half >>= 1u) {
-    workgroupBarrier();
-    if (lid < half) { part[lid] += part[lid + half]; }
-  }
-  if (lid == 0u && w < dims.loss_parts) { status.loss_parts[w] = part[0]; }
 }

@@ -237,7 +237,7 @@ export async function createGpuTrainer(
     const tp = { seed: c.seed, streamA: STREAMS.teacherW, streamB: STREAMS.teacherA, flag: false, count: teacher.width, d: c.d, scaleA: teacher.wScale, scaleB: teacher.aScale };
     init.push(initNeurons(ctx, initUniform(tp, 'initTeacher'), tb.W, tb.a, teacher.width));
     init.push(forward(ctx, { ...s, q: tq }, tb, { dims: tDims }));
-    init.push(residual(ctx, s, tb, { dims: tDims, y: zeros, into: s.y }));
+    init.push(residual(ctx, s, tb, variants.residual, { dims: tDims, y: zeros, into: s.y }));
   } else if (c.labels.kind === 'sign' || c.labels.kind === 'gaussian') {
     init.push(initLabels(ctx, initUniform({ seed: c.seed, streamA: STREAMS.labels, flag: c.labels.kind === 'sign', count: c.n, d: c.d }, 'initLabels'), s.y, c.n));
   }
@@ -261,7 +261,7 @@ export async function createGpuTrainer(
 
   // Every dispatch is bound once; a step only replays them.
   const fwd = blocks.map((b) => forward(ctx, s, b, { variant: variants.forward }));
-  const res = residual(ctx, s, blocks[0]);
+  const res = residual(ctx, s, blocks[0], variants.residual);
   const lossD = loss(ctx, s);
   const upd = blocks.map((b) => backwardUpdate(ctx, s, b, variants.backward));
   const stats = blocks.map((b) => neuronStats(ctx, s, b, variants.stats));
@@ -355,7 +355,7 @@ export async function createGpuTrainer(
         const ua = storage(4 * b.count, 'tangentUa');
         dispatches.push(vjp(ctx, s, b, t.v, U, ua), jvp(ctx, side, b, t.rates, U, ua));
       }
-      dispatches.push(residual(ctx, side, blocks[0], { y: t.zeros, into: t.out }));
+      dispatches.push(residual(ctx, side, blocks[0], variants.residual, { y: t.zeros, into: t.out }));
       tangent = { ...t, dispatches };
     }
     device.queue.writeBuffer(tangent.v, 0, Float32Array.from(v));

@@ -2,14 +2,16 @@
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../train/trainer';
 
-export const VARIANTS = { forward: ['simple', 'blocked', 'tiled'], backward: ['simple', 'tiled', 'masked'], stats: ['simple', 'tiled'] } as const;
+export const VARIANTS = {
+  forward: ['simple', 'blocked', 'tiled'], residual: ['wide', 'narrow'], backward: ['simple', 'tiled', 'masked'], stats: ['simple', 'tiled'],
+} as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
 /** The forward variants that can leave the signs of z for backward=masked (forward.wgsl's WRITE_MASK). */
 export const MASK_WRITERS: readonly Variants['forward'][] = ['simple', 'blocked'];
 
 /** Workgroup memory of each tiled variant at this d4, each variable rounded up to 16 bytes as WebGPU counts it. */
-export const TILED_BYTES: { [K in keyof Variants]: (d4: number) => number } = {
+export const TILED_BYTES: { [K in 'forward' | 'backward' | 'stats']: (d4: number) => number } = {
   // forward.wgsl `tiled`: tile_product.wgsl's 64×5 vec4 tiles of X and W, 64 a's, 64×16 lane sums, the halt flag.
   forward: () => 2 * 64 * 5 * 16 + 64 * 4 + 64 * 16 * 4 + 16,
   // backward_update_tiled.wgsl: 8 samples, 8×4×64 partial z's, 8 residuals; halting.wgsl's 64 lanes, L0 and halt.
@@ -48,14 +50,16 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
   // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
   // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
-  const pick = (k: keyof Variants) => (!info.software && TILED_BYTES[k](d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple');
+  const pick = (k: 'backward' | 'stats') => (!info.software && TILED_BYTES[k](d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple');
   // forward: `blocked` on CPU drivers (the 4×4 register blocks of the yardstick product; one
   // thread per sample spills x at d = 128). On GPUs `simple` until `tiled` is measured there
   // (scripts/device/bench.sh compares them; docs/BENCHMARKS.md).
   // backward: `masked` on CPU drivers where its mask fits and d ≤ 256: the forward pass's signs
   // spare it recomputing z (a third of the step's arithmetic), and its product is register-blocked.
-  if (info.software) return { forward: 'blocked', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple' };
-  return { forward: 'simple', backward: pick('backward'), stats: pick('stats') };
+  // residual: 8 lanes per sample in workgroups of 256 on GPUs (parallel loads of up to 256
+  // chunks); on CPU drivers 2 lanes in workgroups of 64, 12× faster on SwiftShader at n = 1024.
+  if (info.software) return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple' };
+  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats') };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */
@@ -75,7 +79,7 @@ export function parseVariants(text: string): Partial<Variants> {
 export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape, forced: Partial<Variants> = {}): Variants {
   const { d4 } = shape;
   const v = { ...chooseVariants(info, limits, shape), ...forced };
-  for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) {
+  for (const k of Object.keys(TILED_BYTES) as (keyof typeof TILED_BYTES)[]) {
     if (v[k] === 'tiled' && TILED_BYTES[k](d4) > limits.maxComputeWorkgroupStorageSize)
       throw new ConfigError('kernel', `--kernel ${k}=tiled needs ${TILED_BYTES[k](d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limits.maxComputeWorkgroupStorageSize}`);
   }

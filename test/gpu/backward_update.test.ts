@@ -16,7 +16,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   // the loops over D4 stay loops.
   it.each(variant === 'masked' ? [7, 37, 70] : [7, 37, 70, 260])('applies both layers’ gradient steps, taken at the same point, in every block (d = %i)', async (d) => {
     const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: variant === 'masked' });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
     // The halting rule reads L0 (the engine's loss dispatch sets it at step 0).
     p.setStatus({ loss0: loss(r) });
@@ -47,7 +47,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     { case: 'a run marked halted is left alone whatever L', ratio: 1, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
   ])('$case', async ({ ratio, given, halted, want, moves }) => {
     const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true, { masked: variant === 'masked' });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
     const L = loss(Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n)));
     p.setStatus({ step: 5, loss0: ratio * L, ...(halted ? { halt: HALT.converged, epsStep: 3, loss: 123 } : {}) });
     await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant)));
@@ -72,7 +72,7 @@ describe('backward_update kernel (masked) on the signs the blocked forward left'
     { d: 256, m: 100, blockNeurons: 48 },
   ])('applies both updates from the mask (d = $d, m = $m)', async ({ d, m, blockNeurons }) => {
     const p = await problem({ n: 45, d, m, blockNeurons, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: true });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant: 'blocked' })), residualKernel(p.ctx, p.s, p.blocks[0])]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant: 'blocked' })), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
     const masks = await Promise.all(p.blocks.map(async (b) => new Uint32Array((await p.read(b.mask!)).buffer)));
     p.setStatus({ loss0: loss(r) });

@@ -28,11 +28,11 @@ async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: Run
 }
 
 describe('GPU engine', () => {
-  // Every variant of each kernel (forward, backward_update, neuron_stats) runs the whole loop.
+  // Every variant of each kernel (forward, residual, backward_update, neuron_stats) runs the whole loop.
   const combos: Variants[] = [
-    { forward: 'simple', backward: 'simple', stats: 'simple' },
-    { forward: 'tiled', backward: 'tiled', stats: 'tiled' },
-    { forward: 'blocked', backward: 'masked', stats: 'simple' },
+    { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple' },
+    { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled' },
+    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple' },
   ];
   it('runs under WebGPU’s guaranteed 8 storage buffers per kernel, as every test here does', async () => {
     expect((await gpu()).device.limits.maxStorageBuffersPerShaderStage).toBe(8);
@@ -42,7 +42,7 @@ describe('GPU engine', () => {
     for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
   });
 
-  it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $backward, $stats)', async (variants) => {
+  it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $residual, $backward, $stats)', async (variants) => {
     const c = resolveConfig(buildConfig(base));
     const cpu = await (await createCpuTrainer(c)).run();
     const { result, t } = await gpuRun(base, undefined, variants);

@@ -14,7 +14,7 @@ describe('loss kernel', () => {
     expect(p.s.lossPartCount).toBeGreaterThan(64);
     const { n, d, m, outputScale } = p.c;
     const L = loss(residual(forward(p.st.X, p.st.W, p.st.a, n, d, m, outputScale), p.st.y));
-    const step = [...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0]), lossKernel(p.ctx, p.s)];
+    const step = [...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow'), lossKernel(p.ctx, p.s)];
 
     await p.run(step);
     let st = await p.status();
@@ -43,7 +43,7 @@ describe('loss kernel', () => {
     const p = await problem({ n: 8, d: 4, m: 16, etaW: '0', etaA: '0' });
     p.ctx.device.queue.writeBuffer(p.s.y, 0, Float32Array.from({ length: 8 }, () => NaN));
     p.setStatus({ step: 2, loss0: 1 });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0]), lossKernel(p.ctx, p.s)]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow'), lossKernel(p.ctx, p.s)]);
     expect((await p.status()).halt).toBe(HALT.diverged);
   });
 });

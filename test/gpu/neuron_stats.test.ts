@@ -13,7 +13,7 @@ describe.each(VARIANTS.stats)('neuron_stats kernel (%s)', (variant) => {
   // UNROLL_MAX_D4: the loops over D4 stay loops.
   it.each([9, 37, 260])('measures movement, flips, activity and gradient norm of every neuron (d = %i)', async (d) => {
     const p = await problem({ n: 66, d, m: 96, blockNeurons: 32 }, true);
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
     await p.run(p.blocks.map((b) => statsKernel(p.ctx, p.s, b, variant)));
     const got = await p.readNeurons((b) => b.stats, STAT_COUNT, STAT_COUNT);

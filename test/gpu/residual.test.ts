@@ -2,17 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
 import { RESIDUAL_SAMPLES, residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { STATUS_BYTES } from '../../src/gpu/layout';
+import { VARIANTS } from '../../src/gpu/variants';
 import { forward } from '../../src/reference/forward';
 import { residual } from '../../src/reference/residual';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
 
-describe('residual kernel', () => {
+describe.each(VARIANTS.residual)('residual kernel (%s)', (variant) => {
   it('sums the chunks into r = κf − y and each workgroup’s Σr²', async () => {
     // ntk: κ = 1/√m ≠ 1; n = 300 ends in a partial workgroup; m = 200 makes 13 chunks, more than the lanes.
     const p = await problem({ n: 300, d: 5, m: 200, param: 'ntk', labels: 'gaussian' }, true);
     expect(p.c.chunks).toBeGreaterThan(8);
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0])]);
+    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], variant)]);
     const { n, d, m, outputScale } = p.c;
     const want = residual(forward(p.st.X, p.st.W, p.st.a, n, d, m, outputScale), p.st.y);
     const r = await p.read(p.s.r);
@@ -28,7 +29,7 @@ describe('residual kernel', () => {
     // here wrap the same 10 into a 3×4 grid whose last two workgroups have no samples.
     p.ctx.device.queue.writeBuffer(p.s.r, 0, new Float32Array(n));
     p.ctx.device.queue.writeBuffer(p.s.status, STATUS_BYTES, new Float32Array(windows.length));
-    await p.run([residualKernel(p.ctx, p.s, p.blocks[0], { row: 3 })]);
+    await p.run([residualKernel(p.ctx, p.s, p.blocks[0], variant, { row: 3 })]);
     expect(maxRelErr((await p.read(p.s.r)).subarray(0, n), want, 1e-2)).toBeLessThan(1e-5);
     expect(maxRelErr((await lossParts()).subarray(0, windows.length), windows)).toBeLessThan(1e-5);
   });

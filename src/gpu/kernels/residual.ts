@@ -1,9 +1,13 @@
 import source from '../../../shaders/residual.wgsl?raw';
 import { stepBuffers, type Shared, type StepBlock } from '../buffers';
 import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
+import type { Variants } from '../variants';
 
 /** Samples per workgroup of residual.wgsl (RS there): one partial Σr² each. */
 export const RESIDUAL_SAMPLES = 32;
+
+/** Chunk lanes per sample (RL in residual.wgsl): workgroups of 256 threads (wide) or 64 (narrow). */
+export const RESIDUAL_LANES: Record<Variants['residual'], number> = { wide: 8, narrow: 2 };
 
 /** WebGPU's least per-dimension workgroup limit: longer grids wrap into rows of this many. */
 export const MAX_ROW = 65535;
@@ -16,9 +20,10 @@ export const MAX_ROW = 65535;
  */
 export function residual(
   ctx: GpuContext, s: Shared, b: StepBlock,
+  variant: Variants['residual'],
   { dims = s.dims, y = s.y, into = s.r, row = MAX_ROW }: { dims?: GPUBuffer; y?: GPUBuffer; into?: GPUBuffer; row?: number } = {},
 ): Dispatch {
-  const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', {}, 'step');
+  const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', { RL: RESIDUAL_LANES[variant] }, 'step');
   return {
     pipeline,
     group: ctx.stepGroup(stepBuffers(ctx, s, b, { dims, y, r: into })),
