@@ -8,8 +8,8 @@
 // it loads 16 times. D4 threads share a group's d dims (hence d ≤ 256; neighbouring threads
 // take different groups and the same x); ⟨w_r, g_r⟩ is summed over them in a fixed order.
 // The halting decision is made as in backward_update.wgsl.
-// Mask word (r / B)·n + i holds bit r % B for neuron r of the block, B = min(q, 32): a chunk's
-// words are its own (q is a power of 2 ≥ 16), so forward threads of different chunks never share one.
+// The mask's layout: mask_word and mask_bits in common.wgsl. A chunk's words are its own (q is
+// a power of 2 ≥ 16), so forward threads of different chunks never share one.
 
 // NB, the neurons per group, is prepended by the host (MASKED_GROUP in src/gpu/kernels/backward_update.ts).
 const NG: u32 = 64u / D4;       // groups per workgroup
@@ -31,9 +31,9 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let r0 = (wid.x * NG + group) * NB;
   // Threads past D4·NG or the block's end still reach the barrier below.
   let owns = kt < D4 && r0 < block.count;
-  let B = min(dims.q, 32u);
-  let words = (min(r0, block.count - 1u) / B) * dims.n;
-  let shift = r0 % B;
+  // The group's 16 bits of sample i: word mask_word(r0, i, …) = words + i (r0 and r0 + 15 share it).
+  let words = mask_word(min(r0, block.count - 1u), 0u, dims.n, dims.q);
+  let shift = r0 % mask_bits(dims.q);
   // gh[c]: the thread's vec4 of g for neuron 4h + c of the group.
   var g0 = mat4x4<f32>();
   var g1 = mat4x4<f32>();

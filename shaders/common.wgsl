@@ -56,3 +56,9 @@ struct Status {
   // so that the step's kernels bind 8 storage buffers, the most WebGPU guarantees.
   loss_parts: array<f32>,
 }
+
+// The activation mask (forward.wgsl's WRITE_MASK, read by backward_update_masked.wgsl): the
+// sign of z_ir is bit r % mask_bits(q) of word mask_word(r, i, n, q), words of min(q, 32)
+// neurons so that no word spans two chunks. Twin: maskWords in src/gpu/layout.ts.
+fn mask_bits(q: u32) -> u32 { return min(q, 32u); }
+fn mask_word(r: u32, i: u32, n: u32, q: u32) -> u32 { return (r / mask_bits(q)) * n + i; }

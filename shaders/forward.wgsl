@@ -33,7 +33,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var x = load_x(i);
   let first = gid.y * dims.q;
   let last = min(first + dims.q, block.count);
-  let B = min(dims.q, 32u);
+  let B = mask_bits(dims.q);
   var acc = 0.0;
   var bits = 0u;
   for (var r = first; r < last; r++) {
@@ -44,7 +44,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (WRITE_MASK) {
       bits |= select(0u, 1u, z > 0.0) << (r % B);
       if ((r + 1u) % B == 0u || r + 1u == last) {
-        mask[(r / B) * dims.n + i] = bits;
+        mask[mask_word(r, i, dims.n, dims.q)] = bits;
         bits = 0u;
       }
     }
@@ -85,7 +85,7 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i0 >= dims.n || atomicLoad(&status.halt) != HALT_RUNNING) { return; }
   let first = gid.y * dims.q;
   let last = min(first + dims.q, block.count);
-  let B = min(dims.q, 32u);
+  let B = mask_bits(dims.q);
   var acc = vec4<f32>(0.0);
   var bits = vec4<u32>(0u);
   for (var r = first; r < last; r += 4u) {
@@ -104,7 +104,7 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
       }
       if ((r + 4u) % B == 0u || r + 4u >= last) {
         for (var s = 0u; s < 4u; s++) {
-          if (i0 + s < dims.n) { mask[(r / B) * dims.n + i0 + s] = bits[s]; }
+          if (i0 + s < dims.n) { mask[mask_word(r, i0 + s, dims.n, dims.q)] = bits[s]; }
         }
         bits = vec4<u32>(0u);
       }

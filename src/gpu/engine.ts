@@ -88,8 +88,6 @@ export function planLayout(c: Resolved, limits: DeviceLimits): Layout {
   return { d4, blockNeurons, blocks, rowCap, bytes };
 }
 
-
-
 /** Bytes of the activation masks of backward=masked, over all blocks. */
 function maskBytes(c: Resolved, layout: Layout): number {
   return layout.blocks.reduce((sum, b) => sum + 4 * maskWords(c.n, c.chunkNeurons, b.count), 0);

@@ -11,7 +11,8 @@ export const STATUS = { step: 0, halt: 1, rows: 2, epsStep: 3, loss: 4, loss0: 5
 
 /**
  * Words of one block's activation mask (forward.wgsl's WRITE_MASK, backward_update_masked.wgsl):
- * a bit per (sample, neuron), words of min(q, 32) neurons so that no word spans two chunks.
+ * a bit per (sample, neuron), words of min(q, 32) neurons so that no word spans two chunks
+ * (mask_word and mask_bits in shaders/common.wgsl).
  */
 export function maskWords(n: number, q: number, count: number): number {
   return n * Math.ceil(count / Math.min(q, 32));
