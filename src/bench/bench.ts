@@ -31,7 +31,7 @@ export interface SizeResult extends BenchSize {
   gflops: number;
   /** Bytes every step must move at least (X and W read by each pass over them, W and a written), per second. */
   gbytesPerSecond: number;
-  /** CPU time to encode and submit one step when steps are batched (the least over HOST_REPS batches). */
+  /** CPU time to encode and submit one step when steps are batched (the least over up to HOST_REPS batches). */
   hostMicrosPerStep: number;
   /** Of which encoding (the rest is the submit call), in that batch. */
   hostEncodeMicrosPerStep: number;
@@ -75,7 +75,7 @@ export interface BenchOptions {
 
 /** Host cost is measured on batches of at least this many steps. */
 const HOST_MIN_BATCH = 64;
-/** Batches timed for the host cost (the least counts). */
+/** Batches timed for the host cost, where the GPU time allows (the least counts). */
 const HOST_REPS = 5;
 
 export const DEFAULT_OPTIONS: BenchOptions = { maxStepSeconds: 2, targetSeconds: 0.2, cpuMaxMacs: 2 ** 26 };
@@ -133,14 +133,17 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
   }
   restore();
   // The whole step, many per submit; host time is the JS time to encode and submit a batch
-  // of HOST_MIN_BATCH steps or more (a submit's fixed cost shared as in training), unless the
-  // HOST_REPS batches would take more than 40 × targetSeconds of GPU work. Each batch starts
-  // on an idle queue; the least of them counts: on CPU drivers the driver's threads, running
-  // the work just submitted, share the cores with the host and can stall any one batch.
+  // of HOST_MIN_BATCH steps or more (a submit's fixed cost shared as in training), over
+  // HOST_REPS batches, both cut so that the batches take at most 40 × targetSeconds of GPU
+  // work (down to one batch of one step). Each batch starts on an idle queue; the least of
+  // them counts: on CPU drivers the driver's threads, running the work just submitted, share
+  // the cores with the host and can stall any one batch.
   const stepSeconds = await perRep(timer, (pass) => t.encodeSteps(pass, 1), o.targetSeconds);
-  const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor((40 * o.targetSeconds) / (HOST_REPS * stepSeconds))));
+  const hostCap = 40 * o.targetSeconds;
+  const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor(hostCap / (HOST_REPS * stepSeconds))));
+  const hostReps = Math.max(1, Math.min(HOST_REPS, Math.floor(hostCap / (hostBatch * stepSeconds))));
   let host = { encode: Infinity, submit: Infinity };
-  for (let rep = 0; rep < HOST_REPS; rep++) {
+  for (let rep = 0; rep < hostReps; rep++) {
     const start = performance.now();
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
