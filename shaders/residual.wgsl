@@ -3,9 +3,10 @@
 // chunks are read in parallel, not in one serial loop of up to 256 loads), then the lanes
 // and the samples are combined in a fixed order. Bit-reproducible: no atomics.
 
-const RS: u32 = 32u;   // samples per workgroup (consecutive: coalesced reads of partials)
-// Chunk lanes per sample, set by the host (RESIDUAL_LANES in src/gpu/kernels/residual.ts):
-// 8 on GPUs (wide), 2 on CPU drivers (narrow), where a workgroup of 256 costs far more.
+// Both set by the host (src/gpu/kernels/residual.ts): samples per workgroup, consecutive for
+// coalesced reads of partials (RESIDUAL_SAMPLES), and chunk lanes per sample (RESIDUAL_LANES:
+// 8 on GPUs, `wide`; 2 on CPU drivers, `narrow`, where a workgroup of 256 costs far more).
+override RS: u32;
 override RL: u32;
 
 // Bindings dims, partials, y, r, status (its loss_parts): the step's (STEP_DECLARATIONS in src/gpu/program.ts).
@@ -28,7 +29,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   part[lid] = s;
   workgroupBarrier();
   // Each sample's lanes, then the samples' squares, are summed in order by one thread: on CPU
-  // drivers a barrier costs more than these short serial sums.
+  // drivers a barrier costs more than these short serial sums (on GPUs: unmeasured).
   if (lane == 0u) {
     var sq = 0.0;
     if (i < dims.n) {

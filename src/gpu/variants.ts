@@ -57,7 +57,8 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // backward: `masked` on CPU drivers where its mask fits and d ≤ 256: the forward pass's signs
   // spare it recomputing z (a third of the step's arithmetic), and its product is register-blocked.
   // residual: 8 lanes per sample in workgroups of 256 on GPUs (parallel loads of up to 256
-  // chunks); on CPU drivers 2 lanes in workgroups of 64, 12× faster on SwiftShader at n = 1024.
+  // chunks); on CPU drivers 2 lanes in workgroups of 64: on SwiftShader 1.3 ms against 8–11 ms
+  // for 8 lanes at 1024×16×1024 (docs/BENCHMARKS.md).
   if (info.software) return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple' };
   return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats') };
 }

@@ -23,7 +23,7 @@ export function residual(
   variant: Variants['residual'],
   { dims = s.dims, y = s.y, into = s.r, row = MAX_ROW }: { dims?: GPUBuffer; y?: GPUBuffer; into?: GPUBuffer; row?: number } = {},
 ): Dispatch {
-  const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', { RL: RESIDUAL_LANES[variant] }, 'step');
+  const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', { RS: RESIDUAL_SAMPLES, RL: RESIDUAL_LANES[variant] }, 'step');
   return {
     pipeline,
     group: ctx.stepGroup(stepBuffers(ctx, s, b, { dims, y, r: into })),
