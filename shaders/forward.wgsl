@@ -7,7 +7,7 @@
 //   Σ_{r in c} η_W a_r [z_ir > 0] ⟨u_r, x_i⟩ + η_a ua_r relu(z_ir).
 // residual.wgsl then sums the chunks (with y = 0 for jvp) and applies κ.
 // With WRITE_MASK, `main` and `blocked` also leave the signs [z_ir > 0] for the `masked`
-// backward_update (its header has the word layout): n·m bits, at most the size of W.
+// backward_update (word layout: mask_word in common.wgsl): n·m bits, at most the size of W.
 
 struct Rates { eta_w: f32, eta_a: f32, _pad0: f32, _pad1: f32 }
 

@@ -1,6 +1,6 @@
 // Compiles a kernel: the constants header, the shared structs, then the kernel's WGSL
-// sources in order (libraries such as rng.wgsl first). Pipelines are cached per context (one
-// context per d4).
+// sources in order (libraries such as rng.wgsl first), with its marked loops over D4 written
+// out (unrollLoops). Pipelines are cached per context (one context per d4).
 import common from '../../shaders/common.wgsl?raw';
 import { constantsHeader } from './layout';
 
@@ -33,7 +33,8 @@ export const STEP_DECLARATIONS = STEP_BINDINGS.map(([name, type, wgsl], binding)
 
 /**
  * Loops over D4 longer than this stay loops: at d = 256 writing them out made SwiftShader's
- * simple backward 2.4× faster, at d = 1024 it gained nothing clear and compiled far slower.
+ * simple backward 2.4× faster for about 5 s more compiling per run (none at d ≤ 64, 0.3 s at
+ * d = 128); at d = 1024 it gained nothing clear and compiled far slower.
  */
 export const UNROLL_MAX_D4 = 64;
 
@@ -43,9 +44,10 @@ const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < D4; \1\+\+\) \{/;
  * Writes out each loop marked `/* unroll *\/ for (var k = 0u; k < D4; k++) { … }` as d4 copies
  * of its body, k a literal in each, where d4 ≤ UNROLL_MAX_D4. SwiftShader does not unroll
  * loops, so a function array indexed in one (a neuron's w, its gradient) lives in memory;
- * with literal indices it lives in registers (backward=simple 2.5–3× faster at d = 16–256).
- * GPU compilers unroll such loops themselves; lavapipe's simple backward at d = 128 is slower
- * written out (docs/BENCHMARKS.md).
+ * with literal indices it lives in registers (backward=simple about 2× faster at d = 16,
+ * 2.4–3× at d = 64–256). GPU compilers unroll such loops themselves; lavapipe's simple
+ * backward at d = 128 is slower written out (docs/BENCHMARKS.md). A body may not hold
+ * comments, `break` or `continue` (the copy would change their meaning), nor redeclare k.
  */
 export function unrollLoops(code: string, d4: number): string {
   if (d4 > UNROLL_MAX_D4) return code;
@@ -60,7 +62,9 @@ export function unrollLoops(code: string, d4: number): string {
       depth += code[end] === '{' ? 1 : code[end] === '}' ? -1 : 0;
     }
     const body = unrollLoops(code.slice(loop.lastIndex, end - 1), d4);
-    const k = new RegExp(`\\b${m[1]}\\b`, 'g');
+    if (/\/\/|\/\*|\bbreak\b|\bcontinue\b/.test(body)) throw new Error(`unrollLoops: a comment, break or continue in the body of ${JSON.stringify(m[0])}`);
+    // k as a whole identifier, not a member `.k`.
+    const k = new RegExp(`(?<![.\\w])${m[1]}\\b`, 'g');
     // Each copy in its own block, so that its `let`s do not collide.
     out += code.slice(at, m.index) + Array.from({ length: d4 }, (_, i) => `{${body.replace(k, `${i}u`)}}`).join(' ');
     at = loop.lastIndex = end;

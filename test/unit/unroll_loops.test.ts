@@ -17,6 +17,12 @@ describe('unrollLoops', () => {
       + ' for (var k = 0u; k < D4; k++) { q[k] = 0.0; }');
   });
 
+  it('leaves members named like the index alone, and refuses bodies whose copies would change meaning', () => {
+    expect(unrollLoops('/* unroll */ for (var k = 0u; k < D4; k++) { s.k += w[k]; }', 2)).toBe('{ s.k += w[0u]; } { s.k += w[1u]; }');
+    for (const body of ['if (c) { break; }', 'continue;', '// why', '/* why */'])
+      expect(() => unrollLoops(`/* unroll */ for (var k = 0u; k < D4; k++) { ${body} }`, 2)).toThrow(/a comment, break or continue/);
+  });
+
   it('keeps the loop past UNROLL_MAX_D4, and names an unbalanced loop', () => {
     const code = '/* unroll */ for (var k = 0u; k < D4; k++) { s += w[k]; }';
     expect(unrollLoops(code, UNROLL_MAX_D4 + 1)).toBe(code);
