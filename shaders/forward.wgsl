@@ -93,24 +93,24 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
                            min(vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(last - 1u)));
     // Neurons past the chunk's end get a = 0.
     var av = vec4<f32>(0.0);
-    for (var c = 0u; c < 4u; c++) { if (r + c < last) { av[c] = a[r + c]; } }
-    for (var s = 0u; s < 4u; s++) { acc[s] += dot(av, max(z[s], vec4<f32>(0.0))); }
+    /* unroll */ for (var c = 0u; c < 4u; c++) { if (r + c < last) { av[c] = a[r + c]; } }
+    /* unroll */ for (var s = 0u; s < 4u; s++) { acc[s] += dot(av, max(z[s], vec4<f32>(0.0))); }
     if (WRITE_MASK) {
       // Neurons past the chunk's end get bit 0 (B is a multiple of 4, so r % B + 3 < B).
       let live = vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(last);
-      for (var s = 0u; s < 4u; s++) {
+      /* unroll */ for (var s = 0u; s < 4u; s++) {
         let on = vec4<u32>(live & (z[s] > vec4<f32>(0.0))) * vec4<u32>(1u, 2u, 4u, 8u);
         bits[s] |= (on.x | on.y | on.z | on.w) << (r % B);
       }
       if ((r + 4u) % B == 0u || r + 4u >= last) {
-        for (var s = 0u; s < 4u; s++) {
+        /* unroll */ for (var s = 0u; s < 4u; s++) {
           if (i0 + s < dims.n) { mask[mask_word(r, i0 + s, dims.n, dims.q)] = bits[s]; }
         }
         bits = vec4<u32>(0u);
       }
     }
   }
-  for (var s = 0u; s < 4u; s++) {
+  /* unroll */ for (var s = 0u; s < 4u; s++) {
     if (i0 + s < dims.n) { partials[(block.chunk_offset + gid.y) * dims.n + i0 + s] = acc[s]; }
   }
 }

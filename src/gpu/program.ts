@@ -32,29 +32,30 @@ export const STEP_DECLARATIONS = STEP_BINDINGS.map(([name, type, wgsl], binding)
 }).join('\n');
 
 /**
- * Loops over D4 longer than this stay loops: at d = 256 writing them out made SwiftShader's
+ * Marked loops longer than this stay loops: at d = 256 writing them out made SwiftShader's
  * simple backward 2.4× faster for about 5 s more compiling per run (none at d ≤ 64, 0.3 s at
  * d = 128); at d = 1024 it gained nothing clear and compiled far slower.
  */
-export const UNROLL_MAX_D4 = 64;
+export const UNROLL_MAX = 64;
 
-const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < D4; \1\+\+\) \{/;
+const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < (D4|\d+u); \1\+\+\) \{/;
 
 /**
- * Writes out each loop marked `/* unroll *\/ for (var k = 0u; k < D4; k++) { … }` as d4 copies
- * of its body, k a literal in each, where d4 ≤ UNROLL_MAX_D4. SwiftShader does not unroll
- * loops, so a function array indexed in one (a neuron's w, its gradient) lives in memory;
- * with literal indices it lives in registers (backward=simple about 2× faster at d = 16,
- * 2.4–3× at d = 64–256). GPU compilers unroll such loops themselves; lavapipe's simple
- * backward at d = 128 is slower written out (docs/BENCHMARKS.md). A body may not hold
+ * Writes out each loop marked `/* unroll *\/ for (var k = 0u; k < D4; k++) { … }` (or `k < 4u`,
+ * any literal bound) as that many copies of its body, k a literal in each, where the count is
+ * at most UNROLL_MAX. SwiftShader does not unroll loops, so a function array (or vector)
+ * indexed in one (a neuron's w, its gradient) lives in memory; with literal indices it lives
+ * in registers (backward=simple about 2× faster at d = 16, 2.4–3× at d = 64–256; the blocked
+ * forward's 4-wide loops about 15%). GPU compilers unroll such loops themselves; lavapipe's
+ * simple backward at d = 128 is slower written out (docs/BENCHMARKS.md). A body may not hold
  * comments, `break` or `continue` (the copy would change their meaning), nor redeclare k.
  */
 export function unrollLoops(code: string, d4: number): string {
-  if (d4 > UNROLL_MAX_D4) return code;
   const loop = new RegExp(UNROLL, 'g');
   let out = '';
   let at = 0;
   for (let m = loop.exec(code); m; m = loop.exec(code)) {
+    const count = m[2] === 'D4' ? d4 : parseInt(m[2]);
     let depth = 1;
     let end = loop.lastIndex;
     for (; depth > 0; end++) {
@@ -62,11 +63,16 @@ export function unrollLoops(code: string, d4: number): string {
       depth += code[end] === '{' ? 1 : code[end] === '}' ? -1 : 0;
     }
     const body = unrollLoops(code.slice(loop.lastIndex, end - 1), d4);
+    if (count > UNROLL_MAX) {
+      out += code.slice(at, loop.lastIndex) + body + '}';
+      at = loop.lastIndex = end;
+      continue;
+    }
     if (/\/\/|\/\*|\bbreak\b|\bcontinue\b/.test(body)) throw new Error(`unrollLoops: a comment, break or continue in the body of ${JSON.stringify(m[0])}`);
     // k as a whole identifier, not a member `.k`.
     const k = new RegExp(`(?<![.\\w])${m[1]}\\b`, 'g');
     // Each copy in its own block, so that its `let`s do not collide.
-    out += code.slice(at, m.index) + Array.from({ length: d4 }, (_, i) => `{${body.replace(k, `${i}u`)}}`).join(' ');
+    out += code.slice(at, m.index) + Array.from({ length: count }, (_, i) => `{${body.replace(k, `${i}u`)}}`).join(' ');
     at = loop.lastIndex = end;
   }
   return out + code.slice(at);

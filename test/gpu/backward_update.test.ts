@@ -12,7 +12,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   // n = 45 leaves a partial sample tile; m = 80 in blocks of 32 leaves partial neuron tiles;
   // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices nor over the masked
   // variant's workgroup (6 groups of 10 threads). The masked variant reads the signs that the
-  // forward pass wrote. d = 260 is past UNROLL_MAX_D4: the simple kernel's loops over D4 stay loops.
+  // forward pass wrote. d = 260 is past UNROLL_MAX: the simple kernel's loops over D4 stay loops.
   it.each(variant === 'simple' ? [7, 37, 70, 260] : [7, 37, 70])('applies both layers’ gradient steps, taken at the same point, in every block (d = %i)', async (d) => {
     const p = await problem({ n: 45, d, m: 80, blockNeurons: 32, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: variant === 'masked' });
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);

@@ -24,7 +24,7 @@ describe.each(VARIANTS.forward)('forward kernel (%s)', (variant) => {
   // d = 6 pads to 8; n = 70 leaves a partial 64-sample tile. Chunks of q = 16 (m = 100 in 4
   // blocks of 32, the last partial), 32 and 128 neurons (the tiled kernel's workgroup then
   // covers 4 or 2 chunks of 16 and 32 columns, or one chunk in two tiles), the last block partial.
-  // d = 260 is past UNROLL_MAX_D4: the simple kernel's loops over D4 stay loops.
+  // d = 260 is past UNROLL_MAX: the simple kernel's loops over D4 stay loops.
   it.each([
     { d: 6, m: 100, blockNeurons: 32, q: 16 },
     { d: 6, m: 5000, blockNeurons: 1024, q: 32 },

@@ -10,7 +10,7 @@ import { problem } from '../support/problem';
 describe.each(VARIANTS.stats)('neuron_stats kernel (%s)', (variant) => {
   // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices; n = 66 leaves a
   // partial sample tile; blocks of 32 leave partial neuron tiles. d = 260 is past
-  // UNROLL_MAX_D4: the simple kernel's loops over D4 stay loops.
+  // UNROLL_MAX: the simple kernel's loops over D4 stay loops.
   it.each(variant === 'simple' ? [9, 37, 260] : [9, 37])('measures movement, flips, activity and gradient norm of every neuron (d = %i)', async (d) => {
     const p = await problem({ n: 66, d, m: 96, blockNeurons: 32 }, true);
     await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);

@@ -1,6 +1,6 @@
 // The host's loop unrolling (src/gpu/program.ts): marked loops over D4 become literal copies.
 import { describe, expect, it } from 'vitest';
-import { UNROLL_MAX_D4, unrollLoops } from '../../src/gpu/program';
+import { UNROLL_MAX, unrollLoops } from '../../src/gpu/program';
 
 describe('unrollLoops', () => {
   it('writes a marked loop out d4 times with literal indices, each copy in its own block', () => {
@@ -17,16 +17,20 @@ describe('unrollLoops', () => {
       + ' for (var k = 0u; k < D4; k++) { q[k] = 0.0; }');
   });
 
+  it('writes out loops with a literal bound as well, whatever d4', () => {
+    expect(unrollLoops('/* unroll */ for (var s = 0u; s < 3u; s++) { acc[s] += z[s]; }', 100)).toBe('{ acc[0u] += z[0u]; } { acc[1u] += z[1u]; } { acc[2u] += z[2u]; }');
+  });
+
   it('leaves members named like the index alone, and refuses bodies whose copies would change meaning', () => {
     expect(unrollLoops('/* unroll */ for (var k = 0u; k < D4; k++) { s.k += w[k]; }', 2)).toBe('{ s.k += w[0u]; } { s.k += w[1u]; }');
     for (const body of ['if (c) { break; }', 'continue;', '// why', '/* why */'])
       expect(() => unrollLoops(`/* unroll */ for (var k = 0u; k < D4; k++) { ${body} }`, 2)).toThrow(/a comment, break or continue/);
   });
 
-  it('keeps the loop past UNROLL_MAX_D4, and names an unbalanced loop', () => {
+  it('keeps the loop past UNROLL_MAX, and names an unbalanced loop', () => {
     const code = '/* unroll */ for (var k = 0u; k < D4; k++) { s += w[k]; }';
-    expect(unrollLoops(code, UNROLL_MAX_D4 + 1)).toBe(code);
-    expect(unrollLoops(code, UNROLL_MAX_D4)).toContain(`w[${UNROLL_MAX_D4 - 1}u]`);
+    expect(unrollLoops(code, UNROLL_MAX + 1)).toBe(code);
+    expect(unrollLoops(code, UNROLL_MAX)).toContain(`w[${UNROLL_MAX - 1}u]`);
     expect(() => unrollLoops('/* unroll */ for (var k = 0u; k < D4; k++) { s += w[k];', 2)).toThrow(/unbalanced braces/);
   });
 });
