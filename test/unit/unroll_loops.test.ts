@@ -19,6 +19,10 @@ describe('unrollLoops', () => {
 
   it('writes out loops with a literal bound as well, whatever d4', () => {
     expect(unrollLoops('/* unroll */ for (var s = 0u; s < 3u; s++) { acc[s] += z[s]; }', 100)).toBe('{ acc[0u] += z[0u]; } { acc[1u] += z[1u]; } { acc[2u] += z[2u]; }');
+    // Around a loop over D4 kept as a loop (d4 past UNROLL_MAX), which is copied whole.
+    const inner = '/* unroll */ for (var k = 0u; k < D4; k++) { g[k] += h[s]; }';
+    expect(unrollLoops(`/* unroll */ for (var s = 0u; s < 2u; s++) { ${inner} }`, UNROLL_MAX + 1))
+      .toBe(`{ ${inner.replace('h[s]', 'h[0u]')} } { ${inner.replace('h[s]', 'h[1u]')} }`);
   });
 
   it('leaves members named like the index alone, and refuses bodies whose copies would change meaning', () => {
