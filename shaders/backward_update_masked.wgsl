@@ -3,8 +3,8 @@
 // [z_ir > 0] in `mask` (forward.wgsl, WRITE_MASK), so both gradients come from one product
 //   g_r = Σ_i c_i [z_ir > 0] x_i,   ∇w_r = κ a_r g_r,   ∇a_r = κ Σ_i c_i relu(z_ir) = κ ⟨w_r, g_r⟩,
 // register-blocked like matmul.wgsl: a thread holds one vec4 of g for each of a group's 16
-// neurons, in four 4×4 blocks written out one by one (SwiftShader does not unroll loops, and
-// an array indexed in a loop would live in memory), and walks the samples, using each x vec4
+// neurons, in four 4×4 blocks (a loop the host writes out: SwiftShader does not unroll loops,
+// and an array indexed in one would live in memory), and walks the samples, using each x vec4
 // it loads 16 times. D4 threads share a group's d dims (hence d ≤ 256; neighbouring threads
 // take different groups and the same x); ⟨w_r, g_r⟩ is summed over them in a fixed order.
 // The halting decision is made as in backward_update.wgsl.
@@ -34,29 +34,20 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   // The group's 16 bits of sample i: word mask_word(r0, i, …) = words + i (r0 and r0 + 15 share it).
   let words = mask_word(min(r0, block.count - 1u), 0u, dims.n, dims.q);
   let shift = r0 % mask_bits(dims.q);
-  // gh[c]: the thread's vec4 of g for neuron 4h + c of the group.
-  var g0 = mat4x4<f32>();
-  var g1 = mat4x4<f32>();
-  var g2 = mat4x4<f32>();
-  var g3 = mat4x4<f32>();
+  // g[h][c]: the thread's vec4 of g for neuron 4h + c of the group.
+  var g: array<mat4x4<f32>, 4>;
   if (owns) {
     for (var i = 0u; i < dims.n; i++) {
       let bits = vec4<u32>(mask[words + i] >> shift);
       let ri = vec4<f32>(r[i]);
       let x = X[i * D4 + kt];
-      let none = vec4<f32>(0.0);
-      let c0 = select(none, ri, (bits & vec4<u32>(0x1u, 0x2u, 0x4u, 0x8u)) != vec4<u32>(0u));
-      let c1 = select(none, ri, (bits & vec4<u32>(0x10u, 0x20u, 0x40u, 0x80u)) != vec4<u32>(0u));
-      let c2 = select(none, ri, (bits & vec4<u32>(0x100u, 0x200u, 0x400u, 0x800u)) != vec4<u32>(0u));
-      let c3 = select(none, ri, (bits & vec4<u32>(0x1000u, 0x2000u, 0x4000u, 0x8000u)) != vec4<u32>(0u));
-      g0 += mat4x4<f32>(c0.x * x, c0.y * x, c0.z * x, c0.w * x);
-      g1 += mat4x4<f32>(c1.x * x, c1.y * x, c1.z * x, c1.w * x);
-      g2 += mat4x4<f32>(c2.x * x, c2.y * x, c2.z * x, c2.w * x);
-      g3 += mat4x4<f32>(c3.x * x, c3.y * x, c3.z * x, c3.w * x);
+      /* unroll */ for (var h = 0u; h < 4u; h++) {
+        let c = select(vec4<f32>(0.0), ri, (bits & (vec4<u32>(0x1u, 0x2u, 0x4u, 0x8u) << vec4<u32>(4u * h))) != vec4<u32>(0u));
+        g[h] += mat4x4<f32>(c.x * x, c.y * x, c.z * x, c.w * x);
+      }
     }
   }
   // Neurons past the block's end take no part below.
-  let g = array<mat4x4<f32>, 4>(g0, g1, g2, g3);
   var av: array<vec4<f32>, 4>;
   for (var c = 0u; c < NB; c++) {
     let j = r0 + c;

@@ -7,7 +7,7 @@ import { stepBuffers, type Block, type Shared } from '../buffers';
 import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
 import { MASKED_MAX_D4, type Variants } from '../variants';
 
-/** Neurons per thread group of backward=masked (NB in its WGSL, written out as four 4×4 blocks there): one vec4 of each per thread. */
+/** Neurons per thread group of backward=masked (NB in its WGSL, four 4×4 blocks there): one vec4 of each per thread. */
 export const MASKED_GROUP = 16;
 
 /**
