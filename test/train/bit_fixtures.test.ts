@@ -1,0 +1,70 @@
+// Runs made by the code of commit 79dfcb0 (scripts/make-bit-fixtures.sh wrote them, with each
+// run's command in command.txt) against the same commands today: the float64 reference must
+// give the same bits on any machine, and the WebGPU engine the same bits on the adapter that
+// made its fixture. On another adapter a WebGPU run is compared with fp32 tolerances instead,
+// and the test says which comparison it made.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '../..');
+const FIXTURES = join(__dirname, '../fixtures/bits');
+const TENSORS = ['X', 'y', 'W0', 'a0', 'W', 'a'];
+/** Result fields of summary.json that a run's bits decide (the rest are timings and the machine). */
+const RESULT_FIELDS = ['outcome', 'steps_done', 'steps_to_eps', 'loss0', 'final'] as const;
+
+function train(command: string, out: string) {
+  if (!existsSync(join(ROOT, 'dist-cli/main.js'))) throw new Error('dist-cli/main.js missing: run `npm run build:cli` (npm test does)');
+  const args = command.trim().split(/\s+/).map((a) => (a === 'DIR' ? out : a));
+  const p = spawnSync(process.execPath, [join(ROOT, 'bin/shallow-gd.mjs'), ...args], { encoding: 'utf8', timeout: 170_000 });
+  const adapter = /^backend: (.*?)(?: \(software.*)?$/m.exec(p.stderr)?.[1];
+  return { code: p.status, err: p.stderr, adapter };
+}
+
+const read = (dir: string, name: string) => readFileSync(join(dir, name));
+const csvRows = (text: string) => text.trim().split('\n').slice(1).map((l) => l.split(',').map((v) => (v === '' ? NaN : Number(v))));
+
+/** fp32 runs on two adapters: same steps and outcome, metrics within rounding's reach. */
+function expectClose(got: string, want: string, label: string) {
+  const [g, w] = [csvRows(got), csvRows(want)];
+  expect(g.map((r) => r[0]), `${label}: logged steps`).toEqual(w.map((r) => r[0]));
+  g.forEach((row, i) => row.forEach((v, j) => {
+    const ref = w[i][j];
+    if (Number.isNaN(ref)) return expect(v, `${label} row ${i} col ${j}`).toBeNaN();
+    // Fractions of samples × neurons move by whole flips; the rest by fp32 rounding over the run.
+    expect(Math.abs(v - ref), `${label} row ${i} col ${j}: ${v} vs ${ref}`).toBeLessThanOrEqual(1e-3 * Math.abs(ref) + 2e-3);
+  }));
+}
+
+const runs = readdirSync(FIXTURES).filter((f) => existsSync(join(FIXTURES, f, 'command.txt'))).sort();
+
+describe('the same config, seed and adapter give the same bits as commit 79dfcb0', () => {
+  it('has fixtures for both backends', () => {
+    expect(runs.filter((r) => r.endsWith('-cpu')).length).toBeGreaterThanOrEqual(5);
+    expect(runs.filter((r) => r.endsWith('-webgpu')).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(runs)('%s', (run) => {
+    const dir = join(FIXTURES, run);
+    const out = join(mkdtempSync(join(tmpdir(), 'shallow-gd-bits-')), 'run');
+    const r = train(readFileSync(join(dir, 'command.txt'), 'utf8'), out);
+    const want = JSON.parse(read(dir, 'summary.json').toString());
+    expect(r.code, r.err).toBe(want.outcome === 'diverged' ? 4 : 0);
+    const summary = JSON.parse(read(out, 'summary.json').toString());
+    const sameAdapter = r.adapter === read(dir, 'adapter.txt').toString().trim();
+    if (sameAdapter) {
+      expect(read(out, 'metrics.csv').toString()).toBe(read(dir, 'metrics.csv').toString());
+      expect(JSON.parse(read(out, 'config.json').toString())).toEqual(JSON.parse(read(dir, 'config.json').toString()));
+      for (const t of TENSORS) expect(read(out, `${t}.npy`).equals(read(dir, `${t}.npy`)), `${t}.npy`).toBe(true);
+      for (const f of RESULT_FIELDS) expect(summary[f], f).toEqual(want[f]);
+    } else {
+      // Another adapter (lavapipe, a GPU): the fixture's bits are not this adapter's to match.
+      console.info(`${run}: adapter "${r.adapter}" did not make the fixture; compared within fp32 tolerances`);
+      expect(run.endsWith('-webgpu')).toBe(true);
+      expectClose(read(out, 'metrics.csv').toString(), read(dir, 'metrics.csv').toString(), run);
+      expect(summary.outcome).toBe(want.outcome);
+    }
+  });
+});
