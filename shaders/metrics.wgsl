@@ -1,6 +1,6 @@
 // One logged row from the chunk sums (fixed-order tree over chunks), appended to the log
 // at status.rows. While a run is halted only the closing record (mode.record = 1) is kept.
-// Row layout (ROW_WORDS words): step, halt, then STATE_COLUMNS of src/train/metrics.ts in order.
+// Row layout (ROW_WORDS words): step, halt, then STATE_COLUMNS of src/model/metrics.ts in order (STATE_COUNT of them).
 
 struct Mode { record: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
 
@@ -37,7 +37,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   let n = f32(dims.n);
   let m = f32(dims.m);
   let L = status.loss;
-  var v: array<f32, 10>;
+  var v: array<f32, STATE_COUNT>;
   v[0] = L;
   v[1] = L / status.loss0;
   v[2] = select(0.0, sqrt(t[STAT_DW2] / t[STAT_W02]), t[STAT_W02] > 0.0);
@@ -51,6 +51,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   let o = status.rows * ROW_WORDS;
   rows[o] = status.step;
   rows[o + 1u] = halt;
-  for (var k = 0u; k < 10u; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
+  for (var k = 0u; k < STATE_COUNT; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
   status.rows += 1u;
 }

@@ -7,7 +7,7 @@ import { createGpuTrainer, planRun, type GpuTrainer } from '../gpu/engine';
 import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/kernels/matmul';
 import { STATUS, STATUS_BYTES } from '../gpu/layout';
 import { encode, readBuffer, type Dispatch } from '../gpu/program';
-import { HALT } from '../reference/loss';
+import { HALT } from '../model/constants';
 import { backwardUpdate } from '../reference/backward_update';
 import { forward } from '../reference/forward';
 import { residual } from '../reference/residual';

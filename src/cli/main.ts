@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
 import { decodeNpy, encodeNpy } from '../io/npy';
-import { rowsToCsv } from '../train/metrics';
+import { rowsToCsv } from '../model/metrics';
 import { softwareNote, type Progress, type Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
 import { EXIT, NoAdapterError, openBackend } from './backend';

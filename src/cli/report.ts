@@ -1,7 +1,7 @@
 // The end-of-run summary: one object for summary.json / --json, and its table form.
 import type { Resolved } from '../config/resolve';
 import { formatValue } from '../config/schema';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo, type RunResult } from '../train/trainer';
 
 export interface Summary {

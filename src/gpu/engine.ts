@@ -3,11 +3,11 @@
 // submit; only the status word and the logged rows are read back, asynchronously.
 import { ConfigError } from '../config/schema';
 import { MAX_CHUNKS, chunkNeuronsFor, teacherOf, type Resolved } from '../config/resolve';
-import { HALT } from '../reference/loss';
-import { STAT_COUNT } from '../reference/neuron_stats';
-import { STREAMS } from '../reference/rng';
-import type { Row } from '../train/metrics';
-import { NO_INSTRUMENTS, STATE_COLUMNS } from '../train/metrics';
+import { HALT } from '../model/constants';
+import { STAT_COUNT } from '../model/constants';
+import { STREAMS } from '../model/rng';
+import type { Row } from '../model/metrics';
+import { NO_INSTRUMENTS, STATE_COLUMNS } from '../model/metrics';
 import { denseFromProducts, instrumentRows, prepare, spectrum } from '../train/instruments';
 import { loggedSteps } from '../train/plan';
 import {

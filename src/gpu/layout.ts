@@ -1,11 +1,11 @@
 // Byte layouts of the uniforms and buffers shared with the WGSL structs (shaders/common.wgsl,
 // shaders/rng.wgsl), and the constants header prepended to every kernel.
 import type { Resolved } from '../config/resolve';
-import { HALT } from '../reference/loss';
-import { STAT, STAT_COUNT } from '../reference/neuron_stats';
+import { HALT, STAT, STAT_COUNT } from '../model/constants';
+import { STATE_COLUMNS } from '../model/metrics';
 
-/** Words per logged row: step, halt code, then 9 metrics (see shaders/metrics.wgsl). */
-export const ROW_WORDS = 12;
+/** Words per logged row: step, halt code, then the state columns (shaders/metrics.wgsl). */
+export const ROW_WORDS = 2 + STATE_COLUMNS.length;
 export const STATUS_BYTES = 32;
 export const STATUS = { step: 0, halt: 1, rows: 2, epsStep: 3, loss: 4, loss0: 5 } as const;
 
@@ -23,6 +23,7 @@ export function constantsHeader(d4: number): string {
   const lines = [
     `const D4: u32 = ${d4}u;`,
     `const ROW_WORDS: u32 = ${ROW_WORDS}u;`,
+    `const STATE_COUNT: u32 = ${STATE_COLUMNS.length}u;`,
     `const STAT_COUNT: u32 = ${STAT_COUNT}u;`,
     ...Object.entries(HALT).map(([k, v]) => `const HALT_${k.toUpperCase()}: u32 = ${v}u;`),
     ...Object.entries(STAT).map(([k, v]) => `const STAT_${k.toUpperCase()}: u32 = ${v}u;`),

@@ -1,6 +1,6 @@
 // Float64 twins of the init kernels (shaders/init_x.wgsl, init_labels.wgsl, init_neurons.wgsl):
 // the same Philox draws, computed in double precision.
-import { gaussian, sign, STREAMS } from './rng';
+import { gaussian, sign, STREAMS } from '../model/rng';
 
 /** X (n×d, row-major), rows N(0, I_d), or normalized to the unit sphere. */
 export function initX(seed: number, n: number, d: number, sphere: boolean): Float64Array {

@@ -1,4 +1,5 @@
 // Float64 twin of shaders/loss.wgsl: the loss and the rule that halts a run.
+import { HALT, type HaltCode } from '../model/constants';
 
 /** L = ½‖r‖². */
 export function loss(r: Float64Array): number {
@@ -7,8 +8,6 @@ export function loss(r: Float64Array): number {
   return 0.5 * s;
 }
 
-export const HALT = { running: 0, converged: 1, diverged: 2 } as const;
-export type HaltCode = (typeof HALT)[keyof typeof HALT];
 
 /** Diverged when L is not finite or L > divergeAt·L0; converged when L < eps·L0 and stopAtEps. */
 export function haltCode(L: number, L0: number, c: { eps: number; divergeAt: number; stopAtEps: boolean }): HaltCode {

@@ -1,6 +1,6 @@
 // Float64 twin of shaders/chunk_reduce.wgsl + metrics.wgsl: per-neuron statistics to one logged row.
-import type { StateValues } from '../train/metrics';
-import { MAX_STATS, STAT, STAT_COUNT } from './neuron_stats';
+import type { StateValues } from '../model/metrics';
+import { MAX_STATS, STAT, STAT_COUNT } from '../model/constants';
 
 export function metrics(stats: Float64Array, n: number, m: number, loss: number, loss0: number): StateValues {
   const sum = new Float64Array(STAT_COUNT);

@@ -1,10 +1,6 @@
 // Float64 twin of shaders/neuron_stats.wgsl: per-neuron quantities behind the logged metrics.
+import { STAT, STAT_COUNT } from '../model/constants';
 
-/** Columns of the per-neuron statistics (shared with the WGSL kernels). */
-export const STAT = { dW2: 0, w02: 1, dA2: 2, a02: 3, move: 4, flips: 5, active: 6, grad2: 7, cons: 8 } as const;
-export const STAT_COUNT = 9;
-/** Columns reduced by maximum over neurons (the others by sum). */
-export const MAX_STATS: readonly number[] = [STAT.move, STAT.cons];
 
 /**
  * For each neuron: ‖w_r−w_r(0)‖², ‖w_r(0)‖², (a_r−a_r(0))², a_r(0)², the relative move,

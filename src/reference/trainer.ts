@@ -3,17 +3,18 @@
 import type { Resolved } from '../config/resolve';
 import { teacherOf } from '../config/resolve';
 import { instrumentRows, prepare, spectrum } from '../train/instruments';
-import { NO_INSTRUMENTS, type Row } from '../train/metrics';
+import { NO_INSTRUMENTS, type Row } from '../model/metrics';
 import { loggedSteps } from '../train/plan';
 import { outcomeOf, suggestedRates, type RunOptions, type RunResult, type Tensors, type Trainer } from '../train/trainer';
 import { backwardUpdate } from './backward_update';
 import { forward } from './forward';
 import { initLabels, initNeurons, initX } from './init';
-import { HALT, haltCode, loss } from './loss';
+import { haltCode, loss } from './loss';
+import { HALT } from '../model/constants';
 import { metrics } from './metrics';
 import { neuronStats } from './neuron_stats';
 import { residual } from './residual';
-import { STREAMS } from './rng';
+import { STREAMS } from '../model/rng';
 import { denseTangentKernel, tangentProduct } from './tangent';
 
 export interface ReferenceState {

@@ -3,7 +3,7 @@
 // command prints. Pure functions of the suite's records.
 import { formatValue } from '../config/schema';
 import { median, summarizeSweep, type SuccessRow } from '../sweep/summary';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import { softwareNote } from '../train/trainer';
 import { duration, num } from '../ui/format';
 import type { SuiteRecord, SuiteResult } from './run';

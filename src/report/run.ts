@@ -4,7 +4,7 @@ import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import type { Backend } from '../cli/backend';
 import { toRecord, type SweepRecord } from '../sweep/records';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo } from '../train/trainer';
 import { distinctRuns, ratesFor, type PlannedRun, type Suite } from './suite';
 

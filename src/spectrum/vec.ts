@@ -1,5 +1,5 @@
 // Small dense-vector helpers shared by the iterative eigensolvers.
-import { gaussian } from '../reference/rng';
+import { gaussian } from '../model/rng';
 
 /** A symmetric operator given only by its products (async: they may run on the GPU). */
 export type MatVec = (v: Float64Array) => Promise<Float64Array>;

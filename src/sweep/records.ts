@@ -4,7 +4,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, st
 import { dirname } from 'node:path';
 import type { Resolved } from '../config/resolve';
 import { ConfigError, type Config } from '../config/schema';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import type { BackendInfo, Outcome, RunResult } from '../train/trainer';
 
 /** One line of a sweep file. JSON has no Infinity or NaN: a diverged run's non-finite metrics read back as null. */

@@ -7,7 +7,7 @@ import { symmetricEigen, type Eigen } from '../spectrum/eigen';
 import { adversarialLabels, labelsFromVector, linearizedLoss } from '../spectrum/kernel_prediction';
 import { lanczos } from '../spectrum/lanczos';
 import { powerIteration } from '../spectrum/power';
-import type { InstrumentValues } from './metrics';
+import type { InstrumentValues } from '../model/metrics';
 
 /** H v with H = η_W·H_W + η_a·H_a at the backend's current state. */
 export type TangentProduct = (v: Float64Array, etaW: number, etaA: number) => Promise<Float64Array>;

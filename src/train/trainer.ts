@@ -1,6 +1,6 @@
 // What every backend (the WebGPU engine and the float64 reference) offers the CLI and the page.
 import type { Resolved } from '../config/resolve';
-import type { Row } from './metrics';
+import type { Row } from '../model/metrics';
 
 export interface BackendInfo {
   kind: 'webgpu' | 'cpu';

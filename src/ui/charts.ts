@@ -3,7 +3,7 @@
 // color. Callers redraw at most once per display frame.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import { num } from './format';
 
 export type ChartId = 'loss' | 'movement' | 'activation' | 'kernel';

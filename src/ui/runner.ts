@@ -6,7 +6,7 @@ import { ConfigError } from '../config/schema';
 import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser';
 import { createGpuTrainer, planRun } from '../gpu/engine';
 import { createCpuTrainer, referenceBytes } from '../reference/trainer';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import type { BackendInfo, Progress, RunResult, Trainer } from '../train/trainer';
 
 /** The CPU reference keeps float64 copies in the JS heap: keep well under what a tab gets. */

@@ -1,7 +1,7 @@
 // The postMessage protocol between an embedded widget and the page that embeds it
 // (docs/PAGE.md). The widget only ever posts to its parent and only obeys its parent.
 import type { Summary } from '../cli/report';
-import type { Row } from '../train/metrics';
+import type { Row } from '../model/metrics';
 import type { BackendInfo } from '../train/trainer';
 
 /** Posted by the widget. */

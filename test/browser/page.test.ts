@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeNpy } from '../../src/io/npy';
-import { METRIC_COLUMNS } from '../../src/train/metrics';
+import { METRIC_COLUMNS } from '../../src/model/metrics';
 import { ARTIFACTS, buildPage, downloadFrom, launch, serve, status, waitForState, watchErrors } from './harness';
 
 const SMALL = 'n=32&d=8&m=32&steps=400&eps=0.01';

@@ -4,7 +4,8 @@ import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
 import { residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { VARIANTS } from '../../src/gpu/variants';
 import { backwardUpdate, gradients } from '../../src/reference/backward_update';
-import { HALT, loss } from '../../src/reference/loss';
+import { loss } from '../../src/reference/loss';
+import { HALT } from '../../src/model/constants';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkReduce as reduceKernel } from '../../src/gpu/kernels/chunk_reduce';
-import { MAX_STATS, STAT_COUNT } from '../../src/reference/neuron_stats';
+import { MAX_STATS, STAT_COUNT } from '../../src/model/constants';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
 

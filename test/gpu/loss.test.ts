@@ -3,7 +3,8 @@ import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
 import { loss as lossKernel } from '../../src/gpu/kernels/loss';
 import { residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { forward } from '../../src/reference/forward';
-import { HALT, loss } from '../../src/reference/loss';
+import { loss } from '../../src/reference/loss';
+import { HALT } from '../../src/model/constants';
 import { residual } from '../../src/reference/residual';
 import { problem } from '../support/problem';
 

@@ -3,7 +3,8 @@ import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
 import { neuronStats as statsKernel } from '../../src/gpu/kernels/neuron_stats';
 import { residual as residualKernel } from '../../src/gpu/kernels/residual';
 import { VARIANTS } from '../../src/gpu/variants';
-import { STAT, STAT_COUNT, neuronStats } from '../../src/reference/neuron_stats';
+import { neuronStats } from '../../src/reference/neuron_stats';
+import { STAT, STAT_COUNT } from '../../src/model/constants';
 import { maxRelErr } from '../support/gpu';
 import { problem } from '../support/problem';
 

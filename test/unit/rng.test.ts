@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, philox, sign, toUniform } from '../../src/reference/rng';
+import { gaussian, philox, sign, toUniform } from '../../src/model/rng';
 
 describe('Philox2x32-10', () => {
   it('matches the Random123 known-answer vectors', () => {
