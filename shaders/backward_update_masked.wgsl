@@ -14,18 +14,11 @@
 // NB, the neurons per group, is prepended by the host (MASKED_GROUP in src/gpu/kernels/backward_update.ts).
 const NG: u32 = 64u / D4;       // groups per workgroup
 
-// Bindings: the step's (STEP_DECLARATIONS in src/gpu/program.ts).
-
 var<workgroup> wg_dot: array<vec4<f32>, 64u * 4u>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let check = check_loss(lid);
-  if (block.first == 1u && wid.x == 0u && lid == 0u && atomicLoad(&status.halt) == HALT_RUNNING) {
-    record_loss(check.L, check.code);
-    if (check.code == HALT_RUNNING) { status.step += 1u; }
-  }
-  if (check.code != HALT_RUNNING) { return; }
+  if (halting_step(lid, block.first == 1u && wid.x == 0u && lid == 0u) != HALT_RUNNING) { return; }
   let group = lid % NG;
   let kt = lid / NG;
   let r0 = (wid.x * NG + group) * NB;

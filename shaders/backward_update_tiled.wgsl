@@ -9,8 +9,6 @@ const TS: u32 = 8u;                      // samples per tile
 const QS: u32 = 4u;                      // dim slices per neuron
 const SL: u32 = (D4 + QS - 1u) / QS;     // vec4s per slice
 
-// Bindings: the step's (STEP_DECLARATIONS in src/gpu/program.ts).
-
 var<workgroup> xt: array<vec4<f32>, TS * D4>;
 var<workgroup> zp: array<f32, TS * QS * TR>;
 var<workgroup> rt: array<f32, TS>;
@@ -20,12 +18,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let rl = lid % TR;
   let q = lid / TR;
   let j = wid.x * TR + rl;
-  let check = check_loss(lid);
-  let code = check.code;
-  if (block.first == 1u && j == 0u && q == 0u && atomicLoad(&status.halt) == HALT_RUNNING) {
-    record_loss(check.L, code);
-    if (code == HALT_RUNNING) { status.step += 1u; }
-  }
+  let code = halting_step(lid, block.first == 1u && j == 0u && q == 0u);
   if (code != HALT_RUNNING) { return; }
   let valid = j < block.count;
   let jr = min(j, block.count - 1u);

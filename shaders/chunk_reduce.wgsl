@@ -1,10 +1,6 @@
 // Sums the per-neuron statistics of each chunk of this block (the maximum for stat_is_max),
 // neuron by neuron in index order. One thread per chunk.
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> block: Block;
-@group(0) @binding(2) var<storage, read> stats: array<f32>;
-@group(0) @binding(3) var<storage, read_write> chunk_stats: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -1,7 +1,7 @@
 // Structs shared by the training kernels; their byte layout is written by src/gpu/layout.ts.
-// The host prepends the constants (D4, HALT_*, STAT_*) generated from the TypeScript twins,
-// and writes out each loop marked `/* unroll */` (over D4 or a literal count; unrollLoops in
-// src/gpu/program.ts), so that the function arrays it indexes stay in registers on SwiftShader.
+// The host prepends the constants (D4, HALT_*, STAT_*, …) generated from src/model, and
+// writes out the loops marked for unrolling where the adapter gains from it (unrollLoops in
+// src/gpu/program.ts), so that the function arrays they index stay in registers on SwiftShader.
 
 struct Dims {
   n: u32,            // samples

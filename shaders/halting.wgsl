@@ -1,7 +1,6 @@
 // L = ½ Σ r² from residual.wgsl's per-workgroup sums, and the halting rule (the twin of
 // haltCode() in src/reference/loss.ts). Shared by loss.wgsl and both backward_update
 // kernels, so that every workgroup reduces in the same order and reaches the same decision.
-// The including kernel declares `dims` and `status`.
 
 const LOSS_LANES: u32 = 64u;
 var<workgroup> loss_lane: array<f32, LOSS_LANES>;
@@ -56,4 +55,16 @@ fn record_loss(L: f32, code: u32) {
   status.loss = L;
   if (code != HALT_DIVERGED && L < dims.eps * status.loss0 && status.eps_step == 0u) { status.eps_step = status.step + 1u; }
   atomicStore(&status.halt, code);
+}
+
+/// The step's halting decision, reached by every workgroup of a backward kernel: the verdict
+/// of check_loss, which the run's one `writer` invocation records, counting the step where the
+/// run goes on. Call in uniform control flow.
+fn halting_step(lid: u32, writer: bool) -> u32 {
+  let check = check_loss(lid);
+  if (writer && atomicLoad(&status.halt) == HALT_RUNNING) {
+    record_loss(check.L, check.code);
+    if (check.code == HALT_RUNNING) { status.step += 1u; }
+  }
+  return check.code;
 }

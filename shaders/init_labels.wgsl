@@ -1,7 +1,5 @@
 // Labels y_i: ±1 (flag = 1) or N(0,1), from their own stream. One thread per sample.
 
-@group(0) @binding(0) var<uniform> p: InitParams;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -1,9 +1,6 @@
 // Neuron r (global index offset + j): w_r = scale_a·N(0, I_d), a_r = scale_b·N(0,1) or ±scale_b.
 // Draws are indexed by the global neuron index, so blocks do not change them.
 
-@group(0) @binding(0) var<uniform> p: InitParams;
-@group(0) @binding(1) var<storage, read_write> W: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> a: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

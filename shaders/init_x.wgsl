@@ -1,8 +1,6 @@
 // X row i: d draws of N(0,1) (lane k), optionally scaled to unit length; padded with zeros
 // to D4 vec4s. One thread per row.
 
-@group(0) @binding(0) var<uniform> p: InitParams;
-@group(0) @binding(1) var<storage, read_write> X: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

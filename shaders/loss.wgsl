@@ -2,8 +2,6 @@
 // One workgroup. Dispatched when the engine starts (where it sets L0) and at logged steps,
 // where metrics.wgsl reads it; on other steps backward_update applies the same rule itself.
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<storage, read_write> status: Status;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {

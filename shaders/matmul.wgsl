@@ -5,10 +5,6 @@
 
 struct MatmulDims { n: u32, cols: u32, first: u32, _pad: u32 }
 
-@group(0) @binding(0) var<uniform> md: MatmulDims;
-@group(0) @binding(1) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> W: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> Z: array<f32>;
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

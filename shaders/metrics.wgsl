@@ -4,11 +4,6 @@
 
 struct Mode { record: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> mode: Mode;
-@group(0) @binding(2) var<storage, read> chunk_stats: array<f32>;
-@group(0) @binding(3) var<storage, read_write> status: Status;
-@group(0) @binding(4) var<storage, read_write> rows: array<u32>;
 
 var<workgroup> part: array<array<f32, STAT_COUNT>, 256>;
 

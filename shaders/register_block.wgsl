@@ -1,7 +1,6 @@
 // A 4×4 block of X·Wᵀ over all d (samples i, neurons j), with no workgroup memory: the inner
-// product of the CPU-driver kernels (forward.wgsl `blocked`, the yardstick matmul.wgsl). The
-// including kernel declares X and W as arrays of vec4. Written out, not indexed in loops:
-// SwiftShader keeps loop-indexed arrays in memory (twice as slow here).
+// product of the CPU-driver kernels (forward_blocked.wgsl, the yardstick matmul.wgsl). Written
+// out, not indexed in loops: SwiftShader keeps loop-indexed arrays in memory (twice as slow here).
 // Column s of the result holds sample i[s] against neurons j.
 fn register_block(i: vec4<u32>, j: vec4<u32>) -> mat4x4<f32> {
   var z0 = vec4<f32>(0.0);

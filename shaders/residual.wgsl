@@ -9,8 +9,6 @@
 override RS: u32;
 override RL: u32;
 
-// Bindings dims, partials, y, r, status (its loss_parts): the step's (STEP_DECLARATIONS in src/gpu/program.ts).
-
 var<workgroup> part: array<f32, RS * RL>;
 var<workgroup> squares: array<f32, RS>;
 

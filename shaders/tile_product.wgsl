@@ -1,7 +1,7 @@
 // The 64×64 block of X Wᵀ a workgroup of 16×16 threads computes, for matmul_tiled.wgsl (the
 // yardstick) and forward.wgsl's `tiled` entry (the same product, then relu and a): the depth
 // is staged through workgroup memory TK vec4s at a time, each thread holds a 4×4 block (rows
-// ty + 16·s, columns tx + 16·c). The including kernel declares `X` and `W`.
+// ty + 16·s, columns tx + 16·c).
 
 const TT: u32 = 64u;        // tile rows and columns
 const TK: u32 = 4u;         // vec4s of depth per stage

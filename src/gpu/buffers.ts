@@ -1,5 +1,6 @@
-// The engine's buffers, as the kernel modules see them.
-import type { GpuContext, StepBuffers } from './program';
+// The engine's buffers, as the kernel modules see them, and the step's binding table.
+import type { GpuContext } from './program';
+import { bindingTable } from './wgsl';
 
 /** Buffers shared by all blocks: sizes O(n·d + n·chunks + chunks). */
 export interface Shared {
@@ -31,10 +32,31 @@ export interface Block {
   mask: GPUBuffer | null;
 }
 
+/**
+ * The bindings of a training step's kernels (forward, residual, backward_update) in one table:
+ * one bind group per block then serves all three, and a step re-binds nothing (the host's cost
+ * per step is its API calls). Eight storage buffers, the most WebGPU guarantees a kernel.
+ */
+export const STEP_BINDINGS = bindingTable('step', [
+  ['dims', 'uniform', 'Dims'],
+  ['block', 'uniform', 'Block'],
+  ['X', 'read', 'array<vec4<f32>>'],
+  ['W', 'read_write', 'array<vec4<f32>>'],
+  ['a', 'read_write', 'array<f32>'],
+  ['status', 'read_write', 'Status'],
+  ['partials', 'read_write', 'array<f32>'],
+  ['y', 'read', 'array<f32>'],
+  ['r', 'read_write', 'array<f32>'],
+  ['mask', 'read_write', 'array<u32>'],
+]);
+
+/** A buffer for each of the step's bindings. */
+export type StepBuffers = Record<(typeof STEP_BINDINGS)['names'][number], GPUBuffer>;
+
 /** What the step's kernels bind of a block (the teacher's block has no mask). */
 export type StepBlock = Pick<Block, 'uniform' | 'W' | 'a'> & { mask?: GPUBuffer | null };
 
-/** The step layout's buffers for block `b` (its mask, or a placeholder), with `over` replacing some (the teacher's dims, the tangent's outputs). */
+/** The step's buffers for block `b` (its mask, or a placeholder), with `over` replacing some (the teacher's dims, the tangent's outputs). */
 export function stepBuffers(ctx: GpuContext, s: Shared, b: StepBlock, over: Partial<StepBuffers> = {}): StepBuffers {
   return { dims: s.dims, block: b.uniform, X: s.X, W: b.W, a: b.a, status: s.status, partials: s.partials, y: s.y, r: s.r, mask: b.mask ?? ctx.unused, ...over };
 }

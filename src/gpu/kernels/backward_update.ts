@@ -1,14 +1,35 @@
 import simpleSource from '../../../shaders/backward_update.wgsl?raw';
-import tiledSource from '../../../shaders/backward_update_tiled.wgsl?raw';
-import halting from '../../../shaders/halting.wgsl?raw';
 import maskedSource from '../../../shaders/backward_update_masked.wgsl?raw';
-import tiles from '../../../shaders/tiles.wgsl?raw';
-import { stepBuffers, type Block, type Shared } from '../buffers';
-import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
+import tiledSource from '../../../shaders/backward_update_tiled.wgsl?raw';
+import vjpSource from '../../../shaders/backward_update_vjp.wgsl?raw';
+import { STEP_BINDINGS, stepBuffers, type Block, type Shared } from '../buffers';
+import { HALTING, NEURON_GRADIENT, TILES } from '../libraries';
+import type { Dispatch, GpuContext } from '../program';
 import { MASKED_MAX_D4, type Variants } from '../variants';
+import { bindingTable, type KernelSource } from '../wgsl';
 
 /** Neurons per thread group of backward=masked (NB in its WGSL, four 4×4 blocks there): one vec4 of each per thread. */
 export const MASKED_GROUP = 16;
+
+/** Each variant's WGSL (a file per variant). */
+const VARIANTS: Record<Variants['backward'], KernelSource> = {
+  simple: { name: 'backward_update', bindings: STEP_BINDINGS, libraries: [HALTING, NEURON_GRADIENT], source: simpleSource },
+  tiled: { name: 'backward_update_tiled', bindings: STEP_BINDINGS, libraries: [HALTING, TILES], source: tiledSource },
+  masked: { name: 'backward_update_masked', bindings: STEP_BINDINGS, libraries: [HALTING], source: `const NB: u32 = ${MASKED_GROUP}u;\n${maskedSource}` },
+};
+
+/** vjp's bindings: the block's neurons, v (named r, as the gradient library reads it), its outputs. */
+const VJP_BINDINGS = bindingTable('vjp', [
+  ['dims', 'uniform', 'Dims'],
+  ['block', 'uniform', 'Block'],
+  ['X', 'read', 'array<vec4<f32>>'],
+  ['W', 'read', 'array<vec4<f32>>'],
+  ['a', 'read', 'array<f32>'],
+  ['r', 'read', 'array<f32>'],
+  ['U', 'read_write', 'array<vec4<f32>>'],
+  ['ua', 'read_write', 'array<f32>'],
+]);
+const VJP: KernelSource = { name: 'backward_update_vjp', bindings: VJP_BINDINGS, libraries: [NEURON_GRADIENT], source: vjpSource };
 
 /**
  * The halting rule on the loss, then both gradients and both updates for one block: a thread per
@@ -16,27 +37,22 @@ export const MASKED_GROUP = 16;
  * signs that the forward pass left in the block's mask (masked).
  */
 export function backwardUpdate(ctx: GpuContext, s: Shared, b: Block, variant: Variants['backward']): Dispatch {
-  const group = ctx.stepGroup(stepBuffers(ctx, s, b));
+  const group = ctx.group(STEP_BINDINGS, stepBuffers(ctx, s, b));
+  const pipeline = ctx.pipeline(VARIANTS[variant]);
   if (variant === 'masked') {
     if (!b.mask) throw new Error('backward=masked needs the block’s activation mask');
     if (ctx.d4 > MASKED_MAX_D4) throw new Error(`backward=masked takes d ≤ ${4 * MASKED_MAX_D4}`);
     // 64 / d4 groups of MASKED_GROUP neurons per workgroup, d4 threads each.
-    const pipeline = ctx.pipeline('backward_update_masked', [STEP_DECLARATIONS, halting, `const NB: u32 = ${MASKED_GROUP}u;`, maskedSource], 'main', {}, 'step');
     return { pipeline, group, x: Math.ceil(b.count / (MASKED_GROUP * Math.floor(64 / ctx.d4))) };
   }
-  const tiled = variant === 'tiled';
-  const pipeline = tiled
-    ? ctx.pipeline('backward_update_tiled', [STEP_DECLARATIONS, halting, tiles, tiledSource], 'main', {}, 'step')
-    : ctx.pipeline('backward_update', [STEP_DECLARATIONS, halting, simpleSource], 'main', {}, 'step');
   return { pipeline, group, x: Math.ceil(b.count / 64) };
 }
 
 /** Jᵀv for one block into (U, ua): the same gradient with the residual replaced by `v`, not applied. */
 export function vjp(ctx: GpuContext, s: Shared, b: Block, v: GPUBuffer, U: GPUBuffer, ua: GPUBuffer): Dispatch {
-  const pipeline = ctx.pipeline('backward_update', [STEP_DECLARATIONS, halting, simpleSource], 'vjp');
   return {
-    pipeline,
-    group: ctx.bind(pipeline, [s.dims, b.uniform, s.X, b.W, b.a, null, null, null, v, null, null, U, ua]),
+    pipeline: ctx.pipeline(VJP),
+    group: ctx.group(VJP_BINDINGS, { dims: s.dims, block: b.uniform, X: s.X, W: b.W, a: b.a, r: v, U, ua }),
     x: Math.ceil(b.count / 64),
   };
 }

@@ -1,7 +1,8 @@
 import source from '../../../shaders/residual.wgsl?raw';
-import { stepBuffers, type Shared, type StepBlock } from '../buffers';
-import { STEP_DECLARATIONS, type Dispatch, type GpuContext } from '../program';
+import { STEP_BINDINGS, stepBuffers, type Shared, type StepBlock } from '../buffers';
+import type { Dispatch, GpuContext } from '../program';
 import type { Variants } from '../variants';
+import type { KernelSource } from '../wgsl';
 
 /** Samples per workgroup of residual.wgsl (RS there): one partial Σr² each. */
 export const RESIDUAL_SAMPLES = 32;
@@ -11,6 +12,8 @@ export const RESIDUAL_LANES: Record<Variants['residual'], number> = { wide: 8, n
 
 /** WebGPU's least per-dimension workgroup limit: longer grids wrap into rows of this many. */
 export const MAX_ROW = 65535;
+
+const RESIDUAL: KernelSource = { name: 'residual', bindings: STEP_BINDINGS, source };
 
 /**
  * r = κ·Σ partials − y, and per-workgroup Σ r² (`into` defaults to the residual buffer). One
@@ -23,10 +26,9 @@ export function residual(
   variant: Variants['residual'],
   { dims = s.dims, y = s.y, into = s.r, row = MAX_ROW }: { dims?: GPUBuffer; y?: GPUBuffer; into?: GPUBuffer; row?: number } = {},
 ): Dispatch {
-  const pipeline = ctx.pipeline('residual', [STEP_DECLARATIONS, source], 'main', { RS: RESIDUAL_SAMPLES, RL: RESIDUAL_LANES[variant] }, 'step');
   return {
-    pipeline,
-    group: ctx.stepGroup(stepBuffers(ctx, s, b, { dims, y, r: into })),
+    pipeline: ctx.pipeline(RESIDUAL, 'main', { RS: RESIDUAL_SAMPLES, RL: RESIDUAL_LANES[variant] }),
+    group: ctx.group(STEP_BINDINGS, stepBuffers(ctx, s, b, { dims, y, r: into })),
     x: Math.min(s.lossPartCount, row),
     y: Math.ceil(s.lossPartCount / row),
   };

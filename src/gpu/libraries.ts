@@ -1,0 +1,24 @@
+// The WGSL libraries kernels import (src/gpu/wgsl.ts), each with what it needs of the kernel.
+import halting from '../../shaders/halting.wgsl?raw';
+import loadX from '../../shaders/load_x.wgsl?raw';
+import neuronGradient from '../../shaders/neuron_gradient.wgsl?raw';
+import neuronSums from '../../shaders/neuron_sums.wgsl?raw';
+import registerBlock from '../../shaders/register_block.wgsl?raw';
+import rng from '../../shaders/rng.wgsl?raw';
+import tileProduct from '../../shaders/tile_product.wgsl?raw';
+import tiles from '../../shaders/tiles.wgsl?raw';
+import type { WgslLibrary } from './wgsl';
+
+/** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */
+export const HALTING: WgslLibrary = { name: 'halting', source: halting, needs: ['dims', 'status'] };
+/** Philox2x32-10 and the init parameters (twin: src/model/rng.ts). */
+export const RNG: WgslLibrary = { name: 'rng', source: rng };
+export const LOAD_X: WgslLibrary = { name: 'load_x', source: loadX, needs: ['X'] };
+export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: neuronGradient, needs: ['dims', 'X', 'r'] };
+export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, needs: ['dims', 'a', 'a0', 'stats'] };
+/** The 4×4 register block of X·Wᵀ (forward_blocked, the register-blocked yardstick). */
+export const REGISTER_BLOCK: WgslLibrary = { name: 'register_block', source: registerBlock, needs: ['X', 'W'] };
+/** The 64×64 workgroup tile of X·Wᵀ (forward_tiled, the tiled yardstick). */
+export const TILE_PRODUCT: WgslLibrary = { name: 'tile_product', source: tileProduct, needs: ['X', 'W'] };
+/** Samples staged through workgroup memory (the tiled backward and statistics). */
+export const TILES: WgslLibrary = { name: 'tiles', source: tiles, needs: ['dims', 'X', 'r', 'xt', 'rt'] };
