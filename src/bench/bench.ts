@@ -3,7 +3,9 @@
 // adapter's practical limit. Every figure carries the adapter it came from.
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { buildConfig } from '../config/schema';
-import { createGpuTrainer, planRun, type GpuTrainer } from '../gpu/engine';
+import { createGpuTrainer, type Trainer } from '../train/trainer';
+import type { GpuEngine } from '../gpu/engine';
+import { planRun } from '../gpu/plan';
 import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/kernels/matmul';
 import { STATUS, STATUS_BYTES } from '../gpu/layout';
 import { encode, readBuffer, type Dispatch } from '../gpu/program';
@@ -11,8 +13,8 @@ import { HALT } from '../model/constants';
 import { backwardUpdate } from '../reference/backward_update';
 import { forward } from '../reference/forward';
 import { residual } from '../reference/residual';
-import { initialState } from '../reference/trainer';
-import type { BackendInfo } from '../train/trainer';
+import { initialState } from '../reference/init';
+import type { BackendInfo } from '../model/engine';
 import type { Variants } from '../gpu/variants';
 import { GpuTimer, type TimingMethod } from './timer';
 
@@ -106,29 +108,29 @@ async function warm(timer: GpuTimer, dispatches: readonly Dispatch[]): Promise<v
   await timer.time((pass) => dispatches.forEach((dp) => encode(pass, { ...dp, x: 1, y: 1 })));
 }
 
-async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Promise<Omit<SizeResult, 'peers'>> {
+async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptions): Promise<Omit<SizeResult, 'peers'>> {
   const { n, d, m } = t.config;
-  const device = t.device;
+  const device = t.engine.device;
   // Timed alone, backward_update steps from an unchanged residual: the whole steps below start
   // from the initial state again (restore), and must end running.
   const status = device.createBuffer({ size: STATUS_BYTES, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   {
     const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(t.buffers.s.status, 0, status, 0, STATUS_BYTES);
+    enc.copyBufferToBuffer(t.engine.buffers.s.status, 0, status, 0, STATUS_BYTES);
     device.queue.submit([enc.finish()]);
   }
   const restore = () => {
     const enc = device.createCommandEncoder();
-    for (const b of t.buffers.blocks) {
+    for (const b of t.engine.buffers.blocks) {
       enc.copyBufferToBuffer(b.W0, 0, b.W, 0, b.W.size);
       enc.copyBufferToBuffer(b.a0, 0, b.a, 0, b.a.size);
     }
-    enc.copyBufferToBuffer(status, 0, t.buffers.s.status, 0, STATUS_BYTES);
+    enc.copyBufferToBuffer(status, 0, t.engine.buffers.s.status, 0, STATUS_BYTES);
     device.queue.submit([enc.finish()]);
   };
-  await warm(timer, [...t.kernels.values()].flat());
+  await warm(timer, [...t.engine.kernels.values()].flat());
   const kernels: Record<string, number> = {};
-  for (const [name, dispatches] of t.kernels) {
+  for (const [name, dispatches] of t.engine.kernels) {
     kernels[name] = await perRep(timer, (pass) => dispatches.forEach((dp) => encode(pass, dp)), o.targetSeconds / 4);
   }
   restore();
@@ -138,7 +140,7 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
   // work (down to one batch of one step). Each batch starts on an idle queue; the least of
   // them counts: on CPU drivers the driver's threads, running the work just submitted, share
   // the cores with the host and can stall any one batch.
-  const stepSeconds = await perRep(timer, (pass) => t.encodeSteps(pass, 1), o.targetSeconds);
+  const stepSeconds = await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1), o.targetSeconds);
   const hostCap = 40 * o.targetSeconds;
   const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor(hostCap / (HOST_REPS * stepSeconds))));
   const hostReps = Math.max(1, Math.min(HOST_REPS, Math.floor(hostCap / (hostBatch * stepSeconds))));
@@ -147,7 +149,7 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     const start = performance.now();
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    t.encodeSteps(pass, hostBatch);
+    t.engine.encodeSteps(pass, hostBatch);
     pass.end();
     const commands = enc.finish();
     const encoded = performance.now();
@@ -157,12 +159,12 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     await device.queue.onSubmittedWorkDone();
   }
   // Halted steps return at once: their times would not be a step's.
-  const halt = new Uint32Array((await readBuffer(device, t.buffers.s.status)).buffer)[STATUS.halt];
+  const halt = new Uint32Array((await readBuffer(device, t.engine.buffers.s.status)).buffer)[STATUS.halt];
   status.destroy();
   if (halt !== HALT.running) throw new Error(`the run halted (code ${halt}) while its steps were timed`);
 
   // The reference product over all neurons, in slices that fit one binding.
-  const { s, blocks } = t.buffers;
+  const { s, blocks } = t.engine.buffers;
   const maxCols = Math.max(4, Math.min(65535 * 32, Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, 1 << 30) / (4 * n))));
   const slices: { b: (typeof blocks)[number]; first: number; cols: number }[] = [];
   for (const b of blocks) for (let first = 0; first < b.count; first += maxCols) slices.push({ b, first, cols: Math.min(maxCols, b.count - first) });
@@ -174,7 +176,7 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
   });
   const matmulByVariant = {} as Record<MatmulVariant, number>;
   for (const variant of Object.keys(MATMUL_VARIANTS) as MatmulVariant[]) {
-    const products = slices.map((x, k) => matmul(t.context, variant, dims[k], s.X, x.b.W, Z, n, x.cols));
+    const products = slices.map((x, k) => matmul(t.engine.context, variant, dims[k], s.X, x.b.W, Z, n, x.cols));
     await warm(timer, products);
     const seconds = await perRep(timer, (p) => products.forEach((dp) => encode(p, dp)), o.targetSeconds);
     matmulByVariant[variant] = (2 * n * d * m) / seconds / 1e9;
@@ -195,7 +197,7 @@ async function measureSize(t: GpuTrainer, timer: GpuTimer, o: BenchOptions): Pro
     matmulGflops, matmulKernel, matmulByVariant,
     efficiency: flops / stepSeconds / 1e9 / matmulGflops,
     memoryBytes: t.memoryBytes,
-    variants: t.variants,
+    variants: t.engine.variants,
   };
 }
 
@@ -237,7 +239,7 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
       skipped.push({ ...size, reason: (e as Error).message });
       continue;
     }
-    let t: GpuTrainer;
+    let t: Trainer<GpuEngine>;
     try {
       t = await createGpuTrainer(device, info, c, undefined, o.kernel);
     } catch (e) {

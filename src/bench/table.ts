@@ -1,5 +1,5 @@
 // The benchmark report as markdown: what docs/BENCHMARKS.md and the terminal show.
-import { softwareNote } from '../train/trainer';
+import { softwareNote } from '../model/engine';
 import type { BenchReport } from './bench';
 
 const p3 = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : '–');

@@ -5,9 +5,11 @@ import { totalmem } from 'node:os';
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
-import { createGpuTrainer, planRun } from '../gpu/engine';
+import { createGpuTrainer } from '../train/trainer';
+import { planRun } from '../gpu/plan';
 import type { Variants } from '../gpu/variants';
-import { createCpuTrainer, referenceBytes } from '../reference/trainer';
+import { createCpuTrainer } from '../train/trainer';
+import { referenceBytes } from '../reference/engine';
 import type { Trainer } from '../train/trainer';
 
 export const EXIT = { ok: 0, invalid: 2, noAdapter: 3, diverged: 4 } as const;

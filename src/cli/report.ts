@@ -2,7 +2,8 @@
 import type { Resolved } from '../config/resolve';
 import { formatValue } from '../config/schema';
 import type { Row } from '../model/metrics';
-import { softwareNote, type BackendInfo, type RunResult } from '../train/trainer';
+import { softwareNote, type BackendInfo } from '../model/engine';
+import { type RunResult } from '../train/trainer';
 
 export interface Summary {
   outcome: RunResult['outcome'];

@@ -9,7 +9,7 @@ import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, toRecord, type RecordFile, type SweepRecord } from '../sweep/records';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
 import { summarizeSweep, summaryText } from '../sweep/summary';
-import { softwareNote } from '../train/trainer';
+import { softwareNote } from '../model/engine';
 import { parseTrainArgs, type TrainArgs } from './args';
 
 

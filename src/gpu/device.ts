@@ -1,5 +1,5 @@
 // Adapter description and device request, shared by Node (device_node.ts) and the browser.
-import type { BackendInfo } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render/i;
 

@@ -1,6 +1,6 @@
 // WebGPU in the page: navigator.gpu → adapter → device, or the plain reason there is none,
 // so the page can say why it falls back to the CPU reference.
-import type { BackendInfo } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
 import { describeAdapter, requestDeviceFor } from './device';
 
 export interface BrowserDevice {

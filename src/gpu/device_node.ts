@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendInfo } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
 import { describeAdapter, requestDeviceFor } from './device';
 
 /** Dawn instances must stay reachable while a device lives, or a GC frees them and the process dies. */

@@ -1,9 +1,11 @@
 // Kernel variants and the one place that picks them per adapter (like tfjs' *_impl files).
 import { ConfigError } from '../config/schema';
-import type { BackendInfo } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
 
 export const VARIANTS = {
   forward: ['simple', 'blocked', 'tiled'], residual: ['wide', 'narrow'], backward: ['simple', 'tiled', 'masked'], stats: ['simple', 'tiled'],
+  // Not a kernel: whether the host writes out the loops marked for unrolling (src/gpu/program.ts).
+  loops: ['unrolled', 'kept'],
 } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
@@ -45,6 +47,11 @@ function maskedRefusal(s: Shape): string | null {
   return null;
 }
 
+/** Mesa's lavapipe (llvmpipe's Vulkan driver), which unrolls short loops itself. */
+const LAVAPIPE = /llvmpipe|lavapipe/i;
+/** The largest d4 at which lavapipe gains from loops written out (measured at d = 16 and 128). */
+const LAVAPIPE_UNROLL_MAX_D4 = 8;
+
 export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape): Variants {
   const { d4 } = shape;
   // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
@@ -59,8 +66,15 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // residual: 8 lanes per sample in workgroups of 256 on GPUs (parallel loads of up to 256
   // chunks); on CPU drivers 2 lanes in workgroups of 64: on SwiftShader 1.3 ms against 8–11 ms
   // for 8 lanes at 1024×16×1024 (docs/BENCHMARKS.md).
-  if (info.software) return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple' };
-  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats') };
+  // loops: written out on SwiftShader, which does not unroll them (2–3× faster kernels); on
+  // lavapipe only at small d (at d = 16 the simple backward took 59–61 ms written out against
+  // 82–86 ms, at d = 128 260–275 ms against 151–216 ms; docs/BENCHMARKS.md); kept on GPUs,
+  // whose compilers unroll them.
+  if (info.software) {
+    const loops = LAVAPIPE.test(info.name) && d4 > LAVAPIPE_UNROLL_MAX_D4 ? 'kept' : 'unrolled';
+    return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple', loops };
+  }
+  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats'), loops: 'kept' };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */

@@ -1,9 +1,9 @@
-// Float64 twins of the tangent-kernel products (forward.wgsl jvp, backward_update.wgsl vjp): J is the n × (m·d + m)
+// Float64 twins of the tangent-kernel products (forward_jvp.wgsl, backward_update_vjp.wgsl): J is the n × (m·d + m)
 // Jacobian of the outputs f(x_i) with respect to (W, a), and H = J diag(η) Jᵀ is the tangent
 // kernel η_W·H_W + η_a·H_a of MODEL.md, applied without ever forming it.
 import type { Resolved } from '../config/resolve';
 import { gradients } from './backward_update';
-import type { ReferenceState } from './trainer';
+import type { ReferenceState } from './init';
 
 /** Jᵀ v: the backward pass with the residual r := v. uW is m×d (row r = neuron r), ua is m. */
 export function vjp(

@@ -5,7 +5,7 @@ import { ConfigError, buildConfig, type Config } from '../config/schema';
 import type { Backend } from '../cli/backend';
 import { toRecord, type SweepRecord } from '../sweep/records';
 import type { Row } from '../model/metrics';
-import { softwareNote, type BackendInfo } from '../train/trainer';
+import { softwareNote, type BackendInfo } from '../model/engine';
 import { distinctRuns, ratesFor, type PlannedRun, type Suite } from './suite';
 
 export interface SuiteRecord extends SweepRecord {

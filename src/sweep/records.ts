@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import type { Resolved } from '../config/resolve';
 import { ConfigError, type Config } from '../config/schema';
 import type { Row } from '../model/metrics';
-import type { BackendInfo, Outcome, RunResult } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
+import type { Outcome, RunResult } from '../train/trainer';
 
 /** One line of a sweep file. JSON has no Infinity or NaN: a diverged run's non-finite metrics read back as null. */
 export interface SweepRecord {

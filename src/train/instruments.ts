@@ -7,10 +7,9 @@ import { symmetricEigen, type Eigen } from '../spectrum/eigen';
 import { adversarialLabels, labelsFromVector, linearizedLoss } from '../spectrum/kernel_prediction';
 import { lanczos } from '../spectrum/lanczos';
 import { powerIteration } from '../spectrum/power';
+import type { TangentProduct } from '../model/engine';
 import type { InstrumentValues } from '../model/metrics';
 
-/** H v with H = η_W·H_W + η_a·H_a at the backend's current state. */
-export type TangentProduct = (v: Float64Array, etaW: number, etaA: number) => Promise<Float64Array>;
 
 /** Relative accuracy of λ_max for automatic rates: far below what a rate needs. */
 const POWER_TOL = 1e-6;

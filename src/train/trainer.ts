@@ -1,58 +1,19 @@
-// What every backend (the WebGPU engine and the float64 reference) offers the CLI and the page.
+// A trainer is an engine put together with the one run loop: what the CLI, the page, sweeps
+// and reports train with, whichever engine runs the steps.
 import type { Resolved } from '../config/resolve';
-import type { Row } from '../model/metrics';
+import { createGpuEngine, type GpuEngine } from '../gpu/engine';
+import type { Variants } from '../gpu/variants';
+import type { BackendInfo, Engine, Tensors } from '../model/engine';
+import { createCpuEngine } from '../reference/engine';
+import { denseFromProducts, prepare } from './instruments';
+import { RunState, runLoop, type RunOptions, type RunResult } from './run_loop';
 
-export interface BackendInfo {
-  kind: 'webgpu' | 'cpu';
-  /** e.g. "SwiftShader Device (Subzero) — vulkan", or "float64 CPU reference". */
-  name: string;
-  /** True for CPU-emulated adapters: their timings say nothing about GPUs. */
-  software: boolean;
-}
+export type { Outcome, Progress, RunOptions, RunResult } from './run_loop';
 
-export interface Progress {
-  step: number;
-  loss: number;
-  lossRatio: number;
-  stepsPerSecond: number;
-  etaSeconds: number;
-}
-
-export type Outcome = 'converged' | 'max_steps' | 'diverged' | 'stopped';
-
-export interface RunResult {
-  outcome: Outcome;
-  /** Updates applied; the final row describes the state after them. */
-  stepsDone: number;
-  /** The first step whose loss was below eps·L0, or null. */
-  stepsToEps: number | null;
-  /** Every row logged so far (a resumed run continues the list). */
-  rows: Row[];
-  loss0: number;
-  wallSeconds: number;
-  stepsPerSecond: number;
-  /** Halved rates to retry with, after a divergence. */
-  suggested?: { etaW: number; etaA: number };
-}
-
-export interface RunOptions {
-  onRow?: (row: Row) => void;
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-}
-
-/** Tensors as float32 arrays in the layout users load (X n×d, W m×d, C order). */
-export interface Tensors {
-  X: Float32Array;
-  y: Float32Array;
-  W0: Float32Array;
-  a0: Float32Array;
-  W: Float32Array;
-  a: Float32Array;
-}
-
-export interface Trainer {
+export interface Trainer<E extends Engine = Engine> {
+  readonly engine: E;
   readonly backend: BackendInfo;
+  /** The config with what was fixed at initialization (measured rates). */
   readonly config: Resolved;
   /** Bytes of tensors the run holds. */
   readonly memoryBytes: number;
@@ -64,18 +25,50 @@ export interface Trainer {
   dispose(): void;
 }
 
-/** The outcome of a finished run from its halt code and its step budget. */
-export function outcomeOf(halt: number, stopped: boolean): Outcome {
-  if (halt === 1) return 'converged';
-  if (halt === 2) return 'diverged';
-  return stopped ? 'stopped' : 'max_steps';
+/** Fixes what initialization fixes (rates, adversarial labels, H_0) on `engine`, then trains on it. */
+export async function createTrainer<E extends Engine>(engine: E, given: Resolved): Promise<Trainer<E>> {
+  let state: RunState;
+  try {
+    const { c, prediction } = await prepare(given, {
+      product: engine.tangentProduct,
+      dense: engine.denseKernel ?? ((etaW, etaA) => denseFromProducts(given.n, (v) => engine.tangentProduct(v, etaW, etaA))),
+      setLabels: engine.setLabels,
+      residual0: engine.residual0,
+    });
+    await engine.start(c);
+    state = new RunState(c, prediction);
+  } catch (e) {
+    // A failed measurement at initialization leaves nothing behind on a device the page reuses.
+    engine.dispose();
+    throw e;
+  }
+  let running = false;
+  return {
+    engine,
+    backend: engine.backend,
+    config: state.c,
+    memoryBytes: engine.memoryBytes,
+    tangentProduct: engine.tangentProduct,
+    async run(options = {}) {
+      if (running) throw new Error('this trainer is already running');
+      running = true;
+      try {
+        return await runLoop(engine, state, options);
+      } finally {
+        running = false;
+      }
+    },
+    readTensors: () => engine.readTensors(),
+    dispose: () => engine.dispose(),
+  };
 }
 
-export function suggestedRates(c: Resolved): { etaW: number; etaA: number } {
-  return { etaW: c.etaW / 2, etaA: c.etaA / 2 };
+export async function createGpuTrainer(
+  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
+): Promise<Trainer<GpuEngine>> {
+  return createTrainer(await createGpuEngine(device, backend, c, labelValues, forced), c);
 }
 
-/** Said beside every timing from a CPU-emulated WebGPU adapter. */
-export function softwareNote(b: BackendInfo): string {
-  return b.kind === 'webgpu' && b.software ? ' (software adapter: timings are not GPU figures)' : '';
+export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Promise<Trainer> {
+  return createTrainer(createCpuEngine(c, labelValues), c);
 }

@@ -5,7 +5,7 @@ import { summarize } from '../cli/report';
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import { rowsToCsv } from '../model/metrics';
-import { softwareNote } from '../train/trainer';
+import { softwareNote } from '../model/engine';
 import { CHARTS, Charts, PALETTE, type ChartId } from './charts';
 import { button, el } from './dom';
 import { download } from './download';

@@ -4,10 +4,13 @@
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser';
-import { createGpuTrainer, planRun } from '../gpu/engine';
-import { createCpuTrainer, referenceBytes } from '../reference/trainer';
+import { createGpuTrainer } from '../train/trainer';
+import { planRun } from '../gpu/plan';
+import { createCpuTrainer } from '../train/trainer';
+import { referenceBytes } from '../reference/engine';
 import type { Row } from '../model/metrics';
-import type { BackendInfo, Progress, RunResult, Trainer } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
+import type { Progress, RunResult, Trainer } from '../train/trainer';
 
 /** The CPU reference keeps float64 copies in the JS heap: keep well under what a tab gets. */
 const CPU_MAX_BYTES = 512 * 2 ** 20;

@@ -2,7 +2,7 @@
 // (docs/PAGE.md). The widget only ever posts to its parent and only obeys its parent.
 import type { Summary } from '../cli/report';
 import type { Row } from '../model/metrics';
-import type { BackendInfo } from '../train/trainer';
+import type { BackendInfo } from '../model/engine';
 
 /** Posted by the widget. */
 export type WidgetMessage =

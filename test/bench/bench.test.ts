@@ -31,7 +31,7 @@ describe('shallow-gd bench', () => {
       expect(s.hostBatch).toBeGreaterThanOrEqual(1);
       expect(s.hostEncodeMicrosPerStep).toBeGreaterThan(0);
       expect(s.hostEncodeMicrosPerStep).toBeLessThanOrEqual(s.hostMicrosPerStep);
-      expect(s.variants).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple' });
+      expect(s.variants).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled' });
       expect(s.peers['cpu-f64']).toHaveProperty('stepSeconds');
       // TensorFlow.js ran the same step on the same device.
       expect(s.peers.tfjs).toHaveProperty('stepSeconds');

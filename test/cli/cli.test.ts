@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
 import { decodeNpy, encodeNpy } from '../../src/io/npy';
-import { initialState } from '../../src/reference/trainer';
+import { initialState } from '../../src/reference/init';
 import { backwardUpdate } from '../../src/reference/backward_update';
 import { forward } from '../../src/reference/forward';
 import { loss } from '../../src/reference/loss';

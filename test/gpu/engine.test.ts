@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
-import { createGpuTrainer } from '../../src/gpu/engine';
+import { createGpuTrainer } from '../../src/train/trainer';
 import { VARIANTS, type Variants } from '../../src/gpu/variants';
-import { createCpuTrainer } from '../../src/reference/trainer';
+import { createCpuTrainer } from '../../src/train/trainer';
 import type { RunOptions } from '../../src/train/trainer';
 import { gpu } from '../support/gpu';
 
@@ -30,9 +30,9 @@ async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: Run
 describe('GPU engine', () => {
   // Every variant of each kernel (forward, residual, backward_update, neuron_stats) runs the whole loop.
   const combos: Variants[] = [
-    { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple' },
-    { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled' },
-    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple' },
+    { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple', loops: 'kept' },
+    { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept' },
+    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled' },
   ];
   it('runs under WebGPU’s guaranteed 8 storage buffers per kernel, as every test here does', async () => {
     expect((await gpu()).device.limits.maxStorageBuffersPerShaderStage).toBe(8);
@@ -42,11 +42,11 @@ describe('GPU engine', () => {
     for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
   });
 
-  it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $residual, $backward, $stats)', async (variants) => {
+  it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $residual, $backward, $stats, loops $loops)', async (variants) => {
     const c = resolveConfig(buildConfig(base));
     const cpu = await (await createCpuTrainer(c)).run();
     const { result, t } = await gpuRun(base, undefined, variants);
-    expect(t.variants).toEqual(variants);
+    expect(t.engine.variants).toEqual(variants);
     expect(result.outcome).toBe('max_steps');
     expect(result.rows.map((r) => r.step)).toEqual(cpu.rows.map((r) => r.step));
     expect(result.rows.length).toBeGreaterThan(30);

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
-import { createGpuTrainer } from '../../src/gpu/engine';
+import { createGpuTrainer } from '../../src/train/trainer';
 import { tangentProduct } from '../../src/reference/tangent';
-import { createCpuTrainer } from '../../src/reference/trainer';
+import { createCpuTrainer } from '../../src/train/trainer';
 import { gpu, maxRelErr } from '../support/gpu';
 
 describe('tangent-kernel product on the GPU', () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentsCommand } from '../../src/cli/experiments';
 import { resolveConfig } from '../../src/config/resolve';
 import { ConfigError } from '../../src/config/schema';
-import { createCpuTrainer } from '../../src/reference/trainer';
+import { createCpuTrainer } from '../../src/train/trainer';
 import { csvName, type ReportData } from '../../src/report/data';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, ratesFor } from '../../src/report/suite';
 import { median } from '../../src/sweep/summary';

@@ -2,7 +2,7 @@
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { denseTangentKernel, tangentProduct } from '../../src/reference/tangent';
-import { initialState, type ReferenceState } from '../../src/reference/trainer';
+import { initialState, type ReferenceState } from '../../src/reference/init';
 
 /** Standard normals from a seeded xorshift + Box–Muller (test data only). */
 export function normals(seed: number, count: number): Float64Array {

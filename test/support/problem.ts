@@ -3,10 +3,11 @@
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import type { Block, Shared } from '../../src/gpu/buffers';
-import { allocate, planLayout } from '../../src/gpu/engine';
+import { allocateRun } from '../../src/gpu/buffers';
+import { planLayout } from '../../src/gpu/plan';
 import { STATUS, STATUS_BYTES } from '../../src/gpu/layout';
 import { GpuContext, readBuffer, submitPass, type Dispatch } from '../../src/gpu/program';
-import { initialState, type ReferenceState } from '../../src/reference/trainer';
+import { initialState, type ReferenceState } from '../../src/reference/init';
 import { gpu } from './gpu';
 
 const f32 = (x: Float64Array) => Float64Array.from(Float32Array.from(x));
@@ -33,9 +34,9 @@ export interface Problem {
 export async function problem(given: Partial<Record<SettingKey, unknown>>, perturb = false, { masked = false } = {}): Promise<Problem> {
   const { device } = await gpu();
   const c = resolveConfig(buildConfig(given));
-  const layout = planLayout(c, device.limits);
+  const layout = planLayout(c, device.limits, masked);
   const ctx = new GpuContext(device, layout.d4);
-  const { s, blocks } = await allocate(device, c, layout, masked);
+  const { s, blocks } = await allocateRun(device, c, layout);
   const init = initialState(c);
   const st: ReferenceState = {
     X: f32(init.X), y: f32(init.y), W0: f32(init.W0), a0: f32(init.a0),

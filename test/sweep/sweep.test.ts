@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mergeCommand, sweepCommand } from '../../src/cli/sweep';
 import { resolveConfig } from '../../src/config/resolve';
 import { ConfigError } from '../../src/config/schema';
-import { createCpuTrainer } from '../../src/reference/trainer';
+import { createCpuTrainer } from '../../src/train/trainer';
 import { expandGrid, parseGridAxis } from '../../src/sweep/grid';
 
 const PROBLEM = ['--backend', 'cpu', '--n', '8', '--d', '2', '--steps', '300'];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
-import { createCpuTrainer, initialState } from '../../src/reference/trainer';
+import { createCpuTrainer } from '../../src/train/trainer';
+import { initialState } from '../../src/reference/init';
 import { denseTangentKernel } from '../../src/reference/tangent';
 import { symmetricEigen } from '../../src/spectrum/eigen';
 

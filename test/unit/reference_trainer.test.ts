@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
-import { createCpuTrainer } from '../../src/reference/trainer';
+import { createCpuTrainer } from '../../src/train/trainer';
 
 const small = { n: 24, d: 6, m: 16, steps: 300 };
 
@@ -32,8 +32,11 @@ describe('float64 reference trainer', () => {
     const whole = await (await createCpuTrainer(c)).run();
     const t = await createCpuTrainer(c);
     const stop = new AbortController();
-    const first = await t.run({ signal: stop.signal, onRow: (r) => { if (r.step >= 100) stop.abort(); } });
+    // The loop stops at the next submit boundary: the first submit holds a few steps.
+    const first = await t.run({ signal: stop.signal, onRow: () => stop.abort() });
     expect(first.outcome).toBe('stopped');
+    expect(first.stepsDone).toBeGreaterThan(0);
+    expect(first.stepsDone).toBeLessThan(300);
     const rest = await t.run();
     expect(rest.stepsDone).toBe(300);
     const byStep = new Map(rest.rows.map((r) => [r.step, r]));

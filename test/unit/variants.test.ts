@@ -3,14 +3,18 @@ import { TILED_BYTES, chooseVariants, parseVariants, resolveVariants } from '../
 
 const gpu = { kind: 'webgpu' as const, name: 'a GPU', software: false };
 const swiftshader = { kind: 'webgpu' as const, name: 'SwiftShader', software: true };
+const lavapipe = { kind: 'webgpu' as const, name: 'llvmpipe (LLVM 15.0.6, 256 bits) / cpu / mesa', software: true };
 const limits = { maxComputeWorkgroupStorageSize: 16384 } as GPUSupportedLimits;
 // n = 1024, m = 16384 (q = 64) at d4 = 32 (d = 128), 100 (d = 400) or 4 (d = 16).
 const shape = (d4: number, n = 1024, q = 64) => ({ d4, n, q });
 
 describe('kernel variants', () => {
   it('picks tiled kernels on GPUs where their workgroup memory fits, simple ones on CPU drivers', () => {
-    expect(chooseVariants(gpu, limits, shape(32))).toEqual({ forward: 'simple', residual: 'wide', backward: 'tiled', stats: 'tiled' });
-    expect(chooseVariants(swiftshader, limits, shape(32))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple' });
+    expect(chooseVariants(gpu, limits, shape(32))).toEqual({ forward: 'simple', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept' });
+    expect(chooseVariants(swiftshader, limits, shape(32))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled' });
+    // Loops written out on lavapipe at small d only (where it was measured faster).
+    expect(chooseVariants(lavapipe, limits, shape(4)).loops).toBe('unrolled');
+    expect(chooseVariants(lavapipe, limits, shape(32)).loops).toBe('kept');
     // The activation mask (n·m bits) may not outgrow W: n ≤ 32·d.
     expect(chooseVariants(swiftshader, limits, shape(4, 512)).backward).toBe('masked');
     expect(chooseVariants(swiftshader, limits, shape(4, 513)).backward).toBe('simple');
@@ -23,17 +27,17 @@ describe('kernel variants', () => {
     // Each kernel by its own need: at d4 = 100 the backward tile (8 samples) no longer fits, the stats tile (4) does.
     expect(TILED_BYTES.backward(100)).toBeGreaterThan(16384);
     expect(TILED_BYTES.stats(100)).toBeLessThanOrEqual(16384);
-    expect(chooseVariants(gpu, limits, shape(100))).toEqual({ forward: 'simple', residual: 'wide', backward: 'simple', stats: 'tiled' });
+    expect(chooseVariants(gpu, limits, shape(100))).toEqual({ forward: 'simple', residual: 'wide', backward: 'simple', stats: 'tiled', loops: 'kept' });
   });
 
   it('lets --kernel force a variant, and refuses one the device cannot hold in one line', () => {
-    expect(resolveVariants(swiftshader, limits, shape(32), parseVariants('backward=tiled'))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'tiled', stats: 'simple' });
+    expect(resolveVariants(swiftshader, limits, shape(32), parseVariants('backward=tiled,loops=kept'))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'tiled', stats: 'simple', loops: 'kept' });
     // The tiled forward writes no mask: forcing it takes the simple backward, unless masked is forced too.
     expect(resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled' }).backward).toBe('simple');
     expect(() => resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled', backward: 'masked' })).toThrow(/^--kernel backward=masked needs forward=simple or forward=blocked \(they write its activation mask\); got forward=tiled$/);
     expect(() => resolveVariants(gpu, limits, shape(65), { backward: 'masked' })).toThrow(/^--kernel backward=masked takes d ≤ 256 \(a thread per 4 dims of a neuron, 64 per workgroup\); got d=260$/);
     expect(() => resolveVariants(gpu, limits, shape(4, 600), { backward: 'masked' })).toThrow(/^--kernel backward=masked keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ 512 at this d and m; got n=600$/);
     expect(() => resolveVariants(gpu, limits, shape(100), { backward: 'tiled' })).toThrow(/^--kernel backward=tiled needs \d+ bytes of workgroup memory at d=400; this device has 16384$/);
-    expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled, residual=wide\|narrow, backward=simple\|tiled\|masked, stats=simple\|tiled; got "matmul=tiled"/);
+    expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled, residual=wide\|narrow, backward=simple\|tiled\|masked, stats=simple\|tiled, loops=unrolled\|kept; got "matmul=tiled"/);
   });
 });

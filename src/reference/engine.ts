@@ -1,0 +1,79 @@
+// The float64 CPU engine: the oracle of every GPU test, and the fallback without WebGPU. The
+// same steps as the WebGPU engine (src/gpu/engine.ts) in double precision, driven by the same
+// run loop (src/train/run_loop.ts).
+import type { Resolved } from '../config/resolve';
+import { HALT, type HaltCode } from '../model/constants';
+import type { Engine, Readback, StateRow, Tensors } from '../model/engine';
+import { backwardUpdate } from './backward_update';
+import { forward } from './forward';
+import { initialState } from './init';
+import { haltCode, loss } from './loss';
+import { metrics } from './metrics';
+import { neuronStats } from './neuron_stats';
+import { residual } from './residual';
+import { denseTangentKernel, tangentProduct } from './tangent';
+
+/** Float64 bytes the reference holds: X, y, r, f, W, W0, a, a0, per-neuron stats. */
+export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
+  return 8 * (c.n * c.d + 3 * c.n + 2 * c.m * c.d + 2 * c.m + 8 * c.m);
+}
+
+export function createCpuEngine(given: Resolved, labelValues?: Float64Array): Engine {
+  const s = initialState(given, labelValues);
+  const { n, d, m, outputScale: kappa } = given;
+  // The config with measured rates, once start() has it.
+  let c = given;
+  let step = 0;
+  let L0 = NaN;
+  let L = NaN;
+  let halt: HaltCode = HALT.running;
+  let epsStep: number | null = null;
+  const residualNow = () => residual(forward(s.X, s.W, s.a, n, d, m, kappa), s.y);
+  /** The state's loss and the halting rule on it, while the run goes on. */
+  const check = (r: Float64Array) => {
+    L = loss(r);
+    if (halt !== HALT.running) return;
+    halt = haltCode(L, L0, c);
+    if (epsStep === null && L < c.eps * L0 && halt !== HALT.diverged) epsStep = step;
+  };
+  const row = (r: Float64Array): StateRow => ({ step, ...metrics(neuronStats(s.X, s.W, s.W0, s.a, s.a0, r, n, d, m, kappa, c.etaW, c.etaA), n, m, L, L0) });
+  const readback = (rows: StateRow[]): Readback => ({ step, halt, epsStep, loss: L, loss0: L0, rows });
+  return {
+    backend: { kind: 'cpu', name: 'float64 CPU reference', software: true },
+    memoryBytes: referenceBytes(given),
+    // Steps run between the loop's awaits; one submit at a time keeps the page drawing between them.
+    pace: { maxSteps: 4096, maxRows: Infinity, inflight: 1 },
+    tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA),
+    denseKernel: async (etaW, etaA) => denseTangentKernel(s.X, s.W, s.a, n, d, m, kappa, etaW, etaA),
+    setLabels: async (y) => { s.y = y; },
+    residual0: async () => residualNow(),
+    async start(final) {
+      c = final;
+      L0 = loss(residualNow());
+    },
+    submit(from, count, logged) {
+      // After a macrotask, so that a page draws and a signal fires between submits.
+      return new Promise((resolve) => setTimeout(() => {
+        const rows: StateRow[] = [];
+        for (; halt === HALT.running && step < from + count; step++) {
+          const r = residualNow();
+          check(r);
+          if (halt !== HALT.running) break;
+          if (logged.has(step)) rows.push(row(r));
+          backwardUpdate(s.X, s.W, s.a, r, n, d, m, kappa, c.etaW, c.etaA);
+        }
+        resolve(readback(rows));
+      }, 0));
+    },
+    async record() {
+      const r = residualNow();
+      check(r);
+      return readback([row(r)]);
+    },
+    async readTensors(): Promise<Tensors> {
+      const f = (x: Float64Array) => Float32Array.from(x);
+      return { X: f(s.X), y: f(s.y), W0: f(s.W0), a0: f(s.a0), W: f(s.W), a: f(s.a) };
+    },
+    dispose() {},
+  };
+}
