@@ -6,7 +6,7 @@ import { ConfigError, buildConfig } from '../config/schema';
 import { decodeNpy, encodeNpy } from '../io/npy';
 import { rowsToCsv } from '../train/metrics';
 import { softwareNote, type Progress, type Trainer } from '../train/trainer';
-import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
+import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
 import { EXIT, NoAdapterError, openBackend } from './backend';
 import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
