@@ -1,82 +1,149 @@
-// Command-line parsing for `shallow-gd train`: config flags come from the schema table,
-// the rest are the run's own options.
-import { ConfigError, SETTINGS, settingByFlag, type SettingKey } from '../config/schema';
-import { VARIANTS, parseVariants, type Variants } from '../gpu/variants';
+// The one command-line parser of every subcommand. Node's util.parseArgs splits argv into
+// tokens (--name value, --name=value, -h, --), so no dependency and no hand-written
+// tokenizer; this module checks the tokens against the command's table of flags (its own,
+// plus the config settings' from the schema), so that every command takes the same forms
+// and reports an unknown, repeated or valueless flag in the same one line.
+import { parseArgs } from 'node:util';
+import { ConfigError, PRESETS, SETTINGS, formatValue, settingByFlag, settingByKey, type SettingKey } from '../config/schema';
+import { VARIANTS } from '../gpu/variants';
 
-export interface TrainArgs {
+/** One of a command's own flags: a `value` flag takes one, a `switch` none (given bare). */
+export interface Flag {
+  kind: 'value' | 'switch';
+  help: string;
+  /** The value's name in the help: --out DIR. */
+  arg?: string;
+  /** The values allowed, checked here. */
+  choices?: readonly string[];
+  default?: string;
+  /** Given once per item (sweep's --grid): the values in order. */
+  multiple?: boolean;
+}
+
+export type Flags = Record<string, Flag>;
+
+export interface Command<F extends Flags> {
+  /** As typed after shallow-gd; errors point at its --help. */
+  name: string;
+  flags: F;
+  /** Takes the config settings as flags (--n 64, --spectrum). */
+  config?: boolean;
+  /** Takes positional arguments (merge's files); elsewhere a stray word is an error. */
+  positionals?: boolean;
+  /** Flags of another command that this one refuses, with why (completing "--force …"). */
+  refused?: Record<string, string>;
+}
+
+type Value<F extends Flag> = F extends { kind: 'switch' } ? boolean
+  : F extends { multiple: true } ? string[]
+  : (F extends { choices: readonly (infer C)[] } ? C : string) | (F extends { default: string } ? never : undefined);
+
+export interface Parsed<F extends Flags> {
+  flags: { [K in keyof F]: Value<F[K]> };
+  /** The config settings given, as typed (buildConfig checks them). */
   given: Partial<Record<SettingKey, string>>;
-  backend: 'auto' | 'webgpu' | 'cpu';
-  out?: string;
-  /** Forced kernel variants (--kernel backward=tiled). */
-  kernel: Partial<Variants>;
-  saveTensors: boolean;
-  force: boolean;
-  json: boolean;
+  positionals: string[];
   help: boolean;
 }
 
-const SWITCHES = { 'save-tensors': 'saveTensors', force: 'force', json: 'json', help: 'help' } as const;
+const HELP: Flag = { kind: 'switch', help: 'print this help' };
 
-export function parseTrainArgs(argv: readonly string[]): TrainArgs {
-  const args: TrainArgs = { given: {}, backend: 'auto', kernel: {}, saveTensors: false, force: false, json: false, help: false };
-  for (let k = 0; k < argv.length; k++) {
-    const token = argv[k];
-    if (token === '-h') { args.help = true; continue; }
-    if (!token.startsWith('--')) throw new ConfigError('', `unexpected argument ${JSON.stringify(token)}: flags are --name value`);
-    const eq = token.indexOf('=');
-    const name = token.slice(2, eq < 0 ? undefined : eq);
-    if (name in SWITCHES) {
-      if (eq >= 0) throw new ConfigError(name, `--${name} takes no value`);
-      args[SWITCHES[name as keyof typeof SWITCHES]] = true;
+/** parseArgs' view of the config flags: a true/false setting is a boolean, so that bare it takes no value. */
+const CONFIG_OPTIONS = Object.fromEntries(
+  SETTINGS.map((s) => [s.flag, { type: s.kind.type === 'bool' ? ('boolean' as const) : ('string' as const) }]),
+);
+
+export function parse<F extends Flags>(command: Command<F>, argv: readonly string[]): Parsed<F> {
+  const flags: Flags = { ...command.flags, help: HELP };
+  const options = {
+    ...(command.config ? CONFIG_OPTIONS : {}),
+    ...Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.kind === 'switch' ? ('boolean' as const) : ('string' as const) }])),
+    help: { type: 'boolean' as const, short: 'h' },
+  };
+  // Not strict: strict mode refuses --spectrum=false and a value starting with "-" (--eta-w -1,
+  // which the schema should report); the checks below replace it.
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const see = `see shallow-gd ${command.name} --help`;
+  const values: Record<string, string | string[] | boolean | undefined> = {};
+  const given: Partial<Record<SettingKey, string>> = {};
+  const positionals: string[] = [];
+  const seen = new Set<string>();
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind === 'option-terminator') continue;
+    if (t.kind === 'positional') {
+      if (!command.positionals) throw new ConfigError(command.name, `unexpected argument ${JSON.stringify(t.value)} (${see})`);
+      positionals.push(t.value);
       continue;
     }
-    let value: string;
-    if (eq >= 0) value = token.slice(eq + 1);
-    else {
-      if (k + 1 >= argv.length) throw new ConfigError(name, `--${name} needs a value`);
-      value = argv[++k];
+    const { name, rawName } = t;
+    const refusal = command.refused?.[name];
+    if (refusal) throw new ConfigError(name, `${rawName} ${refusal}`);
+    const flag = flags[name];
+    const setting = command.config ? settingByFlag(name) : undefined;
+    // parseArgs reads -x as --x; only -h is a short flag here.
+    if ((!flag && !setting) || (rawName !== `--${name}` && rawName !== '-h')) throw new ConfigError(name, `unknown flag ${rawName} (${see})`);
+    if (seen.has(name) && !flag?.multiple) throw new ConfigError(name, `${rawName} is given more than once: give it once`);
+    seen.add(name);
+    if (setting?.kind.type === 'bool') {
+      // Bare means true; --spectrum=false, and --spectrum true as the README writes it, also work.
+      const next = tokens[k + 1];
+      if (t.value === undefined && next?.kind === 'positional' && (next.value === 'true' || next.value === 'false')) {
+        given[setting.key] = next.value;
+        k++;
+      } else given[setting.key] = t.value ?? 'true';
+      continue;
     }
-    if (name === 'backend') {
-      if (value !== 'auto' && value !== 'webgpu' && value !== 'cpu')
-        throw new ConfigError('backend', `--backend must be one of auto, webgpu, cpu; got ${JSON.stringify(value)}`);
-      args.backend = value;
-    } else if (name === 'kernel') {
-      args.kernel = parseVariants(value);
-    } else if (name === 'out') {
-      if (!value) throw new ConfigError('out', '--out needs a folder path');
-      args.out = value;
-    } else {
-      const s = settingByFlag(name);
-      if (!s) throw new ConfigError(name, `unknown flag --${name} (see shallow-gd train --help)`);
-      args.given[s.key] = value;
+    if (flag?.kind === 'switch') {
+      if (t.value !== undefined) throw new ConfigError(name, `${rawName} takes no value`);
+      values[name] = true;
+      continue;
     }
+    // parseArgs takes the next token as the value even when it is the next flag (--out --force).
+    if (!t.value || (!t.inlineValue && t.value.startsWith('--'))) throw new ConfigError(name, `${rawName} needs a value`);
+    if (setting) given[setting.key] = t.value;
+    else if (flag.choices && !flag.choices.includes(t.value))
+      throw new ConfigError(name, `${rawName} must be one of ${flag.choices.join(', ')}; got ${JSON.stringify(t.value)}`);
+    else if (flag.multiple) values[name] = [...((values[name] as string[] | undefined) ?? []), t.value];
+    else values[name] = t.value;
   }
-  return args;
+  for (const [name, f] of Object.entries(flags)) values[name] ??= f.kind === 'switch' ? false : f.multiple ? [] : f.default;
+  const { help, ...own } = values;
+  return { flags: own as Parsed<F>['flags'], given, positionals, help: help as boolean };
 }
 
-export function trainHelp(): string {
-  const lines = [
-    'usage: shallow-gd train [flags]',
-    '',
-    'Full-batch gradient descent on f(x) = κ Σ a_r relu(⟨w_r, x⟩), both layers, separate rates.',
-    '',
-    'config flags (defaults in brackets):',
-  ];
-  for (const s of SETTINGS) {
-    const def = typeof s.default === 'object' ? 'sign' : String(s.default);
-    lines.push(`  --${s.flag.padEnd(15)} ${s.help} [${def}]`);
-  }
-  lines.push(
-    '',
-    'run flags:',
-    '  --backend        auto (WebGPU if an adapter exists, else the CPU reference), webgpu, or cpu [auto]',
-    `  --kernel K=V     force a kernel variant (${Object.entries(VARIANTS).map(([k, v]) => `${k}=${v.join('|')}`).join(', ')}); default: chosen per adapter`,
-    '  --out DIR        write config.json, metrics.csv, summary.json (DIR must be empty unless --force)',
-    '  --save-tensors   with --out, also X.npy y.npy W0.npy a0.npy W.npy a.npy (float32, W as m×d)',
-    '  --force          write into a non-empty --out folder',
-    '  --json           print the summary as JSON instead of a table',
-    '',
-    'exit codes: 0 finished (converged or not), 2 invalid input, 3 no WebGPU adapter for --backend webgpu, 4 diverged',
-  );
-  return lines.join('\n');
+/** Help lines of a table of flags, one per flag: `  --out DIR  what it does [default]`. */
+export function flagLines(flags: Flags): string[] {
+  const heads = Object.entries(flags).map(([name, f]) => `--${name}${f.arg ? ` ${f.arg}` : ''}`);
+  const width = Math.max(...heads.map((h) => h.length));
+  return Object.values(flags).map((f, k) => `  ${heads[k].padEnd(width)}  ${f.help}${f.default === undefined ? '' : ` [${f.default}]`}`);
 }
+
+/** Help lines of the config flags, from the schema. */
+export function configLines(): string[] {
+  const width = Math.max(...SETTINGS.map((s) => s.flag.length)) + 2;
+  return SETTINGS.map((s) => `  ${`--${s.flag}`.padEnd(width)}  ${s.help} [${formatValue(s.key, s.default)}]`);
+}
+
+/** Help lines of the presets: what each is and the settings it sets, as flags. */
+export function presetLines(): string[] {
+  const width = Math.max(...Object.keys(PRESETS).map((p) => p.length));
+  return Object.entries(PRESETS).map(([name, p]) => {
+    const sets = Object.entries(p.values).map(([key, v]) => `--${settingByKey(key)!.flag} ${v}`).join(' ');
+    return `  ${name.padEnd(width)}  ${p.help}: ${sets}`;
+  });
+}
+
+// Flags that several commands share.
+export const BACKEND = {
+  kind: 'value', choices: ['auto', 'webgpu', 'cpu'], default: 'auto',
+  help: 'auto (WebGPU if an adapter exists, else the CPU reference), webgpu, or cpu',
+} as const satisfies Flag;
+export type BackendChoice = (typeof BACKEND.choices)[number];
+
+export const KERNEL = {
+  kind: 'value', arg: 'K=V',
+  help: `force a kernel variant (${Object.entries(VARIANTS).map(([k, v]) => `${k}=${v.join('|')}`).join(', ')}); default: chosen per adapter`,
+} as const satisfies Flag;
+
+export const JSON_SUMMARY = { kind: 'switch', help: 'print the summary as JSON' } as const satisfies Flag;

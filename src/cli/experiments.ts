@@ -9,7 +9,26 @@ import { REPORT_NAME, buildReport, csvName, tableToCsv, type Findings } from '..
 import { reportHtml } from '../report/html';
 import { runSuite } from '../report/run';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, type SuiteSize } from '../report/suite';
+import { BACKEND, flagLines, parse, type BackendChoice } from './args';
 
+const { tiny, full } = SUITE_PARAMS;
+
+const EXPERIMENTS = {
+  name: 'experiments',
+  flags: {
+    tiny: { kind: 'switch', help: `the tiny suite: n=${tiny.n} d=${tiny.d}, seconds (a smoke test)` },
+    full: {
+      kind: 'switch',
+      help: `the full suite: n=${full.n} d=${full.d}, m up to ${full.widths.at(-1)}, ${full.seeds.length} seeds, ≤${full.steps} steps: for a GPU`,
+    },
+    backend: {
+      ...BACKEND,
+      help: 'auto (a hardware WebGPU adapter if there is one, else the float64 CPU reference: faster than a software adapter such as SwiftShader at these sizes), webgpu, or cpu',
+    },
+    out: { kind: 'value', arg: 'DIR', default: 'reports', help: 'where to write the report' },
+    force: { kind: 'switch', help: 'overwrite an existing report in DIR' },
+  },
+} as const;
 
 export function experimentsHelp(): string {
   const d = SUITE_PARAMS.default;
@@ -25,16 +44,10 @@ export function experimentsHelp(): string {
     '  5 real loss against the kernel (linearized) prediction, for ±1 and adversarial labels (--linearized)',
     '  6 rates: first layer only, second layer only, both at etaW/etaA = auto × 1/100 … 100 (one rate lowered)',
     '',
-    'suites:',
-    `  (default)  n=${d.n} d=${d.d}, m=${d.widths.join(',')}, ${d.seeds.length} seeds, ≤${d.steps} steps: about 5 min on the CPU reference of 2 cores`,
-    `  --tiny     n=${SUITE_PARAMS.tiny.n} d=${SUITE_PARAMS.tiny.d}, seconds (a smoke test)`,
-    `  --full     n=${SUITE_PARAMS.full.n} d=${SUITE_PARAMS.full.d}, m up to ${SUITE_PARAMS.full.widths.at(-1)}, ${SUITE_PARAMS.full.seeds.length} seeds, ≤${SUITE_PARAMS.full.steps} steps: for a GPU`,
+    `default suite: n=${d.n} d=${d.d}, m=${d.widths.join(',')}, ${d.seeds.length} seeds, ≤${d.steps} steps: about 5 min on the CPU reference of 2 cores`,
     '',
     'flags:',
-    '  --backend  auto (a hardware WebGPU adapter if there is one, else the float64 CPU reference:',
-    '             faster than a software adapter such as SwiftShader at these sizes), webgpu, or cpu [auto]',
-    '  --out DIR  where to write the report [reports]',
-    '  --force    overwrite an existing report in DIR',
+    ...flagLines(EXPERIMENTS.flags),
     '',
     'At the end it prints the smallest m·d/n at which all seeds converged, and how far the weights moved there.',
     '',
@@ -44,32 +57,16 @@ export function experimentsHelp(): string {
 
 interface ExperimentsArgs {
   size: SuiteSize;
-  backend: 'auto' | 'webgpu' | 'cpu';
+  backend: BackendChoice;
   out: string;
   force: boolean;
   help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): ExperimentsArgs {
-  const args: ExperimentsArgs = { size: 'default', backend: 'auto', out: 'reports', force: false, help: false };
-  for (let k = 0; k < argv.length; k++) {
-    const token = argv[k];
-    const eq = token.indexOf('=');
-    const name = token.startsWith('--') ? token.slice(2, eq < 0 ? undefined : eq) : token;
-    if (name === 'help' || name === '-h') args.help = true;
-    else if (name === 'force') args.force = true;
-    else if (name === 'tiny' || name === 'full') {
-      if (args.size !== 'default') throw new ConfigError('size', '--tiny and --full exclude each other');
-      args.size = name;
-    } else if (name === 'backend' || name === 'out') {
-      const value = eq >= 0 ? token.slice(eq + 1) : argv[++k];
-      if (!value) throw new ConfigError(name, `--${name} needs a value`);
-      if (name === 'out') args.out = value;
-      else if (value === 'auto' || value === 'webgpu' || value === 'cpu') args.backend = value;
-      else throw new ConfigError('backend', `--backend must be one of auto, webgpu, cpu; got ${JSON.stringify(value)}`);
-    } else throw new ConfigError('experiments', `unknown argument ${JSON.stringify(token)} (see shallow-gd experiments --help)`);
-  }
-  return args;
+export function parseExperimentsArgs(argv: readonly string[]): ExperimentsArgs {
+  const { flags, help } = parse(EXPERIMENTS, argv);
+  if (flags.tiny && flags.full) throw new ConfigError('size', '--tiny and --full exclude each other');
+  return { size: flags.tiny ? 'tiny' : flags.full ? 'full' : 'default', backend: flags.backend, out: flags.out, force: flags.force, help };
 }
 
 /** The files the report writes, by name. */
@@ -97,7 +94,7 @@ function findingsText(f: Findings, seeds: number): string[] {
 }
 
 export async function experimentsCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseExperimentsArgs(argv);
   if (args.help) {
     process.stdout.write(experimentsHelp() + '\n');
     return 0;

@@ -6,8 +6,8 @@ import { ConfigError, buildConfig } from '../config/schema';
 import { decodeNpy, encodeNpy } from '../io/npy';
 import { rowsToCsv } from '../model/metrics';
 import { softwareNote } from '../model/engine';
-import { type Progress, type Trainer } from '../train/trainer';
-import { parseTrainArgs, trainHelp, type TrainArgs } from './args';
+import type { Progress, Trainer } from '../train/trainer';
+import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
 import { EXIT, NoAdapterError, openBackend } from './backend';
 import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
@@ -101,18 +101,21 @@ async function train(argv: string[]): Promise<number> {
   return result.outcome === 'diverged' ? EXIT.diverged : EXIT.ok;
 }
 
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  train, sweep: sweepCommand, merge: mergeCommand, bench: benchCommand, experiments: experimentsCommand,
+};
+const USAGE = `shallow-gd ${Object.keys(COMMANDS).join('|')} [flags]   (shallow-gd <command> --help lists them)`;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'train') return train(rest);
-  if (command === 'bench') return benchCommand(rest);
-  if (command === 'sweep') return sweepCommand(rest);
-  if (command === 'merge') return mergeCommand(rest);
-  if (command === 'experiments') return experimentsCommand(rest);
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write('usage: shallow-gd train|sweep|merge|bench|experiments [flags]   (shallow-gd <command> --help lists them)\n');
-    return command ? EXIT.ok : EXIT.invalid;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return EXIT.ok;
   }
-  throw invalid(`unknown command ${JSON.stringify(command)}: the commands are train, sweep, merge, bench, experiments`);
+  if (!command) throw invalid(`a command is needed: ${USAGE}`);
+  if (!Object.hasOwn(COMMANDS, command))
+    throw invalid(`unknown command ${JSON.stringify(command)}: the commands are ${Object.keys(COMMANDS).join(', ')}`);
+  return COMMANDS[command](rest);
 }
 
 main(process.argv.slice(2)).then(

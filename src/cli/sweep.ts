@@ -3,15 +3,40 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveConfig, type Resolved } from '../config/resolve';
-import { ConfigError } from '../config/schema';
+import { ConfigError, type SettingKey } from '../config/schema';
 import { EXIT, NoAdapterError, openBackend, type Backend } from './backend';
 import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, toRecord, type RecordFile, type SweepRecord } from '../sweep/records';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../model/engine';
-import { parseTrainArgs, type TrainArgs } from './args';
+import { BACKEND, JSON_SUMMARY, flagLines, parse, type BackendChoice } from './args';
 
+// Train flags with no use in sweep: refused with the reason, rather than as unknown.
+const TRAIN_ONLY = 'is a train flag: sweep writes one JSON line per run to --out FILE';
+
+const SWEEP = {
+  name: 'sweep',
+  config: true,
+  flags: {
+    grid: { kind: 'value', arg: 'KEY=VALUES', multiple: true, help: 'an axis of the grid (above); give one --grid per axis' },
+    out: { kind: 'value', arg: 'FILE', help: 'the JSON lines file (required); a shard writes FILE with .shard-i-of-N before .jsonl' },
+    shard: { kind: 'value', arg: 'i/N', help: 'run only the grid points whose index is i modulo N (0 ≤ i < N)' },
+    'shard-count': { kind: 'value', arg: 'N', help: 'N for a Kubernetes Indexed Job, whose JOB_COMPLETION_INDEX gives i' },
+    backend: BACKEND,
+    json: JSON_SUMMARY,
+  },
+  refused: { 'save-tensors': TRAIN_ONLY, force: TRAIN_ONLY, kernel: 'is a train flag: sweep runs the kernels chosen per adapter' },
+} as const;
+
+const MERGE = {
+  name: 'merge',
+  positionals: true,
+  flags: {
+    force: { kind: 'switch', help: 'overwrite OUT if it exists' },
+    json: JSON_SUMMARY,
+  },
+} as const;
 
 export function sweepHelp(): string {
   return [
@@ -32,11 +57,7 @@ export function sweepHelp(): string {
     '(a setting is either fixed or in the grid).',
     '',
     'flags:',
-    '  --out FILE         the JSON lines file (required); a shard writes FILE with .shard-i-of-N before .jsonl',
-    '  --shard i/N        run only the grid points whose index is i modulo N (0 ≤ i < N)',
-    '  --shard-count N    N for a Kubernetes Indexed Job, whose JOB_COMPLETION_INDEX gives i',
-    '  --backend          auto (WebGPU if an adapter exists, else the CPU reference), webgpu, or cpu [auto]',
-    '  --json             print the summary as JSON instead of tables',
+    ...flagLines(SWEEP.flags),
     '',
     'Without --shard, i and N come from a Slurm job array (i = (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) /',
     'SLURM_ARRAY_TASK_STEP, N = SLURM_ARRAY_TASK_COUNT) or from JOB_COMPLETION_INDEX with --shard-count.',
@@ -67,44 +88,24 @@ export function mergeHelp(): string {
     'over m × n, or over m × etaW/etaA when the rate ratio varies at a fixed m.',
     '',
     'flags:',
-    '  --force   overwrite OUT if it exists',
-    '  --json    print the summary as JSON instead of tables',
+    ...flagLines(MERGE.flags),
   ].join('\n');
 }
 
 interface SweepArgs {
-  train: TrainArgs;
+  given: Partial<Record<SettingKey, string>>;
   grid: string[];
   out?: string;
   shard?: string;
   shardCount?: string;
+  backend: BackendChoice;
+  json: boolean;
+  help: boolean;
 }
 
-/** Takes sweep's own flags out of argv; the rest are train's config and run flags. */
-function parseSweepArgs(argv: readonly string[]): SweepArgs {
-  const own: Omit<SweepArgs, 'train'> = { grid: [] };
-  const rest: string[] = [];
-  for (let k = 0; k < argv.length; k++) {
-    const token = argv[k];
-    const eq = token.indexOf('=');
-    const name = token.startsWith('--') ? token.slice(2, eq < 0 ? undefined : eq) : '';
-    if (name !== 'grid' && name !== 'out' && name !== 'shard' && name !== 'shard-count') {
-      rest.push(token);
-      continue;
-    }
-    if (eq < 0 && k + 1 >= argv.length) throw new ConfigError(name, `--${name} needs a value`);
-    const value = eq >= 0 ? token.slice(eq + 1) : argv[++k];
-    if (name === 'grid') own.grid.push(value);
-    else if (name === 'out') {
-      if (!value) throw new ConfigError('out', '--out needs a file path');
-      own.out = value;
-    } else if (name === 'shard') own.shard = value;
-    else own.shardCount = value;
-  }
-  const train = parseTrainArgs(rest);
-  for (const [flag, given] of [['save-tensors', train.saveTensors], ['force', train.force]] as const)
-    if (given) throw new ConfigError(flag, `--${flag} is a train flag: sweep writes one JSON line per run to --out FILE`);
-  return { ...own, train };
+export function parseSweepArgs(argv: readonly string[]): SweepArgs {
+  const { flags, given, help } = parse(SWEEP, argv);
+  return { given, grid: flags.grid, out: flags.out, shard: flags.shard, shardCount: flags['shard-count'], backend: flags.backend, json: flags.json, help };
 }
 
 interface Planned extends GridRun {
@@ -124,7 +125,7 @@ interface SweepPlan {
 function planSweep(args: SweepArgs, env: NodeJS.ProcessEnv): SweepPlan {
   const axes = args.grid.map(parseGridAxis);
   if (!args.out) throw new ConfigError('out', '--out FILE.jsonl is required: the sweep appends one JSON line per run to it');
-  const runs = expandGrid(args.train.given, axes);
+  const runs = expandGrid(args.given, axes);
   // Reading a labels file belongs to train's CLI (src/cli/main.ts), which sweep cannot import.
   if (runs.some((r) => r.settings.labels.kind === 'file'))
     throw new ConfigError('labels', '--labels (labels) file:<path> is not supported by sweep; use sign, gaussian or teacher:<m*>');
@@ -160,7 +161,7 @@ function printSummary(records: readonly SweepRecord[], json: boolean): void {
 
 export async function sweepCommand(argv: string[]): Promise<number> {
   const args = parseSweepArgs(argv);
-  if (args.train.help) {
+  if (args.help) {
     process.stdout.write(sweepHelp() + '\n');
     return 0;
   }
@@ -171,7 +172,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (plan.pending.length > 0) {
     let backend: Backend;
     try {
-      backend = await openBackend(args.train.backend, log);
+      backend = await openBackend(args.backend, log);
     } catch (e) {
       if (!(e instanceof NoAdapterError)) throw e;
       process.stderr.write(`shallow-gd: ${e.message}\n`);
@@ -204,22 +205,20 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       writer.close();
     }
   }
-  printSummary(plan.mine.map((r) => finished.get(r.id)!), args.train.json);
+  printSummary(plan.mine.map((r) => finished.get(r.id)!), args.json);
   return 0;
 }
 
+export function parseMergeArgs(argv: readonly string[]): { files: string[]; force: boolean; json: boolean; help: boolean } {
+  const { flags, positionals, help } = parse(MERGE, argv);
+  return { files: positionals, ...flags, help };
+}
+
 export async function mergeCommand(argv: string[]): Promise<number> {
-  const files: string[] = [];
-  let force = false, json = false;
-  for (const token of argv) {
-    if (token === '--help' || token === '-h') {
-      process.stdout.write(mergeHelp() + '\n');
-      return 0;
-    }
-    if (token === '--force') force = true;
-    else if (token === '--json') json = true;
-    else if (token.startsWith('-')) throw new ConfigError('merge', `unknown flag ${token}: merge takes --force and --json (see shallow-gd merge --help)`);
-    else files.push(token);
+  const { files, force, json, help } = parseMergeArgs(argv);
+  if (help) {
+    process.stdout.write(mergeHelp() + '\n');
+    return 0;
   }
   const [out, ...inputs] = files;
   if (inputs.length === 0) throw new ConfigError('merge', 'merge needs OUT.jsonl and at least one input: shallow-gd merge OUT.jsonl IN.jsonl …');

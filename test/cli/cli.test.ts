@@ -108,3 +108,39 @@ describe('shallow-gd train', () => {
     expect(none.err).toMatch(/no WebGPU adapter found/);
   });
 });
+
+describe('shallow-gd, every command', () => {
+  /** One line on stderr, nothing on stdout, exit 2. */
+  const refused = (args: string[], message: RegExp) => {
+    const r = cli(args);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.out, args.join(' ')).toBe('');
+    expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    expect(r.err.trim(), args.join(' ')).toMatch(message);
+  };
+
+  it('refuses an unknown command, a stray word, an unknown or repeated flag: one line, exit 2', () => {
+    refused([], /^shallow-gd: a command is needed: shallow-gd train\|sweep\|merge\|bench\|experiments /);
+    refused(['trian', '--n', '8'], /^shallow-gd: unknown command "trian": the commands are train, sweep, merge, bench, experiments$/);
+    for (const command of ['train', 'sweep', 'merge', 'bench', 'experiments'])
+      refused([command, '--bogus=1'], new RegExp(`^shallow-gd: unknown flag --bogus \\(see shallow-gd ${command} --help\\)$`));
+    for (const command of ['train', 'sweep', 'bench', 'experiments'])
+      refused([command, 'now'], new RegExp(`^shallow-gd: unexpected argument "now" \\(see shallow-gd ${command} --help\\)$`));
+    refused(['train', '--steps', '5', '--steps=6'], /^shallow-gd: --steps is given more than once: give it once$/);
+    refused(['bench', '--sizes=8x4'], /^shallow-gd: --sizes: "8x4" is not NxDxM/);
+  });
+
+  it('prints each command\'s help; train\'s names the presets', () => {
+    const usage = cli(['--help']);
+    expect(usage.code).toBe(0);
+    expect(usage.out).toMatch(/^usage: shallow-gd train\|sweep\|merge\|bench\|experiments /);
+    for (const command of ['train', 'sweep', 'merge', 'bench', 'experiments']) {
+      const r = cli([command, '--help']);
+      expect(r.code, command).toBe(0);
+      expect(r.out, command).toMatch(new RegExp(`^usage: shallow-gd ${command} `));
+    }
+    const train = cli(['train', '-h']).out;
+    expect(train).toMatch(/^ {2}oymak-soltanolkotabi {2}first layer only \(etaA = 0\): --param standard --eta-w auto --eta-a 0 /m);
+    expect(train).toMatch(/^ {2}--spectrum .*\[false\]$/m);
+  });
+});

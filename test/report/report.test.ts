@@ -173,7 +173,7 @@ describe('shallow-gd experiments --tiny', () => {
     expect(statSync(join(dir, 'beyond-ntk.html')).mtimeMs).toBe(before);
     await expect(experimentsCommand(['--tiny', '--full'])).rejects.toThrow('--tiny and --full exclude each other');
     await expect(experimentsCommand(['--backend', 'gpu'])).rejects.toThrow('--backend must be one of auto, webgpu, cpu; got "gpu"');
-    await expect(experimentsCommand(['--m', '4'])).rejects.toThrow('unknown argument "--m"');
+    await expect(experimentsCommand(['--m', '4'])).rejects.toThrow('unknown flag --m (see shallow-gd experiments --help)');
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^usage: shallow-gd experiments \[--tiny \| --full\]/);
