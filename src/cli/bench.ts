@@ -4,7 +4,7 @@ import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions,
 import { benchMarkdown } from '../bench/table';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
-import { NoAdapterError } from './backend';
+import { NoAdapterError } from '../train/backend_node';
 import { parseVariants } from '../gpu/variants';
 import { tfjsStepSeconds } from '../bench/peers/tfjs';
 import { KERNEL, flagLines, parse } from './args';

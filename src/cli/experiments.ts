@@ -3,8 +3,10 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/schema';
-import { EXIT, NoAdapterError, openBackend, type Backend } from './backend';
-import { duration, num } from '../ui/format';
+import { NoAdapterError, openBackend } from '../train/backend_node';
+import { EXIT } from './exit';
+import type { Backend } from '../train/backend';
+import { duration, num } from '../train/format';
 import { REPORT_NAME, buildReport, csvName, tableToCsv, type Findings } from '../report/data';
 import { reportHtml } from '../report/html';
 import { runSuite } from '../report/run';

@@ -8,11 +8,12 @@ import { rowsToCsv } from '../model/metrics';
 import { softwareNote } from '../model/engine';
 import type { Progress, Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
-import { EXIT, NoAdapterError, openBackend } from './backend';
+import { NoAdapterError, openBackend } from '../train/backend_node';
+import { EXIT } from './exit';
 import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
-import { summarize, summaryTable } from './report';
+import { summarize, summaryTable } from '../train/summary';
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {

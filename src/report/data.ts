@@ -5,7 +5,7 @@ import { formatValue } from '../config/schema';
 import { median, summarizeSweep, type SuccessRow } from '../sweep/summary';
 import type { Row } from '../model/metrics';
 import { softwareNote } from '../model/engine';
-import { duration, num } from '../ui/format';
+import { duration, num } from '../train/format';
 import type { SuiteRecord, SuiteResult } from './run';
 import type { ExperimentId, PlannedRun, SuiteParams, SuiteSize } from './suite';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ReportData } from './data';
 import { drawReport } from './page';
-import { duration } from '../ui/format';
+import { duration } from '../train/format';
 
 /**
  * uPlot's files, read from the installed package when a report is written (the CLI runs from

@@ -2,7 +2,7 @@
 // logged rows beside the sweep record (outcome, steps to eps, final metrics, measured rates).
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
-import type { Backend } from '../cli/backend';
+import type { Backend } from '../train/backend';
 import { toRecord, type SweepRecord } from '../sweep/records';
 import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo } from '../model/engine';

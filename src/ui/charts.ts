@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Row } from '../model/metrics';
-import { num } from './format';
+import { num } from '../train/format';
 
 export type ChartId = 'loss' | 'movement' | 'activation' | 'kernel';
 

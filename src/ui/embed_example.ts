@@ -1,6 +1,6 @@
 // embed.html: an article page that embeds two widgets and talks to them the way any
 // embedding page would, through postMessage only (src/ui/widget_api.ts).
-import { num } from './format';
+import { num } from '../train/format';
 import type { ParentMessage, WidgetMessage } from './widget_api';
 import './embed_example.css';
 

@@ -1,7 +1,7 @@
 // The page and the embeddable widget (the same page; #embed=1 makes it compact): settings
 // from the URL hash, the backend, runs with Start/Pause/Resume/Reset, charts redrawn once per
 // display frame, the status line, exports, and the postMessage API for an embedding page.
-import { summarize } from '../cli/report';
+import { summarize } from '../train/summary';
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import { rowsToCsv } from '../model/metrics';
@@ -9,9 +9,10 @@ import { softwareNote } from '../model/engine';
 import { CHARTS, Charts, PALETTE, type ChartId } from './charts';
 import { button, el } from './dom';
 import { download } from './download';
-import { bytes, duration, num, rate, runDetails, runLabels } from './format';
+import { bytes, duration, num, rate, runDetails, runLabels } from '../train/format';
 import { formatHash, parseHash } from './hash';
-import { Backend, Run, type RunHooks } from './runner';
+import { BrowserBackend } from '../train/backend_browser';
+import { Run, type RunHooks } from './runner';
 import { SettingsForm } from './settings_form';
 import { listenToParent, postToParent } from './widget_api';
 import './style.css';
@@ -54,7 +55,7 @@ function dismiss(key: string): void {
 
 // ---- state ------------------------------------------------------------------------------------
 
-let backend: Backend | null = null;
+let backend: BrowserBackend | null = null;
 const runs: Run[] = [];
 /** The run the buttons and the status line act on: the latest one. */
 let current: Run | null = null;
@@ -95,7 +96,7 @@ function refreshPlan(): void {
     if (!page.embed) history.replaceState(null, '', formatHash(config, page));
     if (backend) {
       try {
-        const need = backend.plan(r);
+        const need = backend.check(r);
         plan.textContent = `This run needs ${bytes(need)} on ${backend.info.name} · ${(r.m * r.d).toLocaleString('en-US')} first-layer weights for n = ${r.n} samples (m·d/n = ${num((r.m * r.d) / r.n)}) · κ = ${num(r.outputScale)}`;
         planOk = true;
       } catch (e) {
@@ -177,7 +178,7 @@ async function start(): Promise<void> {
       dismiss('lost');
       announceBackend(backend);
     }
-    const trainer = await backend.trainer(resolveConfig(config), labelValues);
+    const trainer = await backend.create(resolveConfig(config), labelValues);
     const run = new Run(nextId, PALETTE[(nextId - 1) % PALETTE.length], trainer, hooks);
     nextId++;
     runs.push(run);
@@ -405,7 +406,7 @@ listenToParent((m) => {
   void start();
 });
 
-function announceBackend(b: Backend): void {
+function announceBackend(b: BrowserBackend): void {
   if (b.reason)
     notify('backend', 'warn', `${sentence(b.reason)} Runs use the float64 CPU reference instead: right for small problems, slow for large ones.`);
   else {
@@ -417,7 +418,7 @@ function announceBackend(b: Backend): void {
 
 refreshPlan();
 requestAnimationFrame(frame);
-Backend.acquire((message) => {
+BrowserBackend.acquire((message) => {
   notify('lost', 'error', `${sentence(message)} The charts are kept; Restart gets a new device and starts the current settings again.`, {
     label: 'Restart',
     run: () => void start(),

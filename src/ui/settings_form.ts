@@ -7,7 +7,7 @@ import {
 } from '../config/schema';
 import { decodeNpy } from '../io/npy';
 import { el } from './dom';
-import { num } from './format';
+import { num } from '../train/format';
 
 const GROUPS: { group: Setting['group']; title: string; open: boolean }[] = [
   { group: 'problem', title: 'Problem: data and labels', open: true },

@@ -1,6 +1,6 @@
 // The postMessage protocol between an embedded widget and the page that embeds it
 // (docs/PAGE.md). The widget only ever posts to its parent and only obeys its parent.
-import type { Summary } from '../cli/report';
+import type { Summary } from '../train/summary';
 import type { Row } from '../model/metrics';
 import type { BackendInfo } from '../model/engine';
 

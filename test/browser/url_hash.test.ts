@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig, defaultConfig } from '../../src/config/schema';
-import { runLabels } from '../../src/ui/format';
+import { runLabels } from '../../src/train/format';
 import { formatHash, parseHash } from '../../src/ui/hash';
 
 describe('URL hash', () => {

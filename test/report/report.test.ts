@@ -12,7 +12,7 @@ import { createCpuTrainer } from '../../src/train/trainer';
 import { csvName, type ReportData } from '../../src/report/data';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, ratesFor } from '../../src/report/suite';
 import { median } from '../../src/sweep/summary';
-import { num } from '../../src/ui/format';
+import { num } from '../../src/train/format';
 import { launch, watchErrors } from '../browser/harness';
 
 const tiny = SUITE_PARAMS.tiny;

@@ -1,0 +1,39 @@
+// Where a run's trainer comes from: one WebGPU device shared by every run, or the float64 CPU
+// reference. The same interface in Node (backend_node.ts) and in the page (backend_browser.ts).
+import type { Resolved } from '../config/resolve';
+import { planRun } from '../gpu/plan';
+import type { Variants } from '../gpu/variants';
+import type { BackendInfo } from '../model/engine';
+import { referenceBytes } from '../reference/engine';
+import { createCpuTrainer, createGpuTrainer, type Trainer } from './trainer';
+
+export interface Backend {
+  readonly info: BackendInfo;
+  /** Bytes the run will hold; throws a one-line ConfigError, before anything is allocated, when c (with the forced kernel variants) cannot run here. */
+  check(c: Resolved, kernel?: Partial<Variants>): number;
+  create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>): Promise<Trainer>;
+}
+
+export const CPU_INFO: BackendInfo = { kind: 'cpu', name: 'float64 CPU reference', software: true };
+
+/** A WebGPU device's backend: buffer limits are known up front; running out of device memory shows only at allocation. */
+export function gpuBackend(device: GPUDevice, info: BackendInfo): Backend {
+  return {
+    info,
+    check: (c, kernel) => planRun(c, device.limits, info, kernel).bytes,
+    create: (c, labelValues, kernel) => createGpuTrainer(device, info, c, labelValues, kernel),
+  };
+}
+
+/** The CPU reference's backend; `refuse` throws a one-line ConfigError where a run of `need` bytes cannot run here. */
+export function cpuBackend(refuse: (c: Resolved, need: number) => void): Backend {
+  return {
+    info: CPU_INFO,
+    check(c) {
+      const need = referenceBytes(c);
+      refuse(c, need);
+      return need;
+    },
+    create: (c, labelValues) => createCpuTrainer(c, labelValues),
+  };
+}
