@@ -2,7 +2,8 @@
 // W0 and a0 from the RNG streams the float64 reference draws from too.
 import { teacherOf, type Resolved } from '../config/resolve';
 import { STREAMS } from '../model/rng';
-import type { Allocator, Block, Shared } from './buffers';
+import type { Allocator } from './allocate';
+import type { Block, Shared } from './buffers';
 import { forward } from './kernels/forward';
 import { initLabels, initNeurons, initX } from './kernels/init';
 import { residual } from './kernels/residual';

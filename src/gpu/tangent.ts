@@ -3,7 +3,8 @@
 // use and kept apart from the training buffers, so a product never disturbs a run (a halted
 // run re-reads its partials).
 import type { TangentProduct } from '../model/engine';
-import type { Allocator, Block, Shared } from './buffers';
+import type { Allocator } from './allocate';
+import type { Block, Shared } from './buffers';
 import { vjp } from './kernels/backward_update';
 import { jvp } from './kernels/forward';
 import { residual } from './kernels/residual';

@@ -3,7 +3,7 @@
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import type { Backend } from '../train/backend';
-import { toRecord, type SweepRecord } from '../sweep/records';
+import { toRecord, type SweepRecord } from '../sweep/record';
 import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo } from '../model/engine';
 import { distinctRuns, ratesFor, type PlannedRun, type Suite } from './suite';

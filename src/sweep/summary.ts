@@ -2,7 +2,7 @@
 // placed against the widths of MODEL.md's "Thresholds users compare against", and a phase
 // diagram of success over m × n (or m × etaW/etaA). Pure functions of the records.
 import { SETTINGS, formatValue, type SettingKey } from '../config/schema';
-import type { SweepRecord } from './records';
+import type { SweepRecord } from './record';
 
 export type SummaryInput = Pick<SweepRecord, 'settings' | 'converged' | 'steps_to_eps'> & {
   config: Pick<SweepRecord['config'], 'etaW' | 'etaA'>;

@@ -3,7 +3,7 @@
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import type { Block, Shared } from '../../src/gpu/buffers';
-import { allocateRun } from '../../src/gpu/buffers';
+import { allocateRun } from '../../src/gpu/allocate';
 import { planLayout } from '../../src/gpu/plan';
 import { STATUS, STATUS_BYTES } from '../../src/gpu/layout';
 import { GpuContext, readBuffer, submitPass, type Dispatch } from '../../src/gpu/program';
