@@ -37,4 +37,14 @@ describe('unrollLoops', () => {
     expect(unrollLoops(code, UNROLL_MAX)).toContain(`w[${UNROLL_MAX - 1}u]`);
     expect(() => unrollLoops('/* unroll */ for (var k = 0u; k < D4; k++) { s += w[k];', 2)).toThrow(/unbalanced braces/);
   });
+
+  it('refuses a marker before a loop form it cannot write out, also where loops are kept', () => {
+    for (const loop of ['for (var k = 0u; k < D4; k += 1u) { s += w[k]; }', 'for (var k: u32 = 0u; k < D4; k++) { s += w[k]; }', 's += 1.0;'])
+      for (const limit of [UNROLL_MAX, 0]) expect(() => unrollLoops(`/* unroll */ ${loop}`, 2, limit)).toThrow(/must precede/);
+  });
+
+  it('keeps every loop where the adapter unrolls them itself (limit 0)', () => {
+    const code = '/* unroll */ for (var s = 0u; s < 2u; s++) { /* unroll */ for (var k = 0u; k < D4; k++) { g[k] += h[s]; } }';
+    expect(unrollLoops(code, 2, 0)).toBe(code);
+  });
 });
