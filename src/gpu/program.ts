@@ -34,16 +34,17 @@ export function unrollLoops(code: string, d4: number, limit = UNROLL_MAX): strin
     const m = UNROLL.exec(code);
     if (!m) throw new Error(`unrollLoops: ${MARKER} must precede \`for (var k = 0u; k < D4; k++) {\` (or a literal bound like 4u); got ${JSON.stringify(code.slice(mark, mark + 60))}`);
     const count = m[2] === 'D4' ? d4 : parseInt(m[2]);
+    // The body starts after the loop's `{` (read before the recursion below reuses the regex).
+    const open = UNROLL.lastIndex;
     let depth = 1;
-    let end = UNROLL.lastIndex;
+    let end = open;
     for (; depth > 0; end++) {
       if (end >= code.length) throw new Error(`unrollLoops: unbalanced braces after ${JSON.stringify(m[0])}`);
       depth += code[end] === '{' ? 1 : code[end] === '}' ? -1 : 0;
     }
-    const inner = code.slice(UNROLL.lastIndex, end - 1);
-    const body = unrollLoops(inner, d4, limit);
+    const body = unrollLoops(code.slice(open, end - 1), d4, limit);
     if (count > limit) {
-      out += code.slice(at, UNROLL.lastIndex) + body + '}';
+      out += code.slice(at, open) + body + '}';
       at = end;
       continue;
     }
