@@ -52,6 +52,49 @@ export class RunState {
   readonly spectra = new Map<number, Awaited<ReturnType<typeof spectrum>>>();
 
   constructor(readonly c: Resolved, readonly prediction: Prepared['prediction']) {}
+
+  /** The steps to log from here: a resumed run does not log its pause's record again. */
+  loggedSteps(): Set<number> {
+    const T = this.c.steps;
+    return new Set(loggedSteps(T, this.c.logEvery, this.c.logPerDecade).filter((t) => t < T && t !== this.lastRecorded));
+  }
+
+  /** Takes an engine's report: its rows, with the instruments' columns, go to the run's list and to `onRow`. */
+  keep(r: Readback, onRow?: (row: Row) => void): void {
+    this.last = r;
+    const rows: Row[] = r.rows.map((row) => ({ ...row, ...NO_INSTRUMENTS }));
+    instrumentRows(rows, this.spectra, this.prediction);
+    for (const row of rows) {
+      this.rows.push(row);
+      onRow?.(row);
+    }
+  }
+
+  /** Whether the run still needs its closing record (the state it stopped at). */
+  get needsRecord(): boolean {
+    return this.lastRecorded !== this.last.step;
+  }
+
+  /** Takes the closing record's report. */
+  keepRecord(r: Readback, onRow?: (row: Row) => void): void {
+    this.keep(r, onRow);
+    this.lastRecorded = r.step;
+  }
+
+  /** The run's result after a call to run() that began at step `firstStep` and took `wallSeconds`. */
+  result(firstStep: number, wallSeconds: number): RunResult {
+    const outcome = outcomeOf(this.last.halt, this.last.step < this.c.steps);
+    return {
+      outcome,
+      stepsDone: this.last.step,
+      stepsToEps: this.last.epsStep,
+      rows: this.rows.slice(),
+      loss0: this.last.loss0,
+      wallSeconds,
+      stepsPerSecond: (this.last.step - firstStep) / Math.max(wallSeconds, 1e-9),
+      ...(outcome === 'diverged' ? { suggested: suggestedRates(this.c) } : {}),
+    };
+  }
 }
 
 /** The outcome of a finished run from its halt code and its step budget. */
@@ -69,25 +112,16 @@ export function suggestedRates(c: Resolved): { etaW: number; etaA: number } {
 export async function runLoop(engine: Engine, s: RunState, options: RunOptions): Promise<RunResult> {
   const { c } = s;
   const T = c.steps;
-  const logged = new Set(loggedSteps(T, c.logEvery, c.logPerDecade).filter((t) => t < T && t !== s.lastRecorded));
+  const logged = s.loggedSteps();
   const start = performance.now();
   const firstStep = s.last.step;
   let lastDone = start;
   let stepsPerSubmit = 4;
   let next = s.last.step;
   const inflight: { promise: Promise<Readback>; steps: number }[] = [];
-  const keep = (r: Readback) => {
-    s.last = r;
-    const rows: Row[] = r.rows.map((row) => ({ ...row, ...NO_INSTRUMENTS }));
-    instrumentRows(rows, s.spectra, s.prediction);
-    for (const row of rows) {
-      s.rows.push(row);
-      options.onRow?.(row);
-    }
-  };
   const take = async () => {
     const { promise, steps } = inflight.shift()!;
-    keep(await promise);
+    s.keep(await promise, options.onRow);
     const now = performance.now();
     const rate = steps / Math.max((now - lastDone) / 1000, 1e-6);
     lastDone = now;
@@ -132,21 +166,7 @@ export async function runLoop(engine: Engine, s: RunState, options: RunOptions):
   }
   await drain();
   if (c.spectrum) await measureSpectrum();
-  if (s.lastRecorded !== s.last.step) {
-    // The closing record: the state the run stopped at (halted, paused, or at T).
-    keep(await engine.record());
-    s.lastRecorded = s.last.step;
-  }
-  const wallSeconds = (performance.now() - start) / 1000;
-  const outcome = outcomeOf(s.last.halt, s.last.step < T);
-  return {
-    outcome,
-    stepsDone: s.last.step,
-    stepsToEps: s.last.epsStep,
-    rows: s.rows.slice(),
-    loss0: s.last.loss0,
-    wallSeconds,
-    stepsPerSecond: (s.last.step - firstStep) / Math.max(wallSeconds, 1e-9),
-    ...(outcome === 'diverged' ? { suggested: suggestedRates(c) } : {}),
-  };
+  // The closing record: the state the run stopped at (halted, paused, or at T).
+  if (s.needsRecord) s.keepRecord(await engine.record(), options.onRow);
+  return s.result(firstStep, (performance.now() - start) / 1000);
 }
