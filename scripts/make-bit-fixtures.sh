@@ -3,14 +3,18 @@
 # backend, with their metrics.csv, config.json and tensors. Run it with the CLI of the code to
 # pin (a checkout's bin/shallow-gd.mjs, after `npm run build:cli` there):
 #   sh scripts/make-bit-fixtures.sh /path/to/checkout/bin/shallow-gd.mjs test/fixtures/bits
-# Each run's command is written beside its files (command.txt).
+# Each run's command is written beside its files (command.txt). With TAG set (e.g.
+#   TAG=lavapipe VK_ICD_FILENAMES=/tmp/shallow-gd-lavapipe/lvp.json sh scripts/make-bit-fixtures.sh …)
+# it makes only the WebGPU runs, on the adapter the environment gives, as NAME-webgpu-TAG.
 set -eu
 cli=$1
 out=$2
+tag=${TAG:-}
+backends=${tag:+webgpu}
 run() {
   name=$1; shift
-  for backend in cpu webgpu; do
-    dir="$out/$name-$backend"
+  for backend in ${backends:-cpu webgpu}; do
+    dir="$out/$name-$backend${tag:+-$tag}"
     rm -rf "$dir"
     node "$cli" train "$@" --backend "$backend" --save-tensors --json --out "$dir" > "$dir.summary.json" 2> "$dir.stderr" || true
     echo "train $* --backend $backend --save-tensors --json --out DIR" > "$dir/command.txt"

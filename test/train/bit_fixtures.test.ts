@@ -1,8 +1,8 @@
 // Runs made by the code of commit 79dfcb0 (scripts/make-bit-fixtures.sh wrote them, with each
 // run's command in command.txt) against the same commands today: the float64 reference must
-// give the same bits on any machine, and the WebGPU engine the same bits on the adapter that
-// made its fixture. On another adapter a WebGPU run is compared with fp32 tolerances instead,
-// and the test says which comparison it made.
+// give the same bits on any machine, and the WebGPU engine the same bits on an adapter that
+// made one of its fixtures (NAME-webgpu: SwiftShader; NAME-webgpu-lavapipe). On another
+// adapter a WebGPU run is compared with fp32 tolerances instead, and the test says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,12 +38,15 @@ function expectClose(got: string, want: string, label: string) {
   }));
 }
 
-const runs = readdirSync(FIXTURES).filter((f) => existsSync(join(FIXTURES, f, 'command.txt'))).sort();
+const folders = readdirSync(FIXTURES).filter((f) => existsSync(join(FIXTURES, f, 'command.txt'))).sort();
+/** Each run once per backend: its CPU fixture, or the WebGPU fixtures of every adapter that made one. */
+const runs = [...new Set(folders.map((f) => f.replace(/-webgpu-.*$/, '-webgpu')))];
 
 describe('the same config, seed and adapter give the same bits as commit 79dfcb0', () => {
-  it('has fixtures for both backends', () => {
+  it('has fixtures for both backends, and for a second adapter', () => {
     expect(runs.filter((r) => r.endsWith('-cpu')).length).toBeGreaterThanOrEqual(5);
     expect(runs.filter((r) => r.endsWith('-webgpu')).length).toBeGreaterThanOrEqual(5);
+    expect(folders.filter((r) => r.endsWith('-webgpu-lavapipe')).length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(runs)('%s', (run) => {
@@ -53,15 +56,16 @@ describe('the same config, seed and adapter give the same bits as commit 79dfcb0
     const want = JSON.parse(read(dir, 'summary.json').toString());
     expect(r.code, r.err).toBe(want.outcome === 'diverged' ? 4 : 0);
     const summary = JSON.parse(read(out, 'summary.json').toString());
-    const sameAdapter = r.adapter === read(dir, 'adapter.txt').toString().trim();
-    if (sameAdapter) {
-      expect(read(out, 'metrics.csv').toString()).toBe(read(dir, 'metrics.csv').toString());
-      expect(JSON.parse(read(out, 'config.json').toString())).toEqual(JSON.parse(read(dir, 'config.json').toString()));
-      for (const t of TENSORS) expect(read(out, `${t}.npy`).equals(read(dir, `${t}.npy`)), `${t}.npy`).toBe(true);
-      for (const f of RESULT_FIELDS) expect(summary[f], f).toEqual(want[f]);
+    const mine = folders.map((f) => join(FIXTURES, f)).find((f) => (f === dir || f.startsWith(`${dir}-`)) && read(f, 'adapter.txt').toString().trim() === r.adapter);
+    if (mine) {
+      expect(read(out, 'metrics.csv').toString()).toBe(read(mine, 'metrics.csv').toString());
+      expect(JSON.parse(read(out, 'config.json').toString())).toEqual(JSON.parse(read(mine, 'config.json').toString()));
+      for (const t of TENSORS) expect(read(out, `${t}.npy`).equals(read(mine, `${t}.npy`)), `${t}.npy`).toBe(true);
+      const made = JSON.parse(read(mine, 'summary.json').toString());
+      for (const f of RESULT_FIELDS) expect(summary[f], f).toEqual(made[f]);
     } else {
-      // Another adapter (lavapipe, a GPU): the fixture's bits are not this adapter's to match.
-      console.info(`${run}: adapter "${r.adapter}" did not make the fixture; compared within fp32 tolerances`);
+      // Another adapter (a GPU): no fixture holds its bits.
+      console.info(`${run}: adapter "${r.adapter}" made no fixture; compared within fp32 tolerances`);
       expect(run.endsWith('-webgpu')).toBe(true);
       expectClose(read(out, 'metrics.csv').toString(), read(dir, 'metrics.csv').toString(), run);
       expect(summary.outcome).toBe(want.outcome);
