@@ -27,6 +27,8 @@ function invalid(message: string): Exit {
   return new Exit(EXIT.invalid, message);
 }
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 function loadLabels(c: Resolved): Float64Array | undefined {
   if (c.labels.kind !== 'file') return undefined;
   const where = `--labels (labels) file:${c.labels.path}`;
@@ -45,6 +47,10 @@ function loadLabels(c: Resolved): Float64Array | undefined {
   if (decoded.data.length !== c.n || decoded.shape.filter((x) => x !== 1).length > 1)
     throw invalid(`${where}: must hold n = ${c.n} values (shape (${c.n},)); it has shape (${decoded.shape.join(', ')})`);
   if (!decoded.data.every(Number.isFinite)) throw invalid(`${where}: every label must be finite`);
+  // The loss ½‖f − y‖² starts near ½‖y‖², which the GPU holds in float32.
+  const halfSquared = 0.5 * decoded.data.reduce((sum, y) => sum + y * y, 0);
+  if (!(halfSquared <= FLOAT32_MAX))
+    throw invalid(`${where}: ½‖y‖² = ${halfSquared.toExponential(2)} overflows float32 (at most ${FLOAT32_MAX.toExponential(2)}): scale the labels down`);
   return decoded.data;
 }
 
