@@ -16,6 +16,7 @@ import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
 import { summarize, summaryTable } from '../train/summary';
+import { needsDenseKernel } from '../train/instruments';
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {
@@ -73,10 +74,29 @@ function prepareOut(args: TrainArgs): void {
   for (const name of OUTPUTS) rmSync(join(args.out, name), { force: true });
 }
 
+/** What initialization does beyond allocating, each of which can take seconds to minutes at large sizes. */
+function setupPhases(c: Resolved, gpu: boolean): string[] {
+  const blocks = [c.auto.etaW || c.auto.shared ? 'H_W' : '', c.auto.etaA || c.auto.shared ? 'H_a' : ''].filter(Boolean);
+  const dense = needsDenseKernel(c);
+  return [
+    gpu ? 'compiling the shaders' : '',
+    blocks.length > 0 ? `λ_max of ${blocks.join(' and ')} by power iteration (automatic rates)` : '',
+    dense ? `the dense ${c.n}×${c.n} H_0 and its eigendecomposition (${c.linearized ? '--linearized' : 'adversarial labels'})` : '',
+    c.labels.kind === 'adversarial' && !dense ? 'v_min(H_0) by Lanczos (adversarial labels)' : '',
+  ].filter(Boolean);
+}
+
 async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
-  const backend = await openBackend(args.backend, (line) => process.stderr.write(line + '\n'));
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const backend = await openBackend(args.backend, log);
   backend.check(c, args.kernel);
-  return backend.create(c, labels, args.kernel);
+  const phases = setupPhases(c, backend.info.kind !== 'cpu');
+  if (phases.length === 0) return backend.create(c, labels, args.kernel);
+  log(`setup: ${phases.join('; ')}`);
+  const start = performance.now();
+  const trainer = await backend.create(c, labels, args.kernel);
+  log(`setup: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  return trainer;
 }
 
 function progressLine(p: Progress, steps: number): string {
