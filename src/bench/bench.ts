@@ -201,13 +201,24 @@ async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptio
   };
 }
 
-/** One float64 step of the CPU reference (forward, residual, both updates). */
-function cpuStepSeconds(c: Resolved): number {
+/** Warm steps of the CPU reference timed together: one cold step reads about 10× too slow (JIT, first touch of memory). */
+const CPU_WARMUP_STEPS = 3;
+
+/** Seconds per float64 step of the CPU reference (forward, residual, both updates), over about `targetSeconds` of warm steps. */
+function cpuStepSeconds(c: Resolved, targetSeconds: number): number {
   const st = initialState(c);
+  const step = () => {
+    const r = residual(forward(st.X, st.W, st.a, c.n, c.d, c.m, c.outputScale), st.y);
+    backwardUpdate(st.X, st.W, st.a, r, c.n, c.d, c.m, c.outputScale, c.etaW, c.etaA);
+  };
+  for (let k = 0; k < CPU_WARMUP_STEPS; k++) step();
+  let steps = 0;
   const start = performance.now();
-  const r = residual(forward(st.X, st.W, st.a, c.n, c.d, c.m, c.outputScale), st.y);
-  backwardUpdate(st.X, st.W, st.a, r, c.n, c.d, c.m, c.outputScale, c.etaW, c.etaA);
-  return (performance.now() - start) / 1000;
+  do {
+    step();
+    steps++;
+  } while (performance.now() - start < targetSeconds * 1000);
+  return (performance.now() - start) / 1000 / steps;
 }
 
 /** Least-squares slope of log t against log m: 1 means step time linear in m. */
@@ -257,7 +268,7 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
     }
     secondsPerMac = r.stepSeconds / macs;
     const peers: SizeResult['peers'] = {};
-    peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
+    peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c, o.targetSeconds) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
     for (const [name, peer] of Object.entries(o.peers ?? {})) {
       const v = await peer(device, size).catch((e: Error) => e.message);
       peers[name] = typeof v === 'number' ? { stepSeconds: v } : { skipped: v };

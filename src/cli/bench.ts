@@ -1,5 +1,5 @@
 // shallow-gd bench: the benchmark harness on this machine's WebGPU adapter.
-import { writeFileSync } from 'node:fs';
+import { prepareFile, writeFileAtomic } from '../io/files_node';
 import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions, type BenchReport, type BenchSize } from '../bench/bench';
 import { benchMarkdown } from '../bench/table';
 import { ConfigError } from '../config/schema';
@@ -73,13 +73,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
     process.stdout.write(benchHelp() + '\n');
     return 0;
   }
+  if (json) prepareFile(`--json ${json}`, json);
+  if (md) prepareFile(`--md ${md}`, md);
   const acquired = await acquireNodeDevice();
   // The benchmark needs an adapter: exit 3, as train --backend webgpu.
   if (!acquired) throw new NoAdapterError();
   process.stderr.write(`adapter: ${acquired.info.name}\n`);
   const save = (report: BenchReport) => {
-    if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
-    if (md) writeFileSync(md, benchMarkdown(report));
+    if (json) writeFileAtomic(json, JSON.stringify(report, null, 2) + '\n');
+    if (md) writeFileAtomic(md, benchMarkdown(report));
   };
   const report = await runBench(acquired.device, acquired.info, sizes, { ...options, log: (l) => process.stderr.write(l + '\n'), onProgress: save });
   save(report);

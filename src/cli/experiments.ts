@@ -1,6 +1,7 @@
 // `shallow-gd experiments`: runs the beyond-NTK suite (src/report/suite.ts) and writes the
 // report (one self-contained HTML file) and its data as one CSV per chart.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { prepareFolder, writeFileAtomic } from '../io/files_node';
 import { join } from 'node:path';
 import { ConfigError } from '../config/schema';
 import { NoAdapterError, openBackend } from '../train/backend_node';
@@ -75,7 +76,7 @@ export function parseExperimentsArgs(argv: readonly string[]): ExperimentsArgs {
 const outputs = () => [`${REPORT_NAME}.html`, ...EXPERIMENT_IDS.map(csvName)];
 
 function checkOut(args: ExperimentsArgs): void {
-  if (existsSync(args.out) && !statSync(args.out).isDirectory()) throw new ConfigError('out', `--out ${args.out} is a file: the report needs a folder`);
+  prepareFolder(`--out ${args.out}`, args.out);
   const existing = outputs().filter((f) => existsSync(join(args.out, f)));
   if (existing.length > 0 && !args.force)
     throw new ConfigError('force', `--out ${args.out} already holds a report (${existing[0]}): choose another folder or add --force`);
@@ -117,10 +118,9 @@ export async function experimentsCommand(argv: string[]): Promise<number> {
   log(`experiments: ${args.size} suite, n=${suite.params.n} d=${suite.params.d}`);
   const result = await runSuite(suite, backend, log);
   const report = buildReport(result);
-  mkdirSync(args.out, { recursive: true });
   const html = join(args.out, `${REPORT_NAME}.html`);
-  writeFileSync(html, reportHtml(report.data));
-  for (const id of EXPERIMENT_IDS) writeFileSync(join(args.out, csvName(id)), tableToCsv(report.tables[id]));
+  writeFileAtomic(html, reportHtml(report.data));
+  for (const id of EXPERIMENT_IDS) writeFileAtomic(join(args.out, csvName(id)), tableToCsv(report.tables[id]));
   process.stdout.write(
     [
       `experiments: ${args.size} suite on ${report.data.backend}: ${result.records.size} runs in ${duration(result.wallSeconds)} (${result.wallSeconds.toFixed(0)} s)`,

@@ -1,12 +1,14 @@
 // shallow-gd: the Node command line. `shallow-gd train [flags]`, see trainHelp().
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
 import { decodeNpy, encodeNpy } from '../io/npy';
-import { rowsToCsv } from '../model/metrics';
+import { METRIC_COLUMNS, rowsToCsv } from '../model/metrics';
+import { openAppender, prepareFolder, writeFileAtomic, type Appender } from '../io/files_node';
+import { handleSignals, type Interrupt } from './interrupt';
 import { softwareNote } from '../model/engine';
-import type { Progress, Trainer } from '../train/trainer';
+import type { Progress, RunResult, Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
 import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
@@ -14,6 +16,7 @@ import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
 import { summarize, summaryTable } from '../train/summary';
+import { needsDenseKernel } from '../train/instruments';
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {
@@ -24,6 +27,8 @@ class Exit extends Error {
 function invalid(message: string): Exit {
   return new Exit(EXIT.invalid, message);
 }
+
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function loadLabels(c: Resolved): Float64Array | undefined {
   if (c.labels.kind !== 'file') return undefined;
@@ -43,22 +48,55 @@ function loadLabels(c: Resolved): Float64Array | undefined {
   if (decoded.data.length !== c.n || decoded.shape.filter((x) => x !== 1).length > 1)
     throw invalid(`${where}: must hold n = ${c.n} values (shape (${c.n},)); it has shape (${decoded.shape.join(', ')})`);
   if (!decoded.data.every(Number.isFinite)) throw invalid(`${where}: every label must be finite`);
+  // The loss ½‖f − y‖² starts near ½‖y‖², which the GPU holds in float32.
+  const halfSquared = 0.5 * decoded.data.reduce((sum, y) => sum + y * y, 0);
+  if (!(halfSquared <= FLOAT32_MAX))
+    throw invalid(`${where}: ½‖y‖² = ${halfSquared.toExponential(2)} overflows float32 (at most ${FLOAT32_MAX.toExponential(2)}): scale the labels down`);
   return decoded.data;
 }
 
-function checkOut(args: TrainArgs): void {
+/** The files train writes into --out, by name. */
+const TENSORS = ['X', 'y', 'W0', 'a0', 'W', 'a'] as const;
+const OUTPUTS = ['config.json', 'metrics.csv', 'summary.json', ...TENSORS.map((t) => `${t}.npy`)];
+
+/** Finds or creates --out and checks that it takes files; with --force, removes what an earlier run wrote there. */
+function prepareOut(args: TrainArgs): void {
   if (!args.out) {
     if (args.saveTensors) throw invalid('--save-tensors needs --out DIR');
     return;
   }
-  if (existsSync(args.out) && readdirSync(args.out).length > 0 && !args.force)
-    throw invalid(`--out ${args.out} is not empty: choose an empty folder or add --force`);
+  prepareFolder(`--out ${args.out}`, args.out);
+  if (!args.force) {
+    if (readdirSync(args.out).length > 0) throw invalid(`--out ${args.out} is not empty: choose an empty folder or add --force`);
+    return;
+  }
+  // Only shallow-gd's own files: an earlier run's tensors must not sit beside this run's config.
+  for (const name of OUTPUTS) rmSync(join(args.out, name), { force: true });
+}
+
+/** What initialization does beyond allocating, each of which can take seconds to minutes at large sizes. */
+function setupPhases(c: Resolved, gpu: boolean): string[] {
+  const blocks = [c.auto.etaW || c.auto.shared ? 'H_W' : '', c.auto.etaA || c.auto.shared ? 'H_a' : ''].filter(Boolean);
+  const dense = needsDenseKernel(c);
+  return [
+    gpu ? 'compiling the shaders' : '',
+    blocks.length > 0 ? `λ_max of ${blocks.join(' and ')} by power iteration (automatic rates)` : '',
+    dense ? `the dense ${c.n}×${c.n} H_0 and its eigendecomposition (${c.linearized ? '--linearized' : 'adversarial labels'})` : '',
+    c.labels.kind === 'adversarial' && !dense ? 'v_min(H_0) by Lanczos (adversarial labels)' : '',
+  ].filter(Boolean);
 }
 
 async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
-  const backend = await openBackend(args.backend, (line) => process.stderr.write(line + '\n'));
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const backend = await openBackend(args.backend, log);
   backend.check(c, args.kernel);
-  return backend.create(c, labels, args.kernel);
+  const phases = setupPhases(c, backend.info.kind !== 'cpu');
+  if (phases.length === 0) return backend.create(c, labels, args.kernel);
+  log(`setup: ${phases.join('; ')}`);
+  const start = performance.now();
+  const trainer = await backend.create(c, labels, args.kernel);
+  log(`setup: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  return trainer;
 }
 
 function progressLine(p: Progress, steps: number): string {
@@ -66,7 +104,9 @@ function progressLine(p: Progress, steps: number): string {
   return `step ${p.step}/${steps}  L=${p.loss.toPrecision(4)}  L/L0=${p.lossRatio.toExponential(2)}  ${p.stepsPerSecond.toPrecision(3)} steps/s  ETA ${eta}`;
 }
 
-async function train(argv: string[]): Promise<number> {
+const json = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
+
+async function train(argv: string[], interrupt: Interrupt): Promise<number> {
   const args = parseTrainArgs(argv);
   if (args.help) {
     process.stdout.write(trainHelp() + '\n');
@@ -74,35 +114,49 @@ async function train(argv: string[]): Promise<number> {
   }
   const c = resolveConfig(buildConfig(args.given));
   const labels = loadLabels(c);
-  checkOut(args);
+  prepareOut(args);
   const trainer = await makeTrainer(c, args, labels);
   const b = trainer.backend;
   process.stderr.write(`backend: ${b.name}${softwareNote(b)}\n`);
+  // The trainer's config holds what was fixed at initialization (measured rates).
+  const used = trainer.config;
+  const out = args.out;
+  let metrics: Appender | undefined;
+  if (out) {
+    writeFileAtomic(join(out, 'config.json'), json(used));
+    metrics = openAppender(join(out, 'metrics.csv'));
+    metrics.append(METRIC_COLUMNS.join(',') + '\n');
+  }
   const tty = process.stderr.isTTY;
-  const result = await trainer.run({
+  interrupt.saveOnSignal('stopping the run at its next step boundary and saving what it has');
+  const ran = await trainer.run({
+    signal: interrupt.signal,
+    onRow: metrics && ((row) => metrics.append(rowsToCsv([row]).split('\n')[1] + '\n')),
     onProgress: tty ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, c.steps)}`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');
-  // The trainer's config holds what was fixed at initialization (measured rates).
-  const used = trainer.config;
+  const result: RunResult = ran.outcome === 'stopped' && interrupt.signal.aborted ? { ...ran, outcome: 'interrupted' } : ran;
   const summary = summarize(used, result, b, trainer.memoryBytes);
-  process.stdout.write((args.json ? JSON.stringify(summary, null, 2) : summaryTable(used, summary)) + '\n');
-  if (args.out) {
-    mkdirSync(args.out, { recursive: true });
-    writeFileSync(join(args.out, 'config.json'), JSON.stringify(used, null, 2) + '\n');
-    writeFileSync(join(args.out, 'metrics.csv'), rowsToCsv(result.rows));
-    writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  process.stdout.write((args.json ? json(summary) : summaryTable(used, summary)) + '\n');
+  if (out) {
+    metrics!.close();
     if (args.saveTensors) {
       const t = await trainer.readTensors();
       const shapes: Record<keyof typeof t, number[]> = { X: [c.n, c.d], y: [c.n], W0: [c.m, c.d], a0: [c.m], W: [c.m, c.d], a: [c.m] };
-      for (const [name, data] of Object.entries(t)) writeFileSync(join(args.out, `${name}.npy`), encodeNpy(data, shapes[name as keyof typeof t]));
+      for (const name of TENSORS) writeFileAtomic(join(out, `${name}.npy`), encodeNpy(t[name], shapes[name]));
     }
+    // Last: a folder with summary.json is a complete one.
+    writeFileAtomic(join(out, 'summary.json'), json(summary));
   }
   trainer.dispose();
+  if (result.outcome === 'interrupted') {
+    process.stderr.write(`shallow-gd: interrupted at step ${result.stepsDone}${out ? `; ${out} holds the run so far` : ''}\n`);
+    return interrupt.exitCode()!;
+  }
   return result.outcome === 'diverged' ? EXIT.diverged : EXIT.ok;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+const COMMANDS: Record<string, (argv: string[], interrupt: Interrupt) => Promise<number>> = {
   train, sweep: sweepCommand, merge: mergeCommand, bench: benchCommand, experiments: experimentsCommand,
 };
 const USAGE = `shallow-gd ${Object.keys(COMMANDS).join('|')} [flags]   (shallow-gd <command> --help lists them)`;
@@ -116,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
   if (!command) throw invalid(`a command is needed: ${USAGE}`);
   if (!Object.hasOwn(COMMANDS, command))
     throw invalid(`unknown command ${JSON.stringify(command)}: the commands are ${Object.keys(COMMANDS).join(', ')}`);
-  return COMMANDS[command](rest);
+  return COMMANDS[command](rest, handleSignals());
 }
 
 main(process.argv.slice(2)).then(

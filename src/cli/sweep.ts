@@ -1,8 +1,8 @@
 // `shallow-gd sweep` (a grid of training runs, resumable and shardable, one JSON line per run)
 // and `shallow-gd merge` (joins the shards' files); both end with the sweep summary.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveConfig, type Resolved } from '../config/resolve';
+import { resolveConfig } from '../config/resolve';
 import { ConfigError, type SettingKey } from '../config/schema';
 import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
@@ -14,6 +14,9 @@ import { inShard, resolveShard, shardPath } from '../sweep/shard';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../model/engine';
 import { BACKEND, JSON_SUMMARY, flagLines, parse, type BackendChoice } from './args';
+import { prepareFile, writeFileAtomic } from '../io/files_node';
+import { lockFile } from '../io/lock_node';
+import { NO_SIGNALS, onImmediateExit, type Interrupt } from './interrupt';
 
 // Train flags with no use in sweep: refused with the reason, rather than as unknown.
 const TRAIN_ONLY = 'is a train flag: sweep writes one JSON line per run to --out FILE';
@@ -111,34 +114,39 @@ export function parseSweepArgs(argv: readonly string[]): SweepArgs {
   return { given, grid: flags.grid, out: flags.out, shard: flags.shard, shardCount: flags['shard-count'], backend: flags.backend, json: flags.json, help };
 }
 
-interface Planned extends GridRun {
-  config: Resolved;
-}
-
 interface SweepPlan {
   out: string;
   /** This shard's runs, in grid order. */
   mine: GridRun[];
-  pending: Planned[];
+  pending: GridRun[];
   existing: RecordFile;
   lines: string[];
 }
 
-/** Everything that can be wrong with the input, found before anything runs or is written. */
-function planSweep(args: SweepArgs, env: NodeJS.ProcessEnv): SweepPlan {
-  const axes = args.grid.map(parseGridAxis);
+/** The output file, checked and locked before anything else: two sweeps never share it. */
+function takeOut(args: SweepArgs, env: NodeJS.ProcessEnv): { out: string; release: () => void } {
   if (!args.out) throw new ConfigError('out', '--out FILE.jsonl is required: the sweep appends one JSON line per run to it');
+  const out = shardPath(args.out, resolveShard(args, env));
+  prepareFile(`--out ${out}`, out);
+  const release = lockFile(out, `--out ${out}`);
+  onImmediateExit(release);
+  return { out, release };
+}
+
+/** Everything that can be wrong with the input, found before anything runs or is written. */
+function planSweep(args: SweepArgs, out: string, env: NodeJS.ProcessEnv, log: (line: string) => void): SweepPlan {
+  const axes = args.grid.map(parseGridAxis);
+  const total = axes.reduce((p, a) => p * a.values.length, 1);
+  if (total > PLANNING_NOTICE) log(`sweep: planning ${total} grid points`);
   const runs = expandGrid(args.given, axes);
   // Reading a labels file belongs to train's CLI (src/cli/main.ts), which sweep cannot import.
   if (runs.some((r) => r.settings.labels.kind === 'file'))
     throw new ConfigError('labels', '--labels (labels) file:<path> is not supported by sweep; use sign, gaussian or teacher:<m*>');
   const shard = resolveShard(args, env);
-  const out = shardPath(args.out, shard);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new ConfigError('out', `--out ${out} is a folder: sweep writes a file`);
   const existing: RecordFile = existsSync(out) ? readRecordFile(out, `--out ${out}`) : { records: [], completeBytes: 0, truncated: false };
   const done = new Set(existing.records.map((r) => r.id));
   const mine = runs.filter((_, k) => inShard(k, shard));
-  const pending = mine.filter((r) => !done.has(r.id)).map((r) => ({ ...r, config: resolveConfig(r.settings) }));
+  const pending = mine.filter((r) => !done.has(r.id));
   const others = existing.records.length - (mine.length - pending.length);
   const lines = [
     `sweep: ${runs.length} runs in the grid` +
@@ -148,6 +156,28 @@ function planSweep(args: SweepArgs, env: NodeJS.ProcessEnv): SweepPlan {
   if (others > 0) lines.push(`sweep: ${out} also holds ${others} runs outside this grid or shard; they stay`);
   if (existing.truncated) lines.push(`sweep: ignoring the cut-off last line of ${out} (an interrupted write); that run runs again`);
   return { out, mine, pending, existing, lines };
+}
+
+/** Grids above this many points say that they are being planned. */
+const PLANNING_NOTICE = 10_000;
+
+/** Every pending point against the backend (sizes, device limits, memory) before the first run; a refusal names the point. */
+function checkPoints(backend: Backend, pending: readonly GridRun[], log: (line: string) => void): void {
+  const every = Math.max(PLANNING_NOTICE, Math.ceil(pending.length / 10));
+  // The seed draws the data, never the sizes: points that differ only in seed are checked once.
+  const checked = new Set<string>();
+  pending.forEach((run, k) => {
+    if (k > 0 && k % every === 0) log(`sweep: checked ${k}/${pending.length} points`);
+    const key = JSON.stringify({ ...run.settings, seed: 0 });
+    if (checked.has(key)) return;
+    checked.add(key);
+    try {
+      backend.check(resolveConfig(run.settings));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.key, `grid point ${run.point}: ${e.message}`);
+      throw e;
+    }
+  });
 }
 
 function outcomeLine(r: SweepRecord): string {
@@ -162,54 +192,63 @@ function printSummary(records: readonly SweepRecord[], json: boolean): void {
   process.stdout.write((json ? JSON.stringify(s, null, 2) : summaryText(s)) + '\n');
 }
 
-export async function sweepCommand(argv: string[]): Promise<number> {
+export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIGNALS): Promise<number> {
   const args = parseSweepArgs(argv);
   if (args.help) {
     process.stdout.write(sweepHelp() + '\n');
     return 0;
   }
-  const plan = planSweep(args, process.env);
   const log = (line: string) => process.stderr.write(line + '\n');
-  plan.lines.forEach(log);
-  const finished = new Map(plan.existing.records.map((r) => [r.id, r]));
-  if (plan.pending.length > 0) {
-    let backend: Backend;
-    try {
-      backend = await openBackend(args.backend, log);
-    } catch (e) {
-      if (!(e instanceof NoAdapterError)) throw e;
-      process.stderr.write(`shallow-gd: ${e.message}\n`);
-      return EXIT.noAdapter;
-    }
-    for (const run of plan.pending) {
+  const { out, release } = takeOut(args, process.env);
+  try {
+    const plan = planSweep(args, out, process.env, log);
+    plan.lines.forEach(log);
+    const finished = new Map(plan.existing.records.map((r) => [r.id, r]));
+    if (plan.pending.length > 0) {
+      let backend: Backend;
       try {
-        backend.check(run.config);
+        backend = await openBackend(args.backend, log);
       } catch (e) {
-        if (e instanceof ConfigError) throw new ConfigError(e.key, `grid point ${run.point}: ${e.message}`);
-        throw e;
+        if (!(e instanceof NoAdapterError)) throw e;
+        process.stderr.write(`shallow-gd: ${e.message}\n`);
+        return EXIT.noAdapter;
       }
-    }
-    const writer = openRecordWriter(plan.out, plan.existing.completeBytes);
-    try {
-      for (const [k, run] of plan.pending.entries()) {
-        const trainer = await backend.create(run.config);
-        try {
-          if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
-          // trainer.config: the rates measured at initialization, not the rough estimate.
-          const record = toRecord(run.id, run.settings, trainer.config, await trainer.run(), trainer.backend);
-          writer.append(record);
-          finished.set(run.id, record);
-          log(`[${k + 1}/${plan.pending.length}] ${run.point}: ${outcomeLine(record)}`);
-        } finally {
-          trainer.dispose();
+      checkPoints(backend, plan.pending, log);
+      const writer = openRecordWriter(plan.out, plan.existing.completeBytes);
+      // Between runs nothing is lost; within one, the signal drops it (it runs again on resuming).
+      interrupt.saveOnSignal('dropping the run in progress, which runs again when the sweep resumes');
+      try {
+        for (const [k, run] of plan.pending.entries()) {
+          const trainer = await backend.create(resolveConfig(run.settings));
+          try {
+            if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
+            const result = await trainer.run({ signal: interrupt.signal });
+            if (interrupt.signal.aborted && result.outcome === 'stopped') break;
+            // trainer.config: the rates measured at initialization, not the rough estimate.
+            const record = toRecord(run.id, run.settings, trainer.config, result, trainer.backend);
+            writer.append(record);
+            finished.set(run.id, record);
+            log(`[${k + 1}/${plan.pending.length}] ${run.point}: ${outcomeLine(record)}`);
+          } finally {
+            trainer.dispose();
+          }
+          if (interrupt.signal.aborted) break;
         }
+      } finally {
+        writer.close();
       }
-    } finally {
-      writer.close();
     }
+    const code = interrupt.exitCode();
+    if (code !== undefined) {
+      const left = plan.mine.filter((r) => !finished.has(r.id)).length;
+      log(`shallow-gd: interrupted: ${plan.mine.length - left} of ${plan.mine.length} runs are in ${out}; the same command runs the other ${left}`);
+      return code;
+    }
+    printSummary(plan.mine.map((r) => finished.get(r.id)!), args.json);
+    return 0;
+  } finally {
+    release();
   }
-  printSummary(plan.mine.map((r) => finished.get(r.id)!), args.json);
-  return 0;
 }
 
 export function parseMergeArgs(argv: readonly string[]): { files: string[]; force: boolean; json: boolean; help: boolean } {
@@ -226,10 +265,8 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   const [out, ...inputs] = files;
   if (inputs.length === 0) throw new ConfigError('merge', 'merge needs OUT.jsonl and at least one input: shallow-gd merge OUT.jsonl IN.jsonl …');
   if (inputs.some((f) => resolve(f) === resolve(out))) throw new ConfigError('merge', `merge: ${out} is both the output and an input: write to a new file`);
-  if (existsSync(out)) {
-    if (statSync(out).isDirectory()) throw new ConfigError('merge', `merge: ${out} is a folder: OUT is a file`);
-    if (!force) throw new ConfigError('force', `merge: ${out} exists: choose a new file or add --force`);
-  }
+  if (existsSync(out) && !statSync(out).isDirectory() && !force) throw new ConfigError('force', `merge: ${out} exists: choose a new file or add --force`);
+  prepareFile(`merge OUT ${out}`, out);
   const kept = new Map<string, SweepRecord>();
   let duplicates = 0;
   for (const input of inputs) {
@@ -241,7 +278,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
     }
   }
   const records = [...kept.values()];
-  writeFileSync(out, records.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(out, records.map((r) => JSON.stringify(r) + '\n').join(''));
   process.stderr.write(
     `merge: ${records.length} runs from ${inputs.length} files into ${out}` +
       (duplicates ? `; ${duplicates} duplicate ids dropped (the first kept)` : '') + '\n',

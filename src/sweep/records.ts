@@ -1,10 +1,12 @@
 // Sweep results as JSON lines: one record per finished run, appended and synced one at a
 // time so that a killed job loses at most the run in progress.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import type { Resolved } from '../config/resolve';
 import { ConfigError, type Config } from '../config/schema';
 import type { SweepRecord } from './record';
+
+/** How every line starts: toRecord puts the id first. */
+const RECORD_START = '{"id":';
 
 /** Why x is not a record, or null: the fields summaries and resuming rely on. */
 function defect(x: unknown): string | null {
@@ -53,7 +55,11 @@ export function readRecordFile(path: string, where: string): RecordFile {
     if (why) throw new ConfigError('out', `${where}: line ${k + 1} is not a sweep record (${why}); sweep files hold one JSON object per line`);
     records.push(parsed as SweepRecord);
   });
-  return { records, completeBytes, truncated: completeBytes < bytes.length };
+  const tail = bytes.subarray(completeBytes).toString('utf8');
+  // Only the start of a record is a cut-off write; anything else (a text file, a minified .json) is not a sweep's file.
+  if (tail !== '' && !tail.startsWith(RECORD_START))
+    throw new ConfigError('out', `${where}: its last line is not a sweep record; sweep files hold one JSON object per line, so this file is left as it is`);
+  return { records, completeBytes, truncated: tail !== '' };
 }
 
 export interface RecordWriter {
@@ -63,7 +69,6 @@ export interface RecordWriter {
 
 /** Opens a sweep file for appending after its first `keepBytes` bytes (dropping a cut-off last line). */
 export function openRecordWriter(path: string, keepBytes: number): RecordWriter {
-  mkdirSync(dirname(path), { recursive: true });
   if (existsSync(path) && statSync(path).size > keepBytes) truncateSync(path, keepBytes);
   const fd = openSync(path, 'a');
   return {

@@ -22,8 +22,9 @@ export async function measureRates(c: Resolved, product: TangentProduct): Promis
   if (!c.auto.etaW && !c.auto.etaA && !c.auto.shared) return c;
   const lambda = async (etaW: number, etaA: number) =>
     (await powerIteration((v) => product(v, etaW, etaA), c.n, { tol: POWER_TOL, seed: c.seed })).lambda;
-  const lambdaW = await lambda(1, 0);
-  const lambdaA = await lambda(0, 1);
+  // Only the blocks whose rate is automatic: each measurement costs hundreds of products at large m.
+  const lambdaW = c.auto.etaW || c.auto.shared ? await lambda(1, 0) : c.lambdaW;
+  const lambdaA = c.auto.etaA || c.auto.shared ? await lambda(0, 1) : c.lambdaA;
   return withLambdas(c, lambdaW, lambdaA, true);
 }
 

@@ -15,7 +15,8 @@ export interface Progress {
   etaSeconds: number;
 }
 
-export type Outcome = 'converged' | 'max_steps' | 'diverged' | 'stopped';
+/** `stopped`: by its caller (the page's pause), and resumable; `interrupted`: the command line's, by a signal. */
+export type Outcome = 'converged' | 'max_steps' | 'diverged' | 'stopped' | 'interrupted';
 
 export interface RunResult {
   outcome: Outcome;

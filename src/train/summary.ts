@@ -47,7 +47,8 @@ export function summaryTable(c: Resolved, s: Summary): string {
   const outcome =
     s.outcome === 'converged' ? `converged at step ${s.steps_done} (L/L0 < eps = ${c.eps})`
     : s.outcome === 'diverged' ? `DIVERGED at step ${s.steps_done}; retry with --eta-w ${short(s.suggested!.etaW)} --eta-a ${short(s.suggested!.etaA)}`
-    : s.outcome === 'stopped' ? `stopped at step ${s.steps_done}`
+    : s.outcome === 'stopped' || s.outcome === 'interrupted' ? `${s.outcome} at step ${s.steps_done}`
+    : s.steps_to_eps !== null ? `reached L/L0 < eps = ${c.eps} at step ${s.steps_to_eps}, then ran on to step ${s.steps_done} (stop-at-eps false; L/L0 = ${g(f.loss_ratio)})`
     : `not converged after ${s.steps_done} steps (L/L0 = ${g(f.loss_ratio)}, eps = ${c.eps})`;
   const rows: [string, string][] = [
     ['preset', c.preset],
