@@ -15,7 +15,8 @@ export interface Resolved extends Omit<Config, 'etaW' | 'etaA'> {
   wScale: number;
   aScale: number;
   /** λ_max of the tangent-kernel blocks H_W and H_a at initialization: MODEL.md's rough
-   * estimate until a backend measures them (then `lambdaMeasured`). */
+   * estimate until a backend measures them. `lambdaMeasured`: every block whose rate is
+   * automatic was measured (a block whose rate is given keeps the rough estimate). */
   lambdaW: number;
   lambdaA: number;
   lambdaMeasured: boolean;
