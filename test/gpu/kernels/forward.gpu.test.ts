@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { maskWords } from '../../src/gpu/layout';
-import { MASK_WRITERS, VARIANTS } from '../../src/gpu/variants';
-import { forward } from '../../src/reference/forward';
-import { problem, type Problem } from '../support/problem';
+import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
+import { maskWords } from '../../../src/gpu/layout';
+import { MASK_WRITERS, VARIANTS } from '../../../src/gpu/variants';
+import { forward } from '../../../src/reference/forward';
+import { problem, type Problem } from '../../support/problem';
 
 /** Each chunk's partial outputs against the float64 forward pass. */
 async function expectPartials(p: Problem) {

@@ -13,7 +13,7 @@ import { csvName, type ReportData } from '../../src/report/data';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, ratesFor } from '../../src/report/suite';
 import { median } from '../../src/sweep/summary';
 import { num } from '../../src/ui/format';
-import { launch, watchErrors } from '../browser/harness';
+import { launch, watchErrors } from '../support/browser';
 
 const tiny = SUITE_PARAMS.tiny;
 

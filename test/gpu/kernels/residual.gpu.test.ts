@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { RESIDUAL_SAMPLES, residual as residualKernel } from '../../src/gpu/kernels/residual';
-import { STATUS_BYTES } from '../../src/gpu/layout';
-import { VARIANTS } from '../../src/gpu/variants';
-import { forward } from '../../src/reference/forward';
-import { residual } from '../../src/reference/residual';
-import { maxRelErr } from '../support/gpu';
-import { problem } from '../support/problem';
+import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
+import { RESIDUAL_SAMPLES, residual as residualKernel } from '../../../src/gpu/kernels/residual';
+import { STATUS_BYTES } from '../../../src/gpu/layout';
+import { VARIANTS } from '../../../src/gpu/variants';
+import { forward } from '../../../src/reference/forward';
+import { residual } from '../../../src/reference/residual';
+import { maxRelErr } from '../../support/gpu';
+import { problem } from '../../support/problem';
 
 describe.each(VARIANTS.residual)('residual kernel (%s)', (variant) => {
   it('sums the chunks into r = κf − y and each workgroup’s Σr²', async () => {

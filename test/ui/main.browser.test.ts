@@ -6,7 +6,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeNpy } from '../../src/io/npy';
 import { METRIC_COLUMNS } from '../../src/train/metrics';
-import { ARTIFACTS, buildPage, downloadFrom, launch, serve, status, waitForState, watchErrors } from './harness';
+import { ARTIFACTS, buildPage, downloadFrom, launch, serve, status, waitForState, watchErrors } from '../support/browser';
 
 const SMALL = 'n=32&d=8&m=32&steps=400&eps=0.01';
 

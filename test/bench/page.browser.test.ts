@@ -1,7 +1,7 @@
 // bench.html runs the benchmark harness in Chromium on its WebGPU adapter (SwiftShader here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { buildPage, launch, serve, waitForState, watchErrors } from './harness';
+import { buildPage, launch, serve, waitForState, watchErrors } from '../support/browser';
 
 describe('bench.html', () => {
   let site: Awaited<ReturnType<typeof buildPage>>;
