@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSizes, scalingExponent, type BenchReport } from '../../src/bench/bench';
+import type { BenchReport } from '../../src/bench/bench';
 
 describe('shallow-gd bench', () => {
   it('--quick times every kernel, the step and the reference product, and writes JSON and markdown', () => {
@@ -41,12 +41,5 @@ describe('shallow-gd bench', () => {
     expect(md).toMatch(/software adapter: timings are not GPU figures/);
     expect(md.split('\n').filter((l) => /^\| 64 \| 16 \| (256|512|1024) \|/.test(l)).length).toBe(9);
     expect(p.stdout).toBe(md);
-  });
-
-  it('parses size lists and ranges, and fits the scaling exponent', () => {
-    expect(parseSizes('8x4x16,2x3x2^4..2^6')).toEqual([{ n: 8, d: 4, m: 16 }, { n: 2, d: 3, m: 16 }, { n: 2, d: 3, m: 32 }, { n: 2, d: 3, m: 64 }]);
-    expect(() => parseSizes('8x4')).toThrow(/--sizes/);
-    expect(scalingExponent([{ m: 1, seconds: 2 }, { m: 4, seconds: 8 }, { m: 16, seconds: 32 }])).toBeCloseTo(1, 12);
-    expect(scalingExponent([{ m: 1, seconds: 1 }, { m: 2, seconds: 4 }])).toBeCloseTo(2, 12);
   });
 });
