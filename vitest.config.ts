@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // test/ mirrors src/: a test of src/X/Y.ts is test/X/Y.test.ts, suffixed by what it needs.
@@ -10,6 +11,10 @@ export default defineConfig({
     // Software adapters compile shaders slowly (seconds per pipeline).
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // vitest's default is one worker per core but one: a single worker on 2 cores. The GPU and
+    // browser tests spend much of their time waiting on other processes (the CLI they spawn,
+    // Chromium, the driver's threads): one worker kept only about 1.15 of 2 cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       // Node alone: the float64 reference, the config, the CLI commands on the CPU backend.
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [GPU, BROWSER] } },
