@@ -1,5 +1,5 @@
 #!/bin/sh
-# Writes the bit-for-bit fixtures of test/train/bit_fixtures.test.ts: a few small runs on each
+# Writes the bit-for-bit fixtures of test/train/bit_fixtures.gpu.test.ts: a few small runs on each
 # backend, with their metrics.csv, config.json and tensors. Run it with the CLI of the code to
 # pin (a checkout's bin/shallow-gd.mjs, after `npm run build:cli` there):
 #   sh scripts/make-bit-fixtures.sh /path/to/checkout/bin/shallow-gd.mjs test/fixtures/bits

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { symmetricEigen, tridiagonalEigen } from '../../src/spectrum/eigen';
-import { maxResidual, normals, orthogonalityError, withSpectrum } from './support';
+import { maxResidual, normals, orthogonalityError, withSpectrum } from '../support/spectrum';
 
 describe('symmetricEigen', () => {
   it('diagonal: sorted values, unit coordinate vectors', () => {

@@ -5,7 +5,7 @@ import { residual } from '../../src/reference/residual';
 import { symmetricEigen } from '../../src/spectrum/eigen';
 import { adversarialLabels, labelsFromVector, linearizedLoss } from '../../src/spectrum/kernel_prediction';
 import { lanczos } from '../../src/spectrum/lanczos';
-import { kernelProblem, matVec, norm } from './support';
+import { kernelProblem, matVec, norm } from '../support/spectrum';
 
 /** ½‖r_t‖² along r ↦ (I − H) r, recorded at the given steps. */
 function iterate(H: Float64Array, r0: Float64Array, steps: number[]): number[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../../src/spectrum/eigen';
 import { lanczos } from '../../src/spectrum/lanczos';
 import { powerIteration } from '../../src/spectrum/power';
-import { dense, kernelProblem, matVec, norm, withSpectrum } from './support';
+import { dense, kernelProblem, matVec, norm, withSpectrum } from '../support/spectrum';
 
 const rel = (x: number, y: number) => Math.abs(x - y) / Math.abs(y);
 const residual = (A: Float64Array, v: Float64Array, lambda: number) => norm(matVec(A, v).map((x, i) => x - lambda * v[i]));

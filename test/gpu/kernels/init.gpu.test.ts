@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/resolve';
-import { buildConfig, type SettingKey } from '../../src/config/schema';
-import { createGpuTrainer } from '../../src/train/trainer';
-import { initialState } from '../../src/reference/init';
-import { gpu, maxRelErr } from '../support/gpu';
+import { resolveConfig } from '../../../src/config/resolve';
+import { buildConfig, type SettingKey } from '../../../src/config/schema';
+import { createGpuTrainer } from '../../../src/train/trainer';
+import { initialState } from '../../../src/reference/init';
+import { gpu, maxRelErr } from '../../support/gpu';
 
 async function compare(given: Partial<Record<SettingKey, unknown>>) {
   const dev = await gpu();

@@ -9,6 +9,8 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { describeAdapter } from '../../src/gpu/device';
+import type { BackendInfo } from '../../src/model/engine';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test-results', 'browser');
@@ -83,4 +85,19 @@ export async function status(page: Page | Frame): Promise<Record<string, string>
 export async function downloadFrom(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);
   return { name: download.suggestedFilename(), bytes: await readFile((await download.path())!) };
+}
+
+/**
+ * The WebGPU adapter the page gets, asked for as the page asks (src/gpu/device_browser.ts) and
+ * described as the page describes it; null when the browser offers none. Tests compare what
+ * the page shows with this, whatever the adapter (SwiftShader in headless Chromium here).
+ */
+export async function pageAdapter(page: Page): Promise<BackendInfo | null> {
+  const info = await page.evaluate(async () => {
+    const a = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
+    if (!a) return null;
+    const i = a.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter };
+  });
+  return info && describeAdapter({ info } as unknown as GPUAdapter);
 }

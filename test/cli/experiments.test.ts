@@ -1,6 +1,7 @@
 // `shallow-gd experiments` end to end: the tiny suite on the CPU reference writes the report
 // (six charts, inline data, uPlot inlined, nothing fetched) and its CSVs, and the printed
-// summary states what the data says.
+// summary states what the data says. test/report/page.browser.test.ts draws that report in
+// Chromium; test/report/suite.test.ts checks the suite's plan.
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,6 @@ import { csvName, type ReportData } from '../../src/report/data';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, ratesFor } from '../../src/report/suite';
 import { median } from '../../src/sweep/summary';
 import { num } from '../../src/train/format';
-import { launch, watchErrors } from '../browser/harness';
 
 const tiny = SUITE_PARAMS.tiny;
 
@@ -50,26 +50,6 @@ beforeAll(async () => {
   html = readFileSync(join(dir, 'beyond-ntk.html'), 'utf8');
   const json = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
   data = JSON.parse(json![1]);
-});
-
-describe('the experiment suite', () => {
-  it('trains each shared run once and lowers one rate to move the rate ratio', () => {
-    const suite = buildSuite('default');
-    const p = suite.params;
-    const runs = distinctRuns(suite);
-    // The grid, the spectrum and kernel runs, and per rate seed two presets and the ratio runs
-    // other than the auto one (that one is a grid run).
-    const rateRuns = p.rateSeeds.length * (2 + p.rateFactors.filter((f) => f !== 1).length);
-    expect(runs).toHaveLength(p.widths.length * p.seeds.length + p.spectrumWidths.length + 2 * p.kernelWidths.length + rateRuns);
-    expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
-    // Derived ratio runs come after the auto run they scale.
-    runs.forEach((r, k) => { if (r.baseId) expect(runs.findIndex((b) => b.id === r.baseId)).toBeLessThan(k); });
-
-    const auto = { etaW: 0.02, etaA: 0.001 };
-    expect(ratesFor(auto, 10)).toEqual({ etaW: 0.02, etaA: 0.0001 });
-    expect(ratesFor(auto, 0.1)).toEqual({ etaW: 0.002, etaA: 0.001 });
-    expect(ratesFor(auto, 1)).toEqual(auto);
-  });
 });
 
 describe('shallow-gd experiments --tiny', () => {
@@ -177,37 +157,5 @@ describe('shallow-gd experiments --tiny', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^usage: shallow-gd experiments \[--tiny \| --full\]/);
-  });
-
-  it('draws every chart in a browser that fetches nothing', async () => {
-    const browser = await launch(false);
-    try {
-      const page = await browser.newPage();
-      const errors = watchErrors(page);
-      const fetched: string[] = [];
-      await page.route('**', (route) => {
-        const url = route.request().url();
-        if (!url.startsWith('file:')) fetched.push(url);
-        return route.continue();
-      });
-      await page.goto(`file://${join(dir, 'beyond-ntk.html')}`);
-      const drawn = await page.evaluate(() =>
-        [...document.querySelectorAll('.chart')].map((el) => {
-          const canvas = el.querySelector('canvas');
-          if (!canvas) return 0;
-          // Non-white pixels: the axes, grid and curves were drawn.
-          const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-          let ink = 0;
-          for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] + px[i + 1] + px[i + 2] < 600) ink++;
-          return ink;
-        }),
-      );
-      expect(drawn).toHaveLength(6);
-      drawn.forEach((ink) => expect(ink).toBeGreaterThan(1000));
-      expect(errors).toEqual([]);
-      expect(fetched).toEqual([]);
-    } finally {
-      await browser.close();
-    }
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MATMUL_VARIANTS, matmul as matmulKernel, matmulDims, type MatmulVariant } from '../../src/gpu/kernels/matmul';
-import { matmul } from '../../src/reference/matmul';
-import { maxRelErr } from '../support/gpu';
-import { problem } from '../support/problem';
+import { MATMUL_VARIANTS, matmul as matmulKernel, matmulDims, type MatmulVariant } from '../../../src/gpu/kernels/matmul';
+import { matmul } from '../../../src/reference/matmul';
+import { maxRelErr } from '../../support/gpu';
+import { problem } from '../../support/problem';
 
 describe('matmul kernel (the benchmark’s yardstick)', () => {
   for (const variant of Object.keys(MATMUL_VARIANTS) as MatmulVariant[]) {

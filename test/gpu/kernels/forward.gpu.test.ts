@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { maskWords } from '../../src/gpu/layout';
-import { MASK_WRITERS, VARIANTS } from '../../src/gpu/variants';
-import { forward } from '../../src/reference/forward';
-import { problem, type Problem } from '../support/problem';
+import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
+import { maskWords } from '../../../src/gpu/layout';
+import { MASK_WRITERS, VARIANTS } from '../../../src/gpu/variants';
+import { forward } from '../../../src/reference/forward';
+import { problem, type Problem } from '../../support/problem';
 
 /** Each chunk's partial outputs against the float64 forward pass. */
 async function expectPartials(p: Problem) {
@@ -51,7 +51,9 @@ describe.each(MASK_WRITERS)('forward kernel (%s) with backward=masked', (variant
     await expectPartials(p);
     const { n, d } = p.c;
     const B = Math.min(p.c.chunkNeurons, 32);
-    let positive = 0, checked = 0;
+    // Mismatches are counted, the first few kept for the message: one expect per kind, not per bit.
+    let positive = 0, checked = 0, wrongBits = 0, dirtyTails = 0;
+    const examples: string[] = [];
     for (const b of p.blocks) {
       const words = new Uint32Array((await p.read(b.mask!)).buffer);
       expect(words.length).toBe(maskWords(n, p.c.chunkNeurons, b.count));
@@ -65,15 +67,19 @@ describe.each(MASK_WRITERS)('forward kernel (%s) with backward=masked', (variant
           // float32 may round a z within its own error bound to either sign.
           if (Math.abs(z) < 1e-5 * norm) continue;
           const bit = (words[Math.floor(r / B) * n + i] >>> (r % B)) & 1;
-          expect(bit, `neuron ${b.offset + r}, sample ${i}`).toBe(z > 0 ? 1 : 0);
+          if (bit !== (z > 0 ? 1 : 0) && wrongBits++ < 5) examples.push(`neuron ${b.offset + r}, sample ${i}: bit ${bit}, z = ${z}`);
           positive += bit;
           checked++;
         }
       }
       // Bits past a block's last neuron are 0.
       const tail = b.count % B;
-      if (tail) for (let i = 0; i < n; i++) expect(words[Math.floor(b.count / B) * n + i] >>> tail).toBe(0);
+      if (tail) for (let i = 0; i < n; i++) {
+        const rest = words[Math.floor(b.count / B) * n + i] >>> tail;
+        if (rest !== 0 && dirtyTails++ < 5) examples.push(`block at ${b.offset}, sample ${i}: bits past its last neuron ${rest.toString(2)}`);
+      }
     }
+    expect({ wrongBits, dirtyTails }, examples.join('; ')).toEqual({ wrongBits: 0, dirtyTails: 0 });
     expect(checked).toBeGreaterThan(0.99 * n * m);
     expect(positive / checked).toBeGreaterThan(0.3);
     expect(positive / checked).toBeLessThan(0.7);

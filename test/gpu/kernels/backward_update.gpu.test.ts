@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { backwardUpdate as backwardKernel } from '../../src/gpu/kernels/backward_update';
-import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { residual as residualKernel } from '../../src/gpu/kernels/residual';
-import { VARIANTS } from '../../src/gpu/variants';
-import { backwardUpdate, gradients } from '../../src/reference/backward_update';
-import { loss } from '../../src/reference/loss';
-import { HALT } from '../../src/model/constants';
-import { maxRelErr } from '../support/gpu';
-import { problem } from '../support/problem';
+import { backwardUpdate as backwardKernel } from '../../../src/gpu/kernels/backward_update';
+import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
+import { residual as residualKernel } from '../../../src/gpu/kernels/residual';
+import { VARIANTS } from '../../../src/gpu/variants';
+import { backwardUpdate, gradients } from '../../../src/reference/backward_update';
+import { loss } from '../../../src/reference/loss';
+import { HALT } from '../../../src/model/constants';
+import { maxRelErr } from '../../support/gpu';
+import { problem } from '../../support/problem';
 
 describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   // n = 45 leaves a partial sample tile; m = 80 in blocks of 32 leaves partial neuron tiles;
@@ -64,7 +64,7 @@ describe('backward_update kernel (masked) on the signs the blocked forward left'
   // Groups of 16 neurons: a last block of 4 (m = 100 in blocks of 48) leaves a partial group;
   // words of 32 (q = 32 at m = 5000) put every other group at bit 16. Against the float64 twin
   // given the same signs: near z = 0 float32 may round a sign either way, and that is the
-  // forward's to decide (forward.test.ts), not this kernel's.
+  // forward's to decide (forward.gpu.test.ts), not this kernel's.
   // d = 256: one group of 64 threads per workgroup.
   it.each([
     { d: 70, m: 100, blockNeurons: 48 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forward } from '../../src/reference/forward';
 import { denseTangentKernel, jvp, tangentProduct, vjp } from '../../src/reference/tangent';
-import { kernelProblem, matVec, maxAbs, normals } from './support';
+import { kernelProblem, matVec, maxAbs, normals } from '../support/spectrum';
 
 const dot = (x: Float64Array, y: Float64Array) => x.reduce((s, v, i) => s + v * y[i], 0);
 

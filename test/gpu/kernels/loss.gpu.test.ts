@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { loss as lossKernel } from '../../src/gpu/kernels/loss';
-import { residual as residualKernel } from '../../src/gpu/kernels/residual';
-import { forward } from '../../src/reference/forward';
-import { loss } from '../../src/reference/loss';
-import { HALT } from '../../src/model/constants';
-import { residual } from '../../src/reference/residual';
-import { problem } from '../support/problem';
+import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
+import { loss as lossKernel } from '../../../src/gpu/kernels/loss';
+import { residual as residualKernel } from '../../../src/gpu/kernels/residual';
+import { forward } from '../../../src/reference/forward';
+import { loss } from '../../../src/reference/loss';
+import { HALT } from '../../../src/model/constants';
+import { residual } from '../../../src/reference/residual';
+import { problem } from '../../support/problem';
 
 describe('loss kernel', () => {
   it('records L = ½‖r‖², sets L0 at step 0, and applies the halting rule', async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { forward as forwardKernel } from '../../src/gpu/kernels/forward';
-import { neuronStats as statsKernel } from '../../src/gpu/kernels/neuron_stats';
-import { residual as residualKernel } from '../../src/gpu/kernels/residual';
-import { VARIANTS } from '../../src/gpu/variants';
-import { neuronStats } from '../../src/reference/neuron_stats';
-import { STAT, STAT_COUNT } from '../../src/model/constants';
-import { maxRelErr } from '../support/gpu';
-import { problem } from '../support/problem';
+import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
+import { neuronStats as statsKernel } from '../../../src/gpu/kernels/neuron_stats';
+import { residual as residualKernel } from '../../../src/gpu/kernels/residual';
+import { VARIANTS } from '../../../src/gpu/variants';
+import { neuronStats } from '../../../src/reference/neuron_stats';
+import { STAT, STAT_COUNT } from '../../../src/model/constants';
+import { maxRelErr } from '../../support/gpu';
+import { problem } from '../../support/problem';
 
 describe.each(VARIANTS.stats)('neuron_stats kernel (%s)', (variant) => {
   // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices; n = 66 leaves a

@@ -1,8 +1,6 @@
-// The page's URL-hash state and legend labels, without a browser.
+// The page's URL-hash state, without a browser.
 import { describe, expect, test } from 'vitest';
-import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig, defaultConfig } from '../../src/config/schema';
-import { runLabels } from '../../src/train/format';
 import { formatHash, parseHash } from '../../src/ui/hash';
 
 describe('URL hash', () => {
@@ -33,17 +31,5 @@ describe('URL hash', () => {
       expect.stringMatching(/^--eta-w \(etaW\) must be .*; got "-1"$/),
       expect.stringMatching(/^--labels \(labels\) must be /),
     ]);
-  });
-});
-
-describe('legend labels', () => {
-  test('name sizes, preset and rates, plus whatever else differs between the runs', () => {
-    const a = resolveConfig(buildConfig({ m: '16', etaW: '0.5', etaA: '0.25' }));
-    const b = resolveConfig(buildConfig({ m: '4096', etaW: '0.5', etaA: '0.25', seed: '7' }));
-    expect(runLabels([a, b])).toEqual([
-      'm=16 n=128 d=16 razborov ηW=0.5 ηA=0.25 seed=1',
-      'm=4096 n=128 d=16 razborov ηW=0.5 ηA=0.25 seed=7',
-    ]);
-    expect(runLabels([a])).toEqual(['m=16 n=128 d=16 razborov ηW=0.5 ηA=0.25']);
   });
 });

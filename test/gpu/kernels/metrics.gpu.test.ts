@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chunkReduce } from '../../src/gpu/kernels/chunk_reduce';
-import { metrics as metricsKernel } from '../../src/gpu/kernels/metrics';
-import { ROW_WORDS, modeBytes } from '../../src/gpu/layout';
-import { HALT } from '../../src/model/constants';
-import { metrics } from '../../src/reference/metrics';
-import { STAT, STAT_COUNT } from '../../src/model/constants';
-import { STATE_COLUMNS } from '../../src/model/metrics';
-import { maxRelErr } from '../support/gpu';
-import { problem } from '../support/problem';
+import { chunkReduce } from '../../../src/gpu/kernels/chunk_reduce';
+import { metrics as metricsKernel } from '../../../src/gpu/kernels/metrics';
+import { ROW_WORDS, modeBytes } from '../../../src/gpu/layout';
+import { HALT } from '../../../src/model/constants';
+import { metrics } from '../../../src/reference/metrics';
+import { STAT, STAT_COUNT } from '../../../src/model/constants';
+import { STATE_COLUMNS } from '../../../src/model/metrics';
+import { maxRelErr } from '../../support/gpu';
+import { problem } from '../../support/problem';
 
 describe('metrics kernel', () => {
   it('turns the chunk sums into a logged row, appended only while running or when recording', async () => {

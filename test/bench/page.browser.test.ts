@@ -1,7 +1,7 @@
-// bench.html runs the benchmark harness in Chromium on its WebGPU adapter (SwiftShader here).
+// bench.html runs the benchmark harness in Chromium on its WebGPU adapter (SwiftShader in headless Chromium here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { buildPage, launch, serve, waitForState, watchErrors } from './harness';
+import { buildPage, launch, pageAdapter, serve, waitForState, watchErrors } from '../support/browser';
 
 describe('bench.html', () => {
   let site: Awaited<ReturnType<typeof buildPage>>;
@@ -24,7 +24,11 @@ describe('bench.html', () => {
     await page.goto(`${server.base}/bench.html#quick=1&autorun=1`);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     const table = await page.locator('#table').textContent();
-    expect(table).toMatch(/swiftshader.*software adapter: timings are not GPU figures/i);
+    // The table names the page's adapter, with the software note exactly when it is one.
+    const adapter = await pageAdapter(page);
+    expect(adapter, 'a WebGPU adapter in the page').not.toBeNull();
+    expect(table).toContain(`Adapter: **${adapter!.name}**`);
+    expect(table!.includes(`**${adapter!.name}** (software adapter: timings are not GPU figures)`)).toBe(adapter!.software);
     for (const m of [256, 512, 1024]) expect(table).toMatch(new RegExp(`^\\| 64 \\| 16 \\| ${m} \\| [0-9.e+]+ \\|`, 'm'));
     expect(table).toMatch(/\| forward \| residual \| loss \| backward_update \|/);
     // Both peers ran in the page: the float64 reference and TensorFlow.js on the same device.

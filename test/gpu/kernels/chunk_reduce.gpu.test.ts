@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chunkReduce as reduceKernel } from '../../src/gpu/kernels/chunk_reduce';
-import { MAX_STATS, STAT_COUNT } from '../../src/model/constants';
-import { maxRelErr } from '../support/gpu';
-import { problem } from '../support/problem';
+import { chunkReduce as reduceKernel } from '../../../src/gpu/kernels/chunk_reduce';
+import { MAX_STATS, STAT_COUNT } from '../../../src/model/constants';
+import { maxRelErr } from '../../support/gpu';
+import { problem } from '../../support/problem';
 
 describe('chunk_reduce kernel', () => {
   it('sums each chunk’s neuron statistics (the maximum for the move and drift columns)', async () => {
