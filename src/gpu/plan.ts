@@ -1,7 +1,7 @@
 // A run's plan, made before anything is allocated: every size derived from the config once,
 // the neurons split into blocks that each fit one storage binding, the kernel variants, and
 // one table of the buffers the run holds, which gives both the byte count and the allocation.
-import { MAX_CHUNKS, chunkNeuronsFor, teacherOf, type Resolved } from '../config/resolve';
+import { MAX_CHUNKS, MIN_CHUNK_NEURONS, chunkNeuronsFor, teacherOf, type Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { STAT_COUNT } from '../model/constants';
 import type { BackendInfo } from '../model/engine';
@@ -58,18 +58,26 @@ export function planLayout(c: Resolved, limits: DeviceLimits, masked = false): R
   const bindMax = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const xBytes = c.n * d4 * 16;
   if (xBytes > bindMax)
-    throw new ConfigError('n', `--n (n) × --d (d) too large: X needs ${mib(xBytes)}, one storage binding of this device holds ${mib(bindMax)}`);
+    throw new ConfigError('n', `--n (n) × --d (d) too large: X needs ${mib(xBytes)}, one storage binding of this device holds ${mib(bindMax)} (at d=${c.d}, n ≤ ${Math.floor(bindMax / (d4 * 16))})`);
   const t = teacherOf(c);
   const teacher = t ? { width: t.width, q: chunkNeuronsFor(t.width), chunks: Math.ceil(t.width / chunkNeuronsFor(t.width)) } : null;
   const partialBytes = 4 * c.n * Math.max(c.chunks, teacher?.chunks ?? 0);
   if (partialBytes > bindMax)
-    throw new ConfigError('n', `--n (n) too large: partial outputs need ${mib(partialBytes)} (${MAX_CHUNKS} chunks × n), one binding holds ${mib(bindMax)}`);
+    throw new ConfigError('n', `--n (n) too large: partial outputs need ${mib(partialBytes)} (${partialBytes / (4 * c.n)} chunks × n), one binding holds ${mib(bindMax)} (n ≤ ${Math.floor(bindMax / (partialBytes / c.n))})`);
   if (teacher && teacher.width * d4 * 16 > bindMax)
     throw new ConfigError('labels', `--labels (labels) teacher width ${teacher.width} too large for one storage binding at d=${c.d}`);
   const perNeuron = Math.max(d4 * 16, 4 * STAT_COUNT);
-  let fit = Math.min(Math.floor(bindMax / perNeuron), MAX_WORKGROUPS * 64);
-  fit -= fit % q;
-  if (fit < q) throw new ConfigError('d', `--d (d) too large: ${q} neurons do not fit one storage binding (${mib(bindMax)})`);
+  // Neurons one block holds: one storage binding each, and a dispatch's workgroups of 64.
+  const blockMax = Math.min(Math.floor(bindMax / perNeuron), MAX_WORKGROUPS * 64);
+  if (blockMax < MIN_CHUNK_NEURONS)
+    throw new ConfigError('d', `--d (d) too large: ${MIN_CHUNK_NEURONS} neurons do not fit one storage binding (${mib(bindMax)}) at d=${c.d}`);
+  if (blockMax < q) {
+    // The reduction chunk grows with m (m/${MAX_CHUNKS}), and one chunk must fit one block.
+    let qMax = MIN_CHUNK_NEURONS;
+    while (2 * qMax <= blockMax) qMax *= 2;
+    throw new ConfigError('m', `--m (m) too large: at m=${c.m} a reduction chunk holds ${q} neurons (m/${MAX_CHUNKS}), more than one block of this device holds at d=${c.d} (${blockMax}); this limit allows m ≤ ${qMax * MAX_CHUNKS}`);
+  }
+  const fit = blockMax - (blockMax % q);
   let blockNeurons = fit;
   if (c.blockNeurons > 0) {
     if (c.blockNeurons % q !== 0)

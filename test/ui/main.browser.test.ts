@@ -185,7 +185,7 @@ describe('the page on WebGPU', () => {
     await page.fill('#setting-n', '1000000');
     await page.fill('#setting-d', '4096');
     expect(await fieldError('n')).toBe('');
-    expect(await page.textContent('#plan')).toMatch(/^This device cannot run it: --n \(n\) × --d \(d\) too large: X needs [\d.]+ MiB, one storage binding of this device holds [\d.]+ MiB$/);
+    expect(await page.textContent('#plan')).toMatch(/^This device cannot run it: --n \(n\) × --d \(d\) too large: X needs [\d.]+ MiB, one storage binding of this device holds [\d.]+ MiB \(at d=\d+, n ≤ \d+\)$/);
     expect(await page.isDisabled('#start')).toBe(true);
 
     await page.fill('#setting-n', '32');
