@@ -1,17 +1,21 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
-// `vite build --mode cli` bundles the Node command line (WGSL inlined through ?raw);
-// the default mode builds the page.
+// `vite build --mode cli` bundles the Node command line (WGSL inlined through ?raw) and the
+// CPU pool's worker entry beside it (src/sweep/pool_node.ts loads ./pool_worker.js); the
+// default mode builds the page.
 export default defineConfig(({ mode }) =>
   mode === 'cli'
     ? {
         build: {
-          ssr: 'src/cli/main.ts',
+          ssr: true,
           outDir: 'dist-cli',
           target: 'node20',
           emptyOutDir: true,
-          rollupOptions: { output: { entryFileNames: 'main.js' } },
+          rollupOptions: {
+            input: { main: 'src/cli/main.ts', pool_worker: 'src/sweep/pool_worker.ts' },
+            output: { entryFileNames: '[name].js' },
+          },
         },
       }
     : {

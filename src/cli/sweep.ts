@@ -11,6 +11,7 @@ import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, type RecordFile } from '../sweep/records';
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
+import { defaultWorkers, runPool } from '../sweep/pool_node';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../model/engine';
 import { BACKEND, JSON_SUMMARY, flagLines, parse, type BackendChoice } from './args';
@@ -30,6 +31,7 @@ const SWEEP = {
     shard: { kind: 'value', arg: 'i/N', help: 'run only the grid points whose index is i modulo N (0 ≤ i < N)' },
     'shard-count': { kind: 'value', arg: 'N', help: 'N for a Kubernetes Indexed Job, whose JOB_COMPLETION_INDEX gives i' },
     backend: BACKEND,
+    workers: { kind: 'value', arg: 'N', help: 'threads that train runs on the CPU reference at once [one per core]' },
     json: JSON_SUMMARY,
   },
   refused: { 'save-tensors': TRAIN_ONLY, force: TRAIN_ONLY, kernel: 'is a train flag: sweep runs the kernels chosen per adapter' },
@@ -105,13 +107,23 @@ interface SweepArgs {
   shard?: string;
   shardCount?: string;
   backend: BackendChoice;
+  /** Threads for the CPU reference (--backend cpu, or auto without a hardware adapter). */
+  workers: number;
   json: boolean;
   help: boolean;
 }
 
+/** `--workers N`: a whole number ≥ 1, one per core when not given. */
+function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return defaultWorkers();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError('workers', `--workers must be a whole number from 1 to 1024; got ${JSON.stringify(text)}`);
+  return n;
+}
+
 export function parseSweepArgs(argv: readonly string[]): SweepArgs {
   const { flags, given, help } = parse(SWEEP, argv);
-  return { given, grid: flags.grid, out: flags.out, shard: flags.shard, shardCount: flags['shard-count'], backend: flags.backend, json: flags.json, help };
+  return { given, grid: flags.grid, out: flags.out, shard: flags.shard, shardCount: flags['shard-count'], backend: flags.backend, workers: parseWorkers(flags.workers), json: flags.json, help };
 }
 
 interface SweepPlan {
@@ -218,21 +230,30 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
       // Between runs nothing is lost; within one, the signal drops it (it runs again on resuming).
       interrupt.saveOnSignal('dropping the run in progress, which runs again when the sweep resumes');
       try {
-        for (const [k, run] of plan.pending.entries()) {
-          const trainer = await backend.create(resolveConfig(run.settings));
-          try {
-            if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
-            const result = await trainer.run({ signal: interrupt.signal });
-            if (interrupt.signal.aborted && result.outcome === 'stopped') break;
-            // trainer.config: the rates measured at initialization, not the rough estimate.
-            const record = toRecord(run.id, run.settings, trainer.config, result, trainer.backend);
-            writer.append(record);
-            finished.set(run.id, record);
-            log(`[${k + 1}/${plan.pending.length}] ${run.point}: ${outcomeLine(record)}`);
-          } finally {
-            trainer.dispose();
+        const keep = (record: SweepRecord, k: number, point: string) => {
+          writer.append(record);
+          finished.set(record.id, record);
+          log(`[${k}/${plan.pending.length}] ${point}: ${outcomeLine(record)}`);
+        };
+        if (backend.info.kind === 'cpu' && args.workers > 1) {
+          log(`backend: ${backend.info.name}, ${Math.min(args.workers, plan.pending.length)} worker threads`);
+          let done = 0;
+          const points = new Map(plan.pending.map((r) => [r.id, r.point]));
+          await runPool(plan.pending, args.workers, (record) => keep(record, ++done, points.get(record.id)!), interrupt.signal);
+        } else {
+          for (const [k, run] of plan.pending.entries()) {
+            const trainer = await backend.create(resolveConfig(run.settings));
+            try {
+              if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
+              const result = await trainer.run({ signal: interrupt.signal });
+              if (interrupt.signal.aborted && result.outcome === 'stopped') break;
+              // trainer.config: the rates measured at initialization, not the rough estimate.
+              keep(toRecord(run.id, run.settings, trainer.config, result, trainer.backend), k + 1, run.point);
+            } finally {
+              trainer.dispose();
+            }
+            if (interrupt.signal.aborted) break;
           }
-          if (interrupt.signal.aborted) break;
         }
       } finally {
         writer.close();
