@@ -11,7 +11,7 @@ import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, type RecordFile } from '../sweep/records';
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
-import { defaultWorkers, runPool } from '../sweep/pool_node';
+import { defaultWorkers, poolAvailable, runPool } from '../sweep/pool_node';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../model/engine';
 import { BACKEND, JSON_SUMMARY, flagLines, parse, type BackendChoice } from './args';
@@ -90,10 +90,11 @@ export function mergeHelp(): string {
     'kept and later duplicates are counted. A cut-off last line of an input is ignored.',
     '',
     'Then prints the summary: per m·d/n (and per value of every other setting that varies, seed',
-    'excepted) the success probability over seeds (converged fraction) and the median steps to eps',
+    'excepted) the success probability over seeds (converged fraction, with its 95% Wilson interval) and the median steps to eps',
     'of the converged runs, with the thresholds of MODEL.md each row meets: P m(d+1) ≥ n (parameter',
     'count), O m·d ≥ n² (Oymak–Soltanolkotabi), N m ≥ n² (Nguyen); then a phase diagram of success',
-    'over m × n, or over m × etaW/etaA when the rate ratio varies at a fixed m.',
+    'over m × n, or over m × etaW/etaA when the rate ratio varies at a fixed m (one column where both',
+    'rates are auto; log-spaced bins, 3 per decade, where one is; the given ratio where both are).',
     '',
     'flags:',
     ...flagLines(MERGE.flags),
@@ -235,7 +236,7 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
           finished.set(record.id, record);
           log(`[${k}/${plan.pending.length}] ${point}: ${outcomeLine(record)}`);
         };
-        if (backend.info.kind === 'cpu' && args.workers > 1) {
+        if (backend.info.kind === 'cpu' && args.workers > 1 && poolAvailable()) {
           log(`backend: ${backend.info.name}, ${Math.min(args.workers, plan.pending.length)} worker threads`);
           let done = 0;
           const points = new Map(plan.pending.map((r) => [r.id, r.point]));

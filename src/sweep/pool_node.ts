@@ -1,11 +1,21 @@
 // Sweeps on every CPU core: a pool of worker threads, each training runs on the float64
 // reference one at a time and handing back its records as they finish. A run's record does
 // not depend on which worker trained it (the reference is deterministic float64).
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema';
 import type { FromWorker, ToWorker } from './pool_worker';
 import type { SweepRecord } from './record';
+
+/** The bundle's worker entry lies beside the bundle (vite.config.ts builds both). */
+const WORKER = new URL('./pool_worker.js', import.meta.url);
+
+/** Whether worker threads can start: run from the TypeScript sources (tests), there is no entry to start. */
+export function poolAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER));
+}
 
 /** One worker per core unless asked. */
 export function defaultWorkers(): number {
@@ -24,10 +34,8 @@ export interface PoolRun {
 export async function runPool(
   runs: readonly PoolRun[], workers: number, onRecord: (record: SweepRecord, run: PoolRun) => void, signal: AbortSignal,
 ): Promise<void> {
-  // The bundle's worker entry lies beside the bundle (vite.config.ts builds both).
-  const url = new URL('./pool_worker.js', import.meta.url);
   let next = 0;
-  const threads = Array.from({ length: Math.max(1, Math.min(workers, runs.length)) }, () => new Worker(url));
+  const threads = Array.from({ length: Math.max(1, Math.min(workers, runs.length)) }, () => new Worker(WORKER));
   const onAbort = () => threads.forEach((w) => w.postMessage({ type: 'abort' } satisfies ToWorker));
   signal.addEventListener('abort', onAbort);
   try {

@@ -5,7 +5,7 @@ import { SETTINGS, formatValue, type SettingKey } from '../config/schema';
 import type { SweepRecord } from './record';
 
 export type SummaryInput = Pick<SweepRecord, 'settings' | 'converged' | 'steps_to_eps'> & {
-  config: Pick<SweepRecord['config'], 'etaW' | 'etaA'>;
+  config: Pick<SweepRecord['config'], 'etaW' | 'etaA' | 'auto'>;
 };
 
 /**
@@ -41,6 +41,8 @@ export interface SuccessRow {
   runs: number;
   converged: number;
   success: number;
+  /** The success probability's 95% Wilson interval. */
+  success_ci: [number, number];
   /** Over the runs that converged. */
   median_steps_to_eps: number | null;
 }
@@ -48,6 +50,7 @@ export interface SuccessRow {
 export interface PhaseCell {
   runs: number;
   success: number;
+  success_ci: [number, number];
   /** null when the cell pools runs of different (m, n, d) standing. */
   thresholds_met: number | null;
 }
@@ -56,7 +59,7 @@ export interface PhaseDiagram {
   columns: 'n' | 'etaW/etaA';
   /** Row labels (m) and column labels (n or the rate ratio), ascending. */
   m: number[];
-  values: number[];
+  values: (number | string)[];
   /** cells[i][j]: runs with m = m[i] and column value values[j], or null. */
   cells: (PhaseCell | null)[][];
   /** Varying settings the cells pool over. */
@@ -94,6 +97,24 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string | number): Map<st
 
 const successOf = (rs: readonly SummaryInput[]) => rs.filter((r) => r.converged).length / rs.length;
 
+/** z of a two-sided 95% interval. */
+const Z95 = 1.959963984540054;
+
+/**
+ * The Wilson score interval of a success probability from k successes in n runs: unlike the
+ * normal approximation it stays inside [0, 1] and is not empty at 0 or n successes.
+ */
+export function wilson(k: number, n: number, z = Z95): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+const intervalOf = (rs: readonly SummaryInput[]) => wilson(rs.filter((r) => r.converged).length, rs.length);
+
 function commonLevel(rs: readonly SummaryInput[]): number | null {
   const levels = new Set(rs.map((r) => thresholdsMet(r.settings.m, r.settings.n, r.settings.d)));
   return levels.size === 1 ? [...levels][0] : null;
@@ -105,8 +126,21 @@ function compareValues(a: number | string, b: number | string): number {
   return String(a).localeCompare(String(b));
 }
 
-/** Rate ratios are grouped at 3 significant digits: auto rates differ in their last bits. */
-const rateRatio = (r: SummaryInput) => Number((r.config.etaW / r.config.etaA).toPrecision(3));
+/** Bins per decade of a rate ratio that an automatic rate set: rates measured per seed differ by up to 17%. */
+const RATIO_BINS_PER_DECADE = 3;
+
+/**
+ * The rate ratio as a phase diagram's column: `auto` where both rates are automatic (they are
+ * measured per seed, so the ratio differs a little from run to run), the ratio's log-spaced
+ * bin where one is, and the ratio itself (3 significant digits) where both are given.
+ */
+function rateRatio(r: SummaryInput): number | string {
+  const { auto, etaW, etaA } = r.config;
+  if ((auto.etaW && auto.etaA) || auto.shared) return 'auto';
+  const ratio = etaW / etaA;
+  if (!(auto.etaW || auto.etaA) || !Number.isFinite(ratio) || ratio === 0) return Number(ratio.toPrecision(3));
+  return Number((10 ** (Math.round(Math.log10(ratio) * RATIO_BINS_PER_DECADE) / RATIO_BINS_PER_DECADE)).toPrecision(3));
+}
 
 function phaseDiagram(records: readonly SummaryInput[], varying: SettingKey[]): PhaseDiagram | null {
   if (!varying.includes('m')) return null;
@@ -122,7 +156,7 @@ function phaseDiagram(records: readonly SummaryInput[], varying: SettingKey[]): 
   const cells = ms.map((m) =>
     values.map((v) => {
       const rs = byCell.get(`${m} ${v}`);
-      return rs ? { runs: rs.length, success: successOf(rs), thresholds_met: commonLevel(rs) } : null;
+      return rs ? { runs: rs.length, success: successOf(rs), success_ci: intervalOf(rs), thresholds_met: commonLevel(rs) } : null;
     }),
   );
   const pooled = varying.filter((k) => k !== 'm' && k !== 'seed' && !consumed.includes(k));
@@ -149,6 +183,7 @@ export function summarizeSweep(records: readonly SummaryInput[]): SweepSummary {
         runs: rs.length,
         converged: rs.filter((r) => r.converged).length,
         success: successOf(rs),
+        success_ci: intervalOf(rs),
         median_steps_to_eps: median(steps),
       };
     });
@@ -165,6 +200,8 @@ export function summarizeSweep(records: readonly SummaryInput[]): SweepSummary {
 }
 
 const g = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : x > 0 ? '∞' : String(x));
+const label = (x: number | string) => (typeof x === 'number' ? g(x) : x);
+const ci = ([lo, hi]: [number, number]) => `[${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
 const marks = (level: number | null) => (level === null ? '?' : THRESHOLDS.slice(0, level).map((t) => t.mark).join('') || '-');
 
 function table(header: string[], body: string[][]): string[] {
@@ -176,7 +213,7 @@ export function summaryText(s: SweepSummary): string {
   if (s.runs === 0) return 'no runs to summarize';
   const legend = THRESHOLDS.map((t) => `${t.mark}: ${t.rule} (${t.source})`).join('; ');
   const lines = [
-    `${s.runs} runs, ${s.converged} converged (L/L0 < eps); success = converged fraction over seeds; median steps to eps over converged runs`,
+    `${s.runs} runs, ${s.converged} converged (L/L0 < eps); success = converged fraction over seeds, [its 95% Wilson interval]; median steps to eps over converged runs`,
     `thresholds met — ${legend}; -: none` + (s.phase ? '; ?: a cell mixing runs that meet different ones' : ''),
   ];
   if (s.thresholds) {
@@ -188,7 +225,7 @@ export function summaryText(s: SweepSummary): string {
     ['m·d/n', ...keys, 'runs', 'success', 'median steps', 'thresholds'],
     s.rows.map((r) => [
       g(r.md_over_n), ...keys.map((k) => r.settings[k] ?? ''), String(r.runs),
-      `${r.success.toFixed(2)} (${r.converged}/${r.runs})`, r.median_steps_to_eps === null ? '—' : g(r.median_steps_to_eps), marks(r.thresholds_met),
+      `${r.success.toFixed(2)} ${ci(r.success_ci)} (${r.converged}/${r.runs})`, r.median_steps_to_eps === null ? '—' : g(r.median_steps_to_eps), marks(r.thresholds_met),
     ]),
   ));
   const p = s.phase;
@@ -198,8 +235,8 @@ export function summaryText(s: SweepSummary): string {
       `phase diagram: success over m (rows) × ${p.columns} (columns), each cell marked with the thresholds its runs meet` +
         (p.pooled.length ? `; pooled over ${p.pooled.join(', ')}` : ''),
       ...table(
-        [`m \\ ${p.columns}`, ...p.values.map(g)],
-        p.m.map((m, i) => [String(m), ...p.cells[i].map((c) => (c ? `${c.success.toFixed(2)} ${marks(c.thresholds_met)}` : '·'))]),
+        [`m \\ ${p.columns}`, ...p.values.map(label)],
+        p.m.map((m, i) => [String(m), ...p.cells[i].map((c) => (c ? `${c.success.toFixed(2)} ${ci(c.success_ci)} ${marks(c.thresholds_met)}` : '·'))]),
       ),
     );
   }

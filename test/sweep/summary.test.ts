@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
-import { median, summarizeSweep, summaryText, thresholdsMet, type SummaryInput } from '../../src/sweep/summary';
+import { median, summarizeSweep, summaryText, thresholdsMet, wilson, type SummaryInput } from '../../src/sweep/summary';
 
 /** A finished run: converged at `steps`, or not (null). */
 function run(given: Record<string, unknown>, steps: number | null): SummaryInput {
@@ -44,10 +44,10 @@ describe('summaries', () => {
     const header = lines.findIndex((l) => l.startsWith('m·d/n'));
     expect(lines[header].split(/\s{2,}/)).toEqual(['m·d/n', 'm', 'runs', 'success', 'median steps', 'thresholds']);
     expect(lines.slice(header + 1, header + 5).map((l) => l.split(/\s{2,}/))).toEqual([
-      ['0.25', '2', '4', '0.00 (0/4)', '—', '-'],
-      ['1', '8', '4', '0.50 (2/4)', '200', 'P'],
-      ['16', '128', '4', '0.75 (3/4)', '70', 'PO'],
-      ['32', '256', '4', '1.00 (4/4)', '25', 'PON'],
+      ['0.25', '2', '4', '0.00 [0.00, 0.49] (0/4)', '—', '-'],
+      ['1', '8', '4', '0.50 [0.15, 0.85] (2/4)', '200', 'P'],
+      ['16', '128', '4', '0.75 [0.30, 0.95] (3/4)', '70', 'PO'],
+      ['32', '256', '4', '1.00 [0.51, 1.00] (4/4)', '25', 'PON'],
     ]);
   });
 
@@ -70,15 +70,15 @@ describe('summaries', () => {
     expect(s.phase).toEqual({
       columns: 'n', m: [4, 128], values: [8, 16], pooled: ['steps'],
       cells: [
-        [{ runs: 3, success: 2 / 3, thresholds_met: 1 }, { runs: 1, success: 0, thresholds_met: 0 }],
-        [null, { runs: 1, success: 1, thresholds_met: 2 }],
+        [{ runs: 3, success: 2 / 3, success_ci: wilson(2, 3), thresholds_met: 1 }, { runs: 1, success: 0, success_ci: wilson(0, 1), thresholds_met: 0 }],
+        [null, { runs: 1, success: 1, success_ci: wilson(1, 1), thresholds_met: 2 }],
       ],
     });
     const text = summaryText(s);
     expect(text).toContain('phase diagram: success over m (rows) × n (columns), each cell marked with the thresholds its runs meet; pooled over steps');
     expect(text).toMatch(/^m \\ n\s+8\s+16$/m);
-    expect(text).toMatch(/^4\s+0\.67 P\s+0\.00 -$/m);
-    expect(text).toMatch(/^128\s+·\s+1\.00 PO$/m);
+    expect(text).toMatch(/^4\s+0\.67 \[0\.21, 0\.94\] P\s+0\.00 \[0\.00, 0\.79\] -$/m);
+    expect(text).toMatch(/^128\s+·\s+1\.00 \[0\.21, 1\.00\] PO$/m);
   });
 
   it('uses the rate ratio as the second axis when it varies at a fixed m', () => {
@@ -87,5 +87,24 @@ describe('summaries', () => {
     const s = summarizeSweep(records);
     expect(s.phase).toMatchObject({ columns: 'etaW/etaA', m: [8, 64], values: [2, 4], pooled: [] });
     expect(s.phase!.cells.map((row) => row.map((c) => c!.success))).toEqual([[1, 0], [1, 1]]);
+  });
+
+  it('bins the rate ratio: one column where both rates are automatic, log-spaced bins where one is', () => {
+    // Both auto: the ratio differs from seed to seed (λ measured per seed), which is no second axis.
+    const auto = [8, 64].flatMap((m) => [1, 2, 3].map((seed) => run({ n: 16, d: 4, m, seed }, 10)));
+    expect(summarizeSweep(auto).phase).toBeNull();
+    // etaW auto, etaA given at two values a decade apart: two columns, whatever the seed.
+    const oneAuto = [8, 64].flatMap((m) => [0.001, 0.01].flatMap((etaA) => [1, 2, 3].map((seed) => run({ n: 16, d: 4, m, seed, etaA }, etaA === 0.01 ? 10 : null))));
+    const p = summarizeSweep(oneAuto).phase!;
+    expect(p.columns).toBe('etaW/etaA');
+    // Each m's two rate settings, each in one bin over its three seeds.
+    expect(p.cells.map((row) => row.filter((c) => c).map((c) => c!.runs))).toEqual([[3, 3], [3, 3]]);
+  });
+
+  it('gives Wilson intervals: inside [0, 1], not empty at 0 or all successes', () => {
+    expect(wilson(0, 10).map((x) => Number(x.toFixed(4)))).toEqual([0, 0.2775]);
+    expect(wilson(5, 10).map((x) => Number(x.toFixed(4)))).toEqual([0.2366, 0.7634]);
+    expect(wilson(10, 10).map((x) => Number(x.toFixed(4)))).toEqual([0.7225, 1]);
+    expect(wilson(0, 0)).toEqual([0, 1]);
   });
 });
