@@ -28,8 +28,8 @@ afterAll(async () => {
   await built?.remove();
 });
 
-async function open(b: Browser, path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await b.newPage({ viewport: { width: 1400, height: 1000 } });
+async function open(b: Browser, path: string, viewport = { width: 1400, height: 1000 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await b.newPage({ viewport });
   const errors = watchErrors(page);
   await page.goto(`${site.base}/${path}`);
   return { page, errors };
@@ -98,6 +98,26 @@ describe('the page on WebGPU', () => {
 
     console.info(`headless Chromium, ${s.adapter}: m=32 n=32 d=8, steps/s: ${s['steps/s']}`);
     await page.screenshot({ path: join(ARTIFACTS, 'page-after-run.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('on a phone-sized window: one column, no sideways scroll, nothing covers Start, charts as wide as the page', async () => {
+    const { page, errors } = await open(browser, `index.html#${SMALL}`, { width: 390, height: 844 });
+    await page.waitForSelector('#start:not([disabled])');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('aside')!).position)).toBe('static');
+    const start = (await page.locator('#start').boundingBox())!;
+    // The element at Start's centre, once scrolled into view, is Start itself.
+    await page.locator('#start').scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => {
+      const r = document.querySelector('#start')!.getBoundingClientRect();
+      return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.id;
+    })).toBe('start');
+    expect(start.width).toBeGreaterThan(0);
+    const loss = (await page.locator('#chart-loss').boundingBox())!;
+    expect(loss.width).toBeLessThanOrEqual(390);
+    expect(loss.width).toBeGreaterThan(300);
     expect(errors).toEqual([]);
     await page.close();
   });
