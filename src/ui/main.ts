@@ -75,7 +75,18 @@ const charts = new Charts(
   page.embed ? 170 : 230,
 );
 
-form.set(buildConfig(link.given));
+// Keys that are valid alone but not together (linearized with n > 4096) are dropped one by one,
+// each named with its reason, rather than leaving a page that cannot start.
+for (;;) {
+  try {
+    form.set(buildConfig(link.given));
+    break;
+  } catch (e) {
+    if (!(e instanceof ConfigError) || !(e.key in link.given)) throw e;
+    link.ignored.push(e.message);
+    delete (link.given as Record<string, unknown>)[e.key];
+  }
+}
 if (link.ignored.length)
   notify('link', 'warn', `Ignored in the link (defaults used instead): ${link.ignored.join('; ')}`);
 

@@ -90,8 +90,14 @@ export class SettingsForm {
     }
     let config: Config | null = null;
     if (errors.size === 0) {
-      config = buildConfig(given);
-      const problem = this.labelProblem(config);
+      try {
+        config = buildConfig(given);
+      } catch (e) {
+        // Settings valid alone but not together (linearized with n > 4096): shown at the setting named.
+        if (!(e instanceof ConfigError)) throw e;
+        errors.set(this.fields.has(e.key as SettingKey) ? (e.key as SettingKey) : 'n', e.message);
+      }
+      const problem = config && this.labelProblem(config);
       if (problem) errors.set('labels', problem);
     }
     const labelValues = config?.labels.kind === 'file' ? this.upload?.values : undefined;

@@ -122,6 +122,22 @@ describe('the page on WebGPU', () => {
     await page.close();
   });
 
+  test('settings valid alone but not together: a link drops one with a notice, the form marks it and holds Start', async () => {
+    const { page, errors } = await open(browser, 'index.html#linearized=true&n=5000');
+    await page.waitForSelector('#start:not([disabled])');
+    expect(await page.locator('.notice span').allTextContents()).toContainEqual(expect.stringMatching(/^Ignored in the link \(defaults used instead\): --linearized \(linearized\) needs n ≤ 4096/));
+    expect(await page.inputValue('#setting-n')).toBe('5000');
+    // In its (collapsed) group, as a person would after opening it.
+    await page.locator('#setting-linearized').evaluate((e: HTMLInputElement) => {
+      e.checked = true;
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await expect.poll(() => page.textContent('#plan')).toMatch(/^Fix the highlighted setting: --linearized \(linearized\) needs n ≤ 4096/);
+    expect(await page.isDisabled('#start')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('Start overlays a second run; Pause, Resume and Reset', async () => {
     const { page, errors } = await open(browser, `index.html#${SMALL}&autorun=1`);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
