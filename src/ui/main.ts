@@ -87,8 +87,10 @@ for (;;) {
     delete (link.given as Record<string, unknown>)[e.key];
   }
 }
+// A link whose settings were not all taken does not run: what would run is not what it asked for.
+const autorun = page.autorun && link.ignored.length === 0;
 if (link.ignored.length)
-  notify('link', 'warn', `Ignored in the link (defaults used instead): ${link.ignored.join('; ')}`);
+  notify('link', 'warn', `Ignored in the link (defaults used instead): ${link.ignored.join('; ')}${page.autorun ? '. Not started: check the settings, then press Start.' : ''}`);
 
 // ---- plan: what the run needs, before Start ---------------------------------------------------
 
@@ -440,5 +442,5 @@ BrowserBackend.acquire((message) => {
   announceBackend(b);
   refreshPlan();
   postToParent({ type: 'shallow-gd:ready', backend: b.info });
-  if (page.autorun) void start();
+  if (autorun) void start();
 });

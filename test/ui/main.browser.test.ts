@@ -189,7 +189,7 @@ describe('the page on WebGPU', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a malformed hash shows a notice naming what it ignored, as text, and runs with defaults', async () => {
+  test('a malformed hash shows a notice naming what it ignored, as text, does not autorun, and Start runs with defaults', async () => {
     const hash = 'n=abc&bogus=1&%3Cimg%20src%3Dx%3E=1&hide=nope&m=32&steps=100&autorun=1';
     const { page, errors } = await open(browser, `index.html#${hash}`);
     const notice = page.locator('[data-notice="link"]');
@@ -199,6 +199,11 @@ describe('the page on WebGPU', () => {
     expect(text).toContain('"<img src=x>"');
     expect(text).toContain('"nope"');
     expect(await notice.locator('img').count()).toBe(0);
+    // What would run is not what the link asked for: it waits for Start.
+    expect(text).toContain('Not started: check the settings, then press Start.');
+    await page.waitForSelector('#start:not([disabled])');
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('idle');
+    await page.click('#start');
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     // n fell back to its default (128); the valid keys were kept.
     expect(await page.locator('#runs li').first().textContent()).toContain('m=32 n=128 d=16');
