@@ -66,6 +66,8 @@ let preparing = false;
 let pageError: string | null = null;
 /** The parent asked to stop: the pause that follows ends the run as far as it is concerned. */
 let stopRequested = false;
+/** A start that came before the widget was ready or while a run was being prepared: it runs next. */
+let startPending = false;
 let planOk = false;
 let dirty = true;
 
@@ -206,6 +208,10 @@ async function start(): Promise<void> {
     renderRuns();
     dirty = true;
     render();
+  }
+  if (startPending) {
+    startPending = false;
+    void start();
   }
 }
 
@@ -398,12 +404,14 @@ document.querySelectorAll<HTMLButtonElement>('button[data-copy]').forEach((b) =>
 
 listenToParent((m) => {
   if (m.type === 'shallow-gd:stop') {
-    if (preparing) stopRequested = true;
-    else if (current?.phase === 'running') {
+    if (preparing || startPending) {
+      stopRequested = true;
+      startPending = false;
+    } else if (current?.phase === 'running') {
       stopRequested = true;
       current.pause();
-    }
-    return;
+    } else return postToParent({ type: 'shallow-gd:rejected', request: 'stop', reason: 'no run is being prepared or running' });
+    return postToParent({ type: 'shallow-gd:accepted', request: 'stop', queued: false });
   }
   if (m.config) {
     let config: Config;
@@ -411,12 +419,21 @@ listenToParent((m) => {
       config = buildConfig(m.config);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      return fail(e.message);
+      fail(e.message);
+      return postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: e.message });
     }
     form.set(config);
     refreshPlan();
   }
-  void start();
+  // Refused as a person's Start would be: settings the form marks, or a run this device cannot hold.
+  const { errors } = form.validate();
+  if (errors.size) return postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: [...errors.values()].join('; ') });
+  if (backend && !planOk) return postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: $('plan').textContent ?? '' });
+  // Before the widget is ready, or while a run is being prepared, the start waits its turn.
+  const queued = !backend || preparing;
+  postToParent({ type: 'shallow-gd:accepted', request: 'start', queued });
+  if (queued) startPending = true;
+  else void start();
 });
 
 function announceBackend(b: BrowserBackend): void {
@@ -442,5 +459,8 @@ BrowserBackend.acquire((message) => {
   announceBackend(b);
   refreshPlan();
   postToParent({ type: 'shallow-gd:ready', backend: b.info });
-  if (autorun) void start();
+  if (autorun || startPending) {
+    startPending = false;
+    void start();
+  }
 });

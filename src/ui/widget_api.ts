@@ -9,7 +9,10 @@ export type WidgetMessage =
   | { type: 'shallow-gd:ready'; backend: BackendInfo }
   | { type: 'shallow-gd:progress'; run: number; step: number; loss: number; lossRatio: number; stepsPerSecond: number | null; row: Row }
   | { type: 'shallow-gd:done'; run: number; summary: Summary }
-  | { type: 'shallow-gd:error'; run: number | null; message: string };
+  | { type: 'shallow-gd:error'; run: number | null; message: string }
+  /** The answer to each request: taken (at once, or `queued` until the widget is ready), or refused with the reason. */
+  | { type: 'shallow-gd:accepted'; request: 'start' | 'stop'; queued: boolean }
+  | { type: 'shallow-gd:rejected'; request: 'start' | 'stop'; reason: string };
 
 /** Sent by the parent: start a run (config as in the URL hash, defaults for the rest), or stop it. */
 export type ParentMessage = { type: 'shallow-gd:start'; config?: Record<string, unknown> } | { type: 'shallow-gd:stop' };
@@ -32,7 +35,7 @@ export function listenToParent(handle: (m: ParentMessage) => void): void {
     else if (data?.type === 'shallow-gd:start') {
       const config = data.config;
       if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config)))
-        postToParent({ type: 'shallow-gd:error', run: null, message: 'shallow-gd:start: config must be an object of settings' });
+        postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: 'config must be an object of settings' });
       else handle({ type: 'shallow-gd:start', config: config as Record<string, unknown> | undefined });
     }
   });

@@ -250,6 +250,37 @@ describe('the page on WebGPU', () => {
     await page.close();
   });
 
+  test('a widget answers every request: a start before it is ready is queued and runs; a bad one is refused with the reason', async () => {
+    const { page, errors } = await open(browser, 'index.html');
+    const messages = await page.evaluate(async () => {
+      const got: { type: string; [k: string]: unknown }[] = [];
+      const frame = document.createElement('iframe');
+      frame.src = 'index.html#embed=1&n=16&d=4&m=16&steps=300&eps=0.01';
+      window.addEventListener('message', (e) => { if (e.source === frame.contentWindow) got.push(e.data); });
+      // On load the widget listens but has no device yet: the start must wait for it.
+      frame.addEventListener('load', () => frame.contentWindow!.postMessage({ type: 'shallow-gd:start', config: { n: 16, d: 4, m: 24, steps: 300, eps: 0.01 } }, '*'));
+      document.body.append(frame);
+      const until = (type: string) => new Promise<void>((resolve) => { const t = setInterval(() => { if (got.some((m) => m.type === type)) { clearInterval(t); resolve(); } }, 50); });
+      await until('shallow-gd:done');
+      frame.contentWindow!.postMessage({ type: 'shallow-gd:start', config: { n: 'abc' } }, '*');
+      frame.contentWindow!.postMessage({ type: 'shallow-gd:stop' }, '*');
+      await until('shallow-gd:rejected');
+      await new Promise((r) => setTimeout(r, 300));
+      return got.map(({ type, queued, reason, request, summary }) => ({ type, queued, reason, request, mdn: (summary as { params_over_samples?: number } | undefined)?.params_over_samples }));
+    });
+    const types = messages.map((m) => m.type);
+    expect(types.indexOf('shallow-gd:accepted')).toBeLessThan(types.indexOf('shallow-gd:ready'));
+    expect(messages.find((m) => m.type === 'shallow-gd:accepted')).toMatchObject({ request: 'start', queued: true });
+    // The queued start ran with its own config (m·d/n = 24·4/16).
+    expect(messages.find((m) => m.type === 'shallow-gd:done')!.mdn).toBe(6);
+    const rejected = messages.filter((m) => m.type === 'shallow-gd:rejected');
+    expect(rejected.map((m) => m.request)).toEqual(['start', 'stop']);
+    expect(rejected[0].reason).toMatch(/--n \(n\) must be an integer/);
+    expect(rejected[1].reason).toBe('no run is being prepared or running');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('the embed example: two widgets post progress and done; the parent starts and stops them', async () => {
     const { page, errors } = await open(browser, 'embed.html');
     const readouts = page.locator('.readout');
