@@ -298,11 +298,13 @@ describe('the page on WebGPU', () => {
     const line = (s: Record<string, string>) => `${s.run}, steps/s: ${s['steps/s']}, memory ${s.memory}`;
     console.info(`headless Chromium, ${narrow.adapter}, embed example n=32 d=8:\n  m=16:   ${line(narrow)}\n  m=4096: ${line(wide)}`);
 
-    // Start both on new data and stop them at once: each widget gets the stop while it still
-    // prepares its run, which then ends as it starts, reporting done with outcome stopped.
+    // Start both on new data and stop them at once: a widget that gets the stop while it still
+    // prepares its run ends it as it starts, reporting done with outcome stopped. The narrow
+    // run lasts about half a second: on a loaded machine the stop can reach it only after it
+    // converged. The wide one runs for a minute and must stop.
     await page.click('#again');
     await page.click('#stop');
-    await expect.poll(() => readouts.allTextContents(), { timeout: 60_000 }).toEqual([expect.stringMatching(/^stopped after/), expect.stringMatching(/^stopped after/)]);
+    await expect.poll(() => readouts.allTextContents(), { timeout: 60_000 }).toEqual([expect.stringMatching(/^(stopped|converged) after/), expect.stringMatching(/^stopped after/)]);
     expect(await Promise.all(widgets.map((f: Frame) => f.evaluate(() => document.body.dataset.state)))).toEqual(['done', 'done']);
     await page.screenshot({ path: join(ARTIFACTS, 'embed-example.png'), fullPage: true });
     expect(errors).toEqual([]);
