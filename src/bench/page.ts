@@ -1,5 +1,6 @@
 // bench.html: the benchmark harness in the browser, on navigator.gpu.
 import { acquireBrowserDevice } from '../gpu/device_browser';
+import { softwareNote } from '../model/engine';
 import { DEFAULT_OPTIONS, parseSizes, runBench, type BenchOptions } from './bench';
 import { tfjsStepSeconds } from './peers/tfjs';
 import { benchMarkdown } from './table';
@@ -14,6 +15,7 @@ const quick = el<HTMLInputElement>('quick');
 const status = el<HTMLParagraphElement>('status');
 const table = el<HTMLPreElement>('table');
 const json = el<HTMLAnchorElement>('json');
+const button = el<HTMLButtonElement>('run');
 
 const hash = new URLSearchParams(location.hash.slice(1));
 quick.checked = hash.get('quick') === '1';
@@ -21,6 +23,9 @@ sizes.value = hash.get('sizes') ?? (quick.checked ? QUICK_SIZES : DEFAULT_SIZES)
 quick.addEventListener('change', () => { sizes.value = quick.checked ? QUICK_SIZES : DEFAULT_SIZES; });
 
 async function run(): Promise<void> {
+  // One run at a time: two would write into one table and share the device.
+  if (button.disabled) return;
+  button.disabled = true;
   document.body.dataset.state = 'running';
   table.textContent = '';
   json.hidden = true;
@@ -29,7 +34,8 @@ async function run(): Promise<void> {
     const acquired = await acquireBrowserDevice();
     if (!acquired.ok) throw new Error(acquired.reason);
     const { device, info } = acquired.gpu;
-    status.textContent = `adapter: ${info.name}${info.software ? ' (software adapter: timings are not GPU figures)' : ''} — running…`;
+    const adapter = `adapter: ${info.name}${softwareNote(info)}`;
+    status.textContent = `${adapter} — running…`;
     const o: BenchOptions = {
       ...DEFAULT_OPTIONS,
       ...(quick.checked ? { targetSeconds: 0.02, maxStepSeconds: 1 } : {}),
@@ -40,13 +46,15 @@ async function run(): Promise<void> {
     table.textContent = benchMarkdown(report);
     json.href = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
     json.hidden = false;
-    status.textContent = `adapter: ${info.name} — done: ${report.sizes.length} sizes, ${report.skipped.length} skipped`;
+    status.textContent = `${adapter} — done: ${report.sizes.length} sizes, ${report.skipped.length} skipped`;
     document.body.dataset.state = 'done';
   } catch (e) {
     status.textContent = `error: ${(e as Error).message}`;
     document.body.dataset.state = 'error';
+  } finally {
+    button.disabled = false;
   }
 }
 
-el<HTMLButtonElement>('run').addEventListener('click', () => void run());
+button.addEventListener('click', () => void run());
 if (hash.get('autorun') === '1') void run();

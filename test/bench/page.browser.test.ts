@@ -22,6 +22,9 @@ describe('bench.html', () => {
     const page = await browser.newPage();
     const errors = watchErrors(page);
     await page.goto(`${server.base}/bench.html#quick=1&autorun=1`);
+    // While it runs, Run is disabled: a second run would write into the same table.
+    await page.waitForFunction(() => document.body.dataset.state === 'running');
+    expect(await page.isDisabled('#run')).toBe(true);
     expect(await waitForState(page, ['done', 'error'])).toBe('done');
     const table = await page.locator('#table').textContent();
     // The table names the page's adapter, with the software note exactly when it is one.
@@ -34,6 +37,9 @@ describe('bench.html', () => {
     // Both peers ran in the page: the float64 reference and TensorFlow.js on the same device.
     expect(table).toMatch(/^\| 64 \| 16 \| 256 \| [0-9.e+]+ \| [0-9.e+]+ \([0-9.e+]+×\) \| [0-9.e+]+ \([0-9.e+]+×\) \|$/m);
     expect(await page.locator('#json').isHidden()).toBe(false);
+    // The done line keeps the adapter's note; Run is back once the run is over.
+    expect((await page.locator('#status').textContent())!.includes('(software adapter: timings are not GPU figures)')).toBe(adapter!.software);
+    expect(await page.isDisabled('#run')).toBe(false);
     expect(errors).toEqual([]);
   });
 });
