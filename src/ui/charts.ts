@@ -13,7 +13,14 @@ export interface Trace {
   color: string;
   /** The run's config, shown in the loss chart's legend. */
   label: string;
+  /** The optional instruments the run measures: series of the others are not drawn or listed. */
+  instruments: Instruments;
   rows: readonly Row[];
+}
+
+export interface Instruments {
+  spectrum: boolean;
+  linearized: boolean;
 }
 
 interface Metric {
@@ -21,6 +28,8 @@ interface Metric {
   /** Legend name; empty: the run's config is the name. */
   name: string;
   dash: number[];
+  /** The instrument that measures it, where it is optional. */
+  needs?: keyof Instruments;
 }
 
 interface ChartSpec {
@@ -37,8 +46,7 @@ export const CHARTS: Record<ChartId, ChartSpec> = {
     logY: true,
     metrics: [
       { col: 'loss', name: '', dash: [] },
-      // Measured only with linearized on: a run without it leaves no trace here.
-      { col: 'loss_kernel', name: 'kernel (lazy) prediction', dash: [7, 4] },
+      { col: 'loss_kernel', name: 'kernel (lazy) prediction', dash: [7, 4], needs: 'linearized' },
     ],
   },
   movement: {
@@ -65,19 +73,29 @@ export const CHARTS: Record<ChartId, ChartSpec> = {
     yLabel: 'eigenvalue',
     logY: true,
     metrics: [
-      { col: 'lambda_max', name: 'λ_max(H_t) (> 2: unstable)', dash: [] },
-      { col: 'lambda_min', name: 'λ_min(H_t)', dash: [7, 4] },
+      { col: 'lambda_max', name: 'λ_max(H_t) (> 2: unstable)', dash: [], needs: 'spectrum' },
+      { col: 'lambda_min', name: 'λ_min(H_t)', dash: [7, 4], needs: 'spectrum' },
     ],
   },
 };
 
 export const PALETTE = ['#1f6fd1', '#d1495b', '#2a9d5c', '#8e5ad1', '#e08a1e', '#159aa8', '#8a6240', '#c4489f'];
 
+/** The metrics of a chart that a run measures. */
+function measured(spec: ChartSpec, t: Trace): Metric[] {
+  return spec.metrics.filter((m) => !m.needs || t.instruments[m.needs]);
+}
+
+/** Whether any run draws in the chart (the tangent kernel's needs its spectrum on). */
+export function drawsIn(id: ChartId, traces: readonly Trace[]): boolean {
+  return traces.some((t) => measured(CHARTS[id], t).length > 0);
+}
+
 /** One run's columns for a chart; a log axis cannot show 0, negatives or non-finite values. */
-function table(rows: readonly Row[], spec: ChartSpec, logX: boolean): uPlot.AlignedData {
-  const kept = logX ? rows.filter((r) => r.step > 0) : rows;
+function table(t: Trace, spec: ChartSpec, logX: boolean): uPlot.AlignedData {
+  const kept = logX ? t.rows.filter((r) => r.step > 0) : t.rows;
   const value = (v: number) => (Number.isFinite(v) && (!spec.logY || v > 0) ? v : null);
-  return [kept.map((r) => r.step), ...spec.metrics.map((m) => kept.map((r) => value(r[m.col])))];
+  return [kept.map((r) => r.step), ...measured(spec, t).map((m) => kept.map((r) => value(r[m.col])))];
 }
 
 function ticks(_u: uPlot, splits: number[]): string[] {
@@ -116,7 +134,7 @@ export class Charts {
     this.shape = shape;
     for (const id of Object.keys(CHARTS) as ChartId[]) {
       const spec = CHARTS[id];
-      const data = traces.length ? uPlot.join(traces.map((t) => table(t.rows, spec, this.logX))) : [[]];
+      const data = traces.length ? uPlot.join(traces.map((t) => table(t, spec, this.logX))) : [[]];
       const old = this.plots.get(id);
       if (old && !rebuild) {
         old.setData(data as uPlot.AlignedData);
@@ -138,7 +156,7 @@ export class Charts {
     const spec = CHARTS[id];
     const series: uPlot.Series[] = [{ label: 'step' }];
     for (const t of traces) {
-      for (const m of spec.metrics) {
+      for (const m of measured(spec, t)) {
         series.push({
           label: m.name ? `#${t.id} ${m.name}` : `#${t.id} ${t.label}`,
           stroke: t.color,
@@ -178,9 +196,11 @@ export class Charts {
     const px = src.width / u.width;
     const spec = CHARTS[id];
     const line = 18 * px;
+    // Only the metrics some run measures.
+    const shown = spec.metrics.filter((m) => this.traces.some((t) => measured(spec, t).includes(m)));
     const key = [
       ...this.traces.map((t) => ({ text: `#${t.id} ${t.label}`, color: t.color, dash: [] as number[] })),
-      ...(spec.metrics.length > 1 ? spec.metrics.map((m) => ({ text: m.name, color: '#666', dash: m.dash })) : []),
+      ...(shown.length > 1 ? shown.map((m) => ({ text: m.name, color: '#666', dash: m.dash })) : []),
     ];
     const out = document.createElement('canvas');
     out.width = src.width;

@@ -6,7 +6,7 @@ import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import { rowsToCsv } from '../model/metrics';
 import { softwareNote } from '../model/engine';
-import { CHARTS, Charts, PALETTE, type ChartId } from './charts';
+import { CHARTS, Charts, PALETTE, drawsIn, type ChartId } from './charts';
 import { button, el } from './dom';
 import { download } from './download';
 import { bytes, duration, num, rate, runDetails, runLabels } from '../train/format';
@@ -122,6 +122,8 @@ function refreshPlan(): void {
     } else plan.textContent = 'Looking for a WebGPU adapter…';
   }
   refreshShare(config);
+  // The charts follow the settings too (the tangent kernel's is shown with spectrum on).
+  dirty = true;
   render();
 }
 
@@ -368,7 +370,11 @@ function frame(): void {
     dirty = false;
     outcomeLines.forEach((line, run) => refreshOutcome(run, line));
     const labels = runLabels(runs.map((r) => r.config));
-    charts.draw(runs.map((r, k) => ({ id: r.id, color: r.color, label: labels[k], rows: r.rows })));
+    const traces = runs.map((r, k) => ({ id: r.id, color: r.color, label: labels[k], instruments: { spectrum: r.config.spectrum, linearized: r.config.linearized }, rows: r.rows }));
+    // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
+    const spectrum = drawsIn('kernel', traces) || form.read().config?.spectrum === true;
+    $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
+    charts.draw(traces);
     render();
   }
   requestAnimationFrame(frame);

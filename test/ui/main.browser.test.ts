@@ -157,13 +157,11 @@ describe('the page on WebGPU', () => {
     await page.click('#resume');
     await expect.poll(async () => stepOf(await status(page)), { timeout: 60_000 }).toBeGreaterThan(stepOf(paused));
 
-    // Both runs are overlaid, each with its config in the legend and its own color.
+    // Both runs are overlaid, each with its config in the legend and its own color; with
+    // linearized and spectrum off, no kernel prediction is listed and no tangent-kernel chart shown.
     const legend = await page.locator('#chart-loss .u-legend .u-label').allTextContents();
-    expect(legend).toEqual([
-      expect.stringContaining('step'),
-      expect.stringMatching(/^#1 m=32 /), expect.stringMatching(/^#1 kernel \(lazy\) prediction/),
-      expect.stringMatching(/^#2 m=64 /), expect.stringMatching(/^#2 kernel \(lazy\) prediction/),
-    ]);
+    expect(legend).toEqual([expect.stringContaining('step'), expect.stringMatching(/^#1 m=32 /), expect.stringMatching(/^#2 m=64 /)]);
+    expect(await page.locator('figure[data-part="kernel"]').isHidden()).toBe(true);
     expect(await inkOf(page, 'loss', [209, 73, 91])).toBeGreaterThan(20);
     expect(await page.locator('#runs li').count()).toBe(2);
 
@@ -186,6 +184,10 @@ describe('the page on WebGPU', () => {
     }
     expect(rows[0].loss_kernel).toBeCloseTo(rows[0].loss, 3);
     expect(await inkOf(page, 'kernel', [31, 111, 209])).toBeGreaterThan(100);
+    expect(await page.locator('figure[data-part="kernel"]').isVisible()).toBe(true);
+    expect(await page.locator('#chart-loss .u-legend .u-label').allTextContents()).toEqual([
+      expect.stringContaining('step'), expect.stringMatching(/^#1 m=24 /), expect.stringMatching(/^#1 kernel \(lazy\) prediction/),
+    ]);
     expect(errors).toEqual([]);
   });
 
