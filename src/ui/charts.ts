@@ -109,9 +109,11 @@ export class Charts {
   /** Run ids and axis mode the plots were built for: a change rebuilds them. */
   private shape = '';
 
+  /** `ranges`: y ranges fixed by the page (widgets side by side share them). */
   constructor(
     private readonly slots: Record<ChartId, HTMLElement>,
     private readonly height: number,
+    private readonly ranges: Partial<Record<ChartId, [number, number]>> = {},
   ) {
     const resize = new ResizeObserver((entries) => {
       for (const e of entries) {
@@ -174,7 +176,8 @@ export class Charts {
       series,
       scales: {
         x: { time: false, distr: this.logX ? 3 : 1 },
-        y: spec.logY ? { distr: 3 } : { range: (_u, _min, max) => [0, Math.max(max, 0.05)] },
+        y: this.ranges[id] ? { distr: spec.logY ? 3 : 1, range: this.ranges[id] }
+          : spec.logY ? { distr: 3 } : { range: (_u, _min, max) => [0, Math.max(max, 0.05)] },
       },
       axes: [
         { label: 'step', values: ticks },

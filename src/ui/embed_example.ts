@@ -42,7 +42,7 @@ function post(frame: HTMLIFrameElement, message: ParentMessage): void {
 /** A widget's settings are the hash of its link, less the page keys. */
 function settingsOf(frame: HTMLIFrameElement): Record<string, string> {
   const params = new URLSearchParams(new URL(frame.src).hash.slice(1));
-  for (const key of ['embed', 'autorun', 'hide']) params.delete(key);
+  for (const key of ['embed', 'autorun', 'hide', 'range']) params.delete(key);
   return Object.fromEntries(params);
 }
 
@@ -56,5 +56,6 @@ document.getElementById('stop')!.addEventListener('click', () => {
   for (const f of frames) post(f, { type: 'shallow-gd:stop' });
 });
 
-// The snippet shown is the real one: the first widget's (absolute) address.
-document.getElementById('snippet')!.textContent = `<iframe src="${frames[0].src}"\n        width="100%" height="560" style="border:0" title="shallow-gd"></iframe>`;
+// The snippet shown is the real one: the first widget's (absolute) address, at the height this page gives it.
+const height = Math.round(frames[0].getBoundingClientRect().height);
+document.getElementById('snippet')!.textContent = `<iframe src="${frames[0].src}"\n        width="100%" height="${height}" style="border:0" title="shallow-gd"></iframe>`;

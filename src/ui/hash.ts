@@ -1,5 +1,5 @@
 // The URL hash is the page's whole state: every config setting by its schema key, plus the
-// page keys embed, hide and autorun. Bad entries are collected, never thrown, so that a
+// page keys embed, hide, range and autorun. Bad entries are collected, never thrown, so that a
 // broken link still opens the page (with defaults) and says what it ignored.
 import { ConfigError, SETTINGS, formatValue, parseValue, settingByKey, type Config, type SettingKey } from '../config/schema';
 
@@ -7,10 +7,16 @@ import { ConfigError, SETTINGS, formatValue, parseValue, settingByKey, type Conf
 export const PARTS = ['header', 'controls', 'buttons', 'plan', 'status', 'loss', 'movement', 'activation', 'kernel', 'runs', 'share'] as const;
 export type Part = (typeof PARTS)[number];
 
+/** Charts whose y axis `range=` can fix (so that widgets side by side share their scales). */
+export const RANGED = ['loss', 'movement', 'activation', 'kernel'] as const;
+export type Ranged = (typeof RANGED)[number];
+
 export interface PageOptions {
   embed: boolean;
   autorun: boolean;
   hide: Part[];
+  /** Fixed y ranges, `range=movement:0.001..10,loss:1e-6..100`. */
+  ranges?: Partial<Record<Ranged, [number, number]>>;
 }
 
 export interface HashState {
@@ -44,6 +50,14 @@ export function parseHash(hash: string): HashState {
         if ((PARTS as readonly string[]).includes(part)) page.hide.push(part as Part);
         else ignored.push(`hide: unknown part ${quoted(part)} (parts: ${PARTS.join(', ')})`);
       }
+    } else if (key === 'range') {
+      for (const entry of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^(\w+):(.+?)\.\.(.+)$/.exec(entry);
+        const [lo, hi] = m ? [Number(m[2]), Number(m[3])] : [NaN, NaN];
+        if (!m || !(RANGED as readonly string[]).includes(m[1]) || !(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+          ignored.push(`range: ${quoted(entry)} is not chart:low..high with low < high (charts: ${RANGED.join(', ')})`);
+        else (page.ranges ??= {})[m[1] as Ranged] = [lo, hi];
+      }
     } else {
       const s = settingByKey(key);
       if (!s) {
@@ -72,6 +86,8 @@ export function formatHash(config: Config, page: PageOptions): string {
   const parts = SETTINGS.map((s) => `${s.key}=${encode(formatValue(s.key, config[s.key]))}`);
   if (page.embed) parts.push('embed=1');
   if (page.hide.length) parts.push(`hide=${page.hide.join(',')}`);
+  const ranges = Object.entries(page.ranges ?? {});
+  if (ranges.length) parts.push(`range=${ranges.map(([id, [lo, hi]]) => `${id}:${lo}..${hi}`).join(',')}`);
   if (page.autorun) parts.push('autorun=1');
   return '#' + parts.join('&');
 }

@@ -75,6 +75,7 @@ const form = new SettingsForm($('groups'), { preset: $('preset-slot'), stopAtEps
 const charts = new Charts(
   { loss: $('chart-loss'), movement: $('chart-movement'), activation: $('chart-activation'), kernel: $('chart-kernel') },
   page.embed ? 170 : 230,
+  page.ranges,
 );
 
 // Keys that are valid alone but not together (linearized with n > 4096) are dropped one by one,

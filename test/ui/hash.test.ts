@@ -8,10 +8,11 @@ describe('URL hash', () => {
     const config = buildConfig({
       preset: 'du', n: '256', m: '4096', etaW: '0.01', etaA: 'same', labels: 'file:my labels&x.npy', stopAtEps: 'false', eps: '1e-8',
     });
-    const page = { embed: true, autorun: true, hide: ['controls' as const, 'share' as const] };
+    const page = { embed: true, autorun: true, hide: ['controls' as const, 'share' as const], ranges: { movement: [0.001, 10] as [number, number] } };
     const hash = formatHash(config, page);
     expect(hash).toMatch(/^#preset=du&n=256&/);
     expect(hash).toContain('hide=controls,share');
+    expect(hash).toContain('range=movement:0.001..10');
     const back = parseHash(hash);
     expect(back.ignored).toEqual([]);
     expect(back.page).toEqual(page);
@@ -30,6 +31,16 @@ describe('URL hash', () => {
       'hide: unknown part "nope" (parts: header, controls, buttons, plan, status, loss, movement, activation, kernel, runs, share)',
       expect.stringMatching(/^--eta-w \(etaW\) must be .*; got "-1"$/),
       expect.stringMatching(/^--labels \(labels\) must be /),
+    ]);
+  });
+
+  test('range fixes a chart\'s y axis; a malformed one is ignored and named', () => {
+    const s = parseHash('#range=movement:1e-3..10,loss:5..1,bogus:1..2,kernel:x..3');
+    expect(s.page.ranges).toEqual({ movement: [0.001, 10] });
+    expect(s.ignored).toEqual([
+      'range: "loss:5..1" is not chart:low..high with low < high (charts: loss, movement, activation, kernel)',
+      'range: "bogus:1..2" is not chart:low..high with low < high (charts: loss, movement, activation, kernel)',
+      'range: "kernel:x..3" is not chart:low..high with low < high (charts: loss, movement, activation, kernel)',
     ]);
   });
 });
