@@ -2,6 +2,7 @@
 // placed against the widths of MODEL.md's "Thresholds users compare against", and a phase
 // diagram of success over m × n (or m × etaW/etaA). Pure functions of the records.
 import { SETTINGS, formatValue, type SettingKey } from '../config/schema';
+import { crossing, fitLogistic, fitPower, type Crossing, type PowerFit } from './critical';
 import type { SweepRecord } from './record';
 
 export type SummaryInput = Pick<SweepRecord, 'settings' | 'converged' | 'steps_to_eps'> & {
@@ -75,6 +76,46 @@ export interface SweepSummary {
   thresholds: { rule: string; source: string; md_over_n: number }[] | null;
   rows: SuccessRow[];
   phase: PhaseDiagram | null;
+  /** Where success crosses ½ and 0.9 in m·d/n, per setting of everything but m and seed (m must vary, over 3 widths or more). */
+  critical: CriticalRow[];
+  /** How the critical m (½) grows with n, where n varies over 3 values or more with a crossing each. */
+  criticalExponent: PowerFit | null;
+}
+
+export interface CriticalRow {
+  settings: Partial<Record<SettingKey, string>>;
+  n: number;
+  d: number;
+  runs: number;
+  /** The m·d/n the runs span: a crossing outside it would be an extrapolation, and is null. */
+  span: [number, number];
+  half: Crossing | null;
+  ninety: Crossing | null;
+}
+
+/** Fewest widths a crossing is fitted over. */
+const MIN_WIDTHS = 3;
+
+function criticalRows(records: readonly SummaryInput[], varying: SettingKey[]): CriticalRow[] {
+  if (!varying.includes('m')) return [];
+  const others = varying.filter((k) => k !== 'm' && k !== 'seed');
+  const groups = groupBy(records, (r) => JSON.stringify(others.map((k) => fmt(r, k))));
+  return [...groups.values()].flatMap((rs) => {
+    if (new Set(rs.map((r) => r.settings.m)).size < MIN_WIDTHS) return [];
+    const { n, d } = rs[0].settings;
+    const trials = rs.map((r) => ({ x: (r.settings.m * r.settings.d) / r.settings.n, converged: r.converged }));
+    const span: [number, number] = [Math.min(...trials.map((t) => t.x)), Math.max(...trials.map((t) => t.x))];
+    const fit = fitLogistic(trials);
+    const inside = (c: Crossing | null) => (c && c.x >= span[0] && c.x <= span[1] ? c : null);
+    return [{ settings: Object.fromEntries(others.map((k) => [k, fmt(rs[0], k)])), n, d, runs: rs.length, span, half: inside(crossing(fit, 0.5)), ninety: inside(crossing(fit, 0.9)) }];
+  });
+}
+
+/** The exponent of m_c ∝ n^p over the critical rows that differ only in n. */
+function criticalExponent(rows: readonly CriticalRow[], varying: SettingKey[]): PowerFit | null {
+  if (!varying.includes('n') || varying.some((k) => !['m', 'n', 'seed'].includes(k))) return null;
+  const points = rows.filter((r) => r.half).map((r) => ({ n: r.n, y: (r.half!.x * r.n) / r.d, ci: r.half!.ci.map((x) => (x * r.n) / r.d) as [number, number] }));
+  return points.length >= MIN_WIDTHS ? fitPower(points) : null;
 }
 
 const fmt = (r: SummaryInput, key: SettingKey) => formatValue(key, r.settings[key]);
@@ -187,6 +228,7 @@ export function summarizeSweep(records: readonly SummaryInput[]): SweepSummary {
         median_steps_to_eps: median(steps),
       };
     });
+  const critical = criticalRows(records, varying);
   const fixedND = records.length > 0 && !varying.includes('n') && !varying.includes('d');
   const { n, d } = records[0]?.settings ?? { n: 0, d: 0 };
   return {
@@ -196,6 +238,8 @@ export function summarizeSweep(records: readonly SummaryInput[]): SweepSummary {
     thresholds: fixedND ? THRESHOLDS.map((t) => ({ rule: t.rule, source: t.source, md_over_n: (t.width(n, d) * d) / n })) : null,
     rows,
     phase: phaseDiagram(records, varying),
+    critical,
+    criticalExponent: criticalExponent(critical, varying),
   };
 }
 
@@ -228,6 +272,17 @@ export function summaryText(s: SweepSummary): string {
       `${r.success.toFixed(2)} ${ci(r.success_ci)} (${r.converged}/${r.runs})`, r.median_steps_to_eps === null ? '—' : g(r.median_steps_to_eps), marks(r.thresholds_met),
     ]),
   ));
+  if (s.critical.length) {
+    const okeys = s.varying.filter((k) => k !== 'm' && k !== 'seed');
+    const at = (c: Crossing | null, r: CriticalRow) => (c ? `${g(c.x)} ${ci(c.ci)}` : `not within ${g(r.span[0])}–${g(r.span[1])}`);
+    lines.push(
+      '',
+      'critical width: the m·d/n where success crosses ½ and 0.9 (logistic fit over widths, 95% intervals)',
+      ...table([...okeys, 'runs', 'm·d/n at ½', 'm·d/n at 0.9'], s.critical.map((r) => [...okeys.map((k) => r.settings[k] ?? ''), String(r.runs), at(r.half, r), at(r.ninety, r)])),
+    );
+    const e = s.criticalExponent;
+    if (e) lines.push(`critical m grows like n^p: p = ${g(e.exponent)} ${ci(e.ci)}`);
+  }
   const p = s.phase;
   if (p) {
     lines.push(

@@ -107,4 +107,23 @@ describe('summaries', () => {
     expect(wilson(10, 10).map((x) => Number(x.toFixed(4)))).toEqual([0.7225, 1]);
     expect(wilson(0, 0)).toEqual([0, 1]);
   });
+
+  it('gives the critical width per n, and how the critical m grows with n', () => {
+    // Success exactly where m ≥ n²/8: the critical m is n²/8, its exponent 2.
+    const records = [8, 16, 32].flatMap((n) => [2, 4, 8, 16, 32, 64, 128, 256].flatMap((m) =>
+      [1, 2, 3].map((seed) => run({ n, d: 4, m, seed }, m >= (n * n) / 8 ? 10 : null))));
+    const s = summarizeSweep(records);
+    expect(s.critical.map((r) => r.n)).toEqual([8, 16, 32]);
+    for (const r of s.critical) {
+      // Between the widest failure and the narrowest success, in m·d/n.
+      const mc = (r.n * r.n) / 8;
+      expect(r.half!.x).toBeGreaterThan(((mc / 2) * r.d) / r.n);
+      expect(r.half!.x).toBeLessThan((mc * r.d) / r.n);
+      expect(r.ninety!.x).toBeGreaterThan(r.half!.x);
+    }
+    expect(s.criticalExponent!.exponent).toBeCloseTo(2, 6);
+    expect(summaryText(s)).toMatch(/^critical m grows like n\^p: p = 2 \[[\d.]+, [\d.]+\]$/m);
+    // Two widths are too few to fit a crossing.
+    expect(summarizeSweep(records.filter((r) => r.settings.m <= 4)).critical).toEqual([]);
+  });
 });
