@@ -3,6 +3,7 @@ import type { Resolved } from '../config/resolve';
 import { formatValue } from '../config/schema';
 import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo } from '../model/engine';
+import type { Suggestion } from './instruments';
 import { type RunResult } from '../train/trainer';
 
 export interface Summary {
@@ -17,7 +18,7 @@ export interface Summary {
   backend: BackendInfo;
   memory_bytes: number;
   params_over_samples: number;
-  suggested?: { etaW: number; etaA: number };
+  suggested?: Suggestion;
 }
 
 export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, memoryBytes: number): Summary {
@@ -42,6 +43,11 @@ export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, 
 const short = (x: number) => String(Number(x.toPrecision(3)));
 const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 
+/** Why the suggested rates: the sharpness they were scaled from, and where it was found. */
+function advice(a: Suggestion): string {
+  return `λ_max(H) ≤ ${g(a.lambdaMax)} at ${a.from}; both rates ×${short(a.scale)} bring it to ≤ ${short(a.scale * a.lambdaMax)} (stable below 2)`;
+}
+
 export function summaryTable(c: Resolved, s: Summary): string {
   const f = s.final;
   const outcome =
@@ -60,6 +66,7 @@ export function summaryTable(c: Resolved, s: Summary): string {
     ['loss', `L0=${g(s.loss0)}  L=${g(f.loss)}  L/L0=${g(f.loss_ratio)}  L/n=${g(f.loss_per_n)}`],
     ['movement', `‖W−W0‖/‖W0‖=${g(f.rel_move_w)}  ‖a−a0‖/‖a0‖=${g(f.rel_move_a)}  max neuron=${g(f.max_neuron_move)}`],
     ['activations', `flipped=${g(f.flip_frac)}  dead=${g(f.dead_frac)}  ‖∇‖=${g(f.grad_norm)}`],
+    ...(s.suggested ? [['advice', advice(s.suggested)] as [string, string]] : []),
     ['speed', `${s.steps_done} steps in ${s.wall_seconds.toFixed(2)} s (${g(s.steps_per_second)} steps/s), ${(s.memory_bytes / 2 ** 20).toFixed(1)} MiB`],
   ];
   return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n');

@@ -226,6 +226,21 @@ describe('honest advice', () => {
     expect(r.err.trim()).toMatch(/^shallow-gd: --labels \(labels\) file:.*: ½‖y‖² = .* overflows float32/);
   });
 
+  it('suggests after a divergence rates that do not diverge, from the sharpness at initialization', () => {
+    const problem = [...CPU, '--n', '16', '--d', '4', '--m', '16', '--steps', '2000'];
+    const out = join(tmp(), 'run');
+    const r = cli(['train', ...problem, '--eta-w', '50', '--out', out]);
+    expect(r.code).toBe(4);
+    const suggested = loadRun(out).summary.suggested;
+    expect(suggested.from).toBe('initialization (λ_W by rough estimate, λ_a by power iteration)');
+    expect(suggested.scale * suggested.lambdaMax).toBeCloseTo(suggested.target, 12);
+    // Halving five times (etaW 1.56) still diverged here; the advice is what a user would type.
+    const retry = /retry with (--eta-w \S+) (--eta-a \S+)$/m.exec(r.out)!;
+    const again = cli(['train', ...problem, ...retry[1].split(' '), ...retry[2].split(' ')]);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^outcome +(converged|not converged)/m);
+  });
+
   it('names a missing ICD file as missing', () => {
     const r = cli(['train', '--backend', 'webgpu', ...TINY.slice(2)], { VK_ICD_FILENAMES: '/nonexistent/icd.json' });
     expect(r.code).toBe(3);
