@@ -4,7 +4,7 @@ import { formatValue } from '../config/schema';
 import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo } from '../model/engine';
 import type { Suggestion } from './instruments';
-import { type RunResult } from '../train/trainer';
+import type { RunResult, Trainer } from '../train/trainer';
 
 export interface Summary {
   outcome: RunResult['outcome'];
@@ -13,6 +13,9 @@ export interface Summary {
   eps: number;
   loss0: number;
   final: Row;
+  /** Allocation, shaders and initialization's measurements (automatic rates, H_0), before the first step. */
+  setup_seconds: number;
+  /** Training alone. */
   wall_seconds: number;
   steps_per_second: number;
   backend: BackendInfo;
@@ -21,7 +24,7 @@ export interface Summary {
   suggested?: Suggestion;
 }
 
-export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, memoryBytes: number): Summary {
+export function summarize(c: Resolved, result: RunResult, t: Pick<Trainer, 'backend' | 'memoryBytes' | 'setupSeconds'>): Summary {
   const final = result.rows[result.rows.length - 1];
   return {
     outcome: result.outcome,
@@ -30,10 +33,11 @@ export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, 
     eps: c.eps,
     loss0: result.loss0,
     final,
+    setup_seconds: t.setupSeconds,
     wall_seconds: result.wallSeconds,
     steps_per_second: result.stepsPerSecond,
-    backend,
-    memory_bytes: memoryBytes,
+    backend: t.backend,
+    memory_bytes: t.memoryBytes,
     params_over_samples: (c.m * c.d) / c.n,
     ...(result.suggested ? { suggested: result.suggested } : {}),
   };
@@ -67,7 +71,7 @@ export function summaryTable(c: Resolved, s: Summary): string {
     ['movement', `‖W−W0‖/‖W0‖=${g(f.rel_move_w)}  ‖a−a0‖/‖a0‖=${g(f.rel_move_a)}  max neuron=${g(f.max_neuron_move)}`],
     ['activations', `flipped=${g(f.flip_frac)}  dead=${g(f.dead_frac)}  ‖∇‖=${g(f.grad_norm)}`],
     ...(s.suggested ? [['advice', advice(s.suggested)] as [string, string]] : []),
-    ['speed', `${s.steps_done} steps in ${s.wall_seconds.toFixed(2)} s (${g(s.steps_per_second)} steps/s), ${(s.memory_bytes / 2 ** 20).toFixed(1)} MiB`],
+    ['speed', `${s.steps_done} steps in ${s.wall_seconds.toFixed(2)} s (${g(s.steps_per_second)} steps/s) after ${s.setup_seconds.toFixed(2)} s of setup, ${(s.memory_bytes / 2 ** 20).toFixed(1)} MiB`],
   ];
   return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n');
 }

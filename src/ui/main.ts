@@ -121,7 +121,7 @@ function refreshShare(config: Config | null): void {
 // ---- runs -------------------------------------------------------------------------------------
 
 function summaryOf(run: Run) {
-  return summarize(run.config, run.result!, run.backend, run.memoryBytes);
+  return summarize(run.config, run.result!, run);
 }
 
 const hooks: RunHooks = {

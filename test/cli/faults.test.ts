@@ -216,6 +216,19 @@ describe('--force', () => {
   });
 });
 
+describe('a word for every long phase', () => {
+  it('names each setup phase on stderr, and the summary gives setup time apart from training time', () => {
+    const out = join(tmp(), 'run');
+    const r = cli(['train', ...TINY, '--linearized', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^setup: λ_max\(H_W\) by power iteration \(automatic rate\)\nsetup: λ_max\(H_a\) by power iteration \(automatic rate\)\nsetup: the dense 8×8 H_0 \(--linearized\)\nsetup: eigendecomposition of the 8×8 H_0\nsetup: done in [\d.]+ s$/m);
+    const { summary } = loadRun(out);
+    expect(summary.setup_seconds).toBeGreaterThan(0);
+    expect(summary.wall_seconds).toBeGreaterThan(0);
+    expect(r.out).toMatch(/^speed +20 steps in [\d.]+ s \(.* steps\/s\) after [\d.]+ s of setup/m);
+  });
+});
+
 describe('honest advice', () => {
   it('refuses labels whose loss overflows float32', () => {
     const dir = tmp();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, withLambdas } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
-import { suggestedRates } from '../../src/train/instruments';
+import { suggestedRates, type SetupEvent } from '../../src/train/instruments';
 import { createCpuTrainer } from '../../src/train/trainer';
 import { initialState } from '../../src/reference/init';
 import { denseTangentKernel } from '../../src/reference/tangent';
@@ -67,5 +67,25 @@ describe("a diverged run's suggested rates", () => {
   it('at least halve the rates where the bound was already below the target (the run sharpened), and leave out a frozen layer', () => {
     const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '1e-4', etaA: '0' }));
     expect(suggestedRates(c)).toMatchObject({ etaW: 5e-5, etaA: 0, scale: 0.5, from: 'initialization (λ_W by rough estimate)' });
+  });
+});
+
+describe('setup', () => {
+  it('announces each phase of initialization and counts its products', async () => {
+    const c = resolveConfig(buildConfig({ n: 12, d: 4, m: 8, steps: 1, labels: 'adversarial', linearized: true }));
+    const events: SetupEvent[] = [];
+    const t = await createCpuTrainer(c, undefined, (e) => events.push(e));
+    const phases = events.filter((e) => !e.progress).map((e) => e.phase);
+    expect(phases).toEqual([
+      'λ_max(H_W) by power iteration (automatic rate)',
+      'λ_max(H_a) by power iteration (automatic rate)',
+      'the dense 12×12 H_0 (--linearized)',
+      'eigendecomposition of the 12×12 H_0',
+    ]);
+    // Each power iteration's products, counted 1, 2, … after its phase began.
+    const counts = events.filter((e) => e.phase === phases[0] && e.progress).map((e) => e.progress!.done);
+    expect(counts.length).toBeGreaterThan(1);
+    expect(counts).toEqual(counts.map((_, k) => k + 1));
+    expect(t.setupSeconds).toBeGreaterThan(0);
   });
 });
