@@ -8,7 +8,7 @@ import { METRIC_COLUMNS, rowsToCsv } from '../model/metrics';
 import { openAppender, prepareFolder, writeFileAtomic, type Appender } from '../io/files_node';
 import { handleSignals, type Interrupt } from './interrupt';
 import { softwareNote } from '../model/engine';
-import type { Progress, RunResult, Trainer } from '../train/trainer';
+import type { OnSetup, Progress, RunResult, SetupEvent, Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
 import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
@@ -16,7 +16,6 @@ import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
 import { summarize, summaryTable } from '../train/summary';
-import { needsDenseKernel } from '../train/instruments';
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {
@@ -74,28 +73,50 @@ function prepareOut(args: TrainArgs): void {
   for (const name of OUTPUTS) rmSync(join(args.out, name), { force: true });
 }
 
-/** What initialization does beyond allocating, each of which can take seconds to minutes at large sizes. */
-function setupPhases(c: Resolved, gpu: boolean): string[] {
-  const blocks = [c.auto.etaW || c.auto.shared ? 'H_W' : '', c.auto.etaA || c.auto.shared ? 'H_a' : ''].filter(Boolean);
-  const dense = needsDenseKernel(c);
-  return [
-    gpu ? 'compiling the shaders' : '',
-    blocks.length > 0 ? `λ_max of ${blocks.join(' and ')} by power iteration (automatic rates)` : '',
-    dense ? `the dense ${c.n}×${c.n} H_0 and its eigendecomposition (${c.linearized ? '--linearized' : 'adversarial labels'})` : '',
-    c.labels.kind === 'adversarial' && !dense ? 'v_min(H_0) by Lanczos (adversarial labels)' : '',
-  ].filter(Boolean);
+/**
+ * Setup's phases on stderr, each of which can take seconds to minutes at large sizes: on a
+ * terminal a live line per phase with its count of products, else a line as each begins.
+ */
+function setupReporter(tty: boolean): { onSetup: OnSetup; finish(seconds: number): void } {
+  let phases = 0;
+  let drawn = 0;
+  /** The latest count not yet drawn: a phase's line ends with its final count. */
+  let latest: SetupEvent | null = null;
+  const draw = (e: SetupEvent) => {
+    process.stderr.write(`\r\x1b[Ksetup: ${e.phase}: ${e.progress!.done} ${e.progress!.unit} (at most ${e.progress!.total})`);
+    drawn = performance.now();
+    latest = null;
+  };
+  const endLine = () => {
+    if (latest) draw(latest);
+    if (tty && phases > 0) process.stderr.write('\n');
+  };
+  return {
+    onSetup(e) {
+      if (!e.progress) {
+        endLine();
+        process.stderr.write(`setup: ${e.phase}${tty ? '' : '\n'}`);
+        phases++;
+      } else if (tty) {
+        latest = e;
+        // A redraw at most every 0.1 s: a product can take microseconds.
+        if (performance.now() - drawn >= 100) draw(e);
+      }
+    },
+    finish(seconds) {
+      if (phases === 0) return;
+      endLine();
+      process.stderr.write(`setup: done in ${seconds.toFixed(1)} s\n`);
+    },
+  };
 }
 
 async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
-  const log = (line: string) => process.stderr.write(line + '\n');
-  const backend = await openBackend(args.backend, log);
+  const backend = await openBackend(args.backend, (line) => process.stderr.write(line + '\n'));
   backend.check(c, args.kernel);
-  const phases = setupPhases(c, backend.info.kind !== 'cpu');
-  if (phases.length === 0) return backend.create(c, labels, args.kernel);
-  log(`setup: ${phases.join('; ')}`);
-  const start = performance.now();
-  const trainer = await backend.create(c, labels, args.kernel);
-  log(`setup: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  const report = setupReporter(process.stderr.isTTY === true);
+  const trainer = await backend.create(c, labels, args.kernel, report.onSetup);
+  report.finish(trainer.setupSeconds);
   return trainer;
 }
 
@@ -136,7 +157,7 @@ async function train(argv: string[], interrupt: Interrupt): Promise<number> {
   });
   if (tty) process.stderr.write('\r\x1b[K');
   const result: RunResult = ran.outcome === 'stopped' && interrupt.signal.aborted ? { ...ran, outcome: 'interrupted' } : ran;
-  const summary = summarize(used, result, b, trainer.memoryBytes);
+  const summary = summarize(used, result, trainer);
   process.stdout.write((args.json ? json(summary) : summaryTable(used, summary)) + '\n');
   if (out) {
     metrics!.close();

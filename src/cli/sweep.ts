@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveConfig } from '../config/resolve';
-import { ConfigError, type SettingKey } from '../config/schema';
+import { ConfigError, type Config, type SettingKey } from '../config/schema';
 import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
 import type { Backend } from '../train/backend';
@@ -178,12 +178,11 @@ const PLANNING_NOTICE = 10_000;
 function checkPoints(backend: Backend, pending: readonly GridRun[], log: (line: string) => void): void {
   const every = Math.max(PLANNING_NOTICE, Math.ceil(pending.length / 10));
   // The seed draws the data, never the sizes: points that differ only in seed are checked once.
-  const checked = new Set<string>();
+  const checked = new Set<Config>();
   pending.forEach((run, k) => {
     if (k > 0 && k % every === 0) log(`sweep: checked ${k}/${pending.length} points`);
-    const key = JSON.stringify({ ...run.settings, seed: 0 });
-    if (checked.has(key)) return;
-    checked.add(key);
+    if (checked.has(run.seedless)) return;
+    checked.add(run.seedless);
     try {
       backend.check(resolveConfig(run.settings));
     } catch (e) {

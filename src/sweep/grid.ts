@@ -15,6 +15,8 @@ export interface GridAxis {
 export interface GridRun {
   id: string;
   settings: Config;
+  /** One object for every point that differs from this one only in seed, which draws the data and never the sizes. */
+  seedless: Config;
   /** The grid values of this run, as typed on the command line (for progress lines). */
   point: string;
 }
@@ -31,7 +33,17 @@ const SLACK = 1e-9;
 
 /** Names a run by every setting in schema order: the same config has the same id whatever the order of the flags. */
 export function runId(c: Config): string {
-  return SETTINGS.map((s) => `${s.key}=${formatValue(s.key, c[s.key])}`).join(' ');
+  return runIdsBySeed(c)(c.seed);
+}
+
+const SEED_INDEX = SETTINGS.findIndex((s) => s.key === 'seed');
+
+/** The ids of c with each seed: the other settings' text is formed once (a grid of 10⁶ points is mostly seeds). */
+function runIdsBySeed(c: Config): (seed: number) => string {
+  const parts = SETTINGS.map((s) => `${s.key}=${formatValue(s.key, c[s.key])}`);
+  const before = parts.slice(0, SEED_INDEX).map((p) => `${p} `).join('');
+  const after = parts.slice(SEED_INDEX + 1).map((p) => ` ${p}`).join('');
+  return (seed) => `${before}seed=${seed}${after}`;
 }
 
 function rangeValues(s: Setting, m: RegExpExecArray): number[] {
@@ -92,18 +104,37 @@ export function expandGrid(fixed: Partial<Record<SettingKey, string>>, axes: rea
   }
   const total = axes.reduce((p, a) => p * a.values.length, 1);
   if (total > MAX_GRID_RUNS) throw new ConfigError('grid', `--grid: the grid has ${total} points, more than the ${MAX_GRID_RUNS} a sweep allows`);
+  // A seed axis's values were checked one by one, and no other setting constrains the seed: the
+  // points that differ only in seed share one built config and the text of their ids.
+  const seedless = new Map<number, { settings: Config; ids: (seed: number) => string }>();
+  const labels = axes.map((axis) => axis.values.map((v) => `${axis.key}=${formatValue(axis.key, v)}`));
+  const seedAxis = axes.findIndex((a) => a.key === 'seed');
+  const index: number[] = new Array(axes.length);
   return Array.from({ length: total }, (_, k) => {
-    const given: Partial<Record<SettingKey, unknown>> = { ...fixed };
-    const point: string[] = [];
-    let rest = k;
+    const point: string[] = new Array(axes.length);
+    // The index of the point among the seedless ones: k with the seed axis's digit left out.
+    let base = 0, stride = 1, rest = k;
     for (let j = axes.length - 1; j >= 0; j--) {
-      const axis = axes[j];
-      const v = axis.values[rest % axis.values.length];
-      rest = Math.floor(rest / axis.values.length);
-      given[axis.key] = v;
-      point.unshift(`${axis.key}=${formatValue(axis.key, v)}`);
+      const count = axes[j].values.length;
+      index[j] = rest % count;
+      rest = Math.floor(rest / count);
+      point[j] = labels[j][index[j]];
+      if (j !== seedAxis) {
+        base += index[j] * stride;
+        stride *= count;
+      }
     }
-    const settings = buildConfig(given);
-    return { id: runId(settings), settings, point: point.join(' ') || '(no grid)' };
+    let shared = seedless.get(base);
+    if (!shared) {
+      const given: Partial<Record<SettingKey, unknown>> = { ...fixed };
+      axes.forEach((axis, j) => {
+        if (j !== seedAxis) given[axis.key] = axis.values[index[j]];
+      });
+      const settings = buildConfig(given);
+      shared = { settings, ids: runIdsBySeed(settings) };
+      seedless.set(base, shared);
+    }
+    const settings = seedAxis >= 0 ? { ...shared.settings, seed: axes[seedAxis].values[index[seedAxis]] as number } : shared.settings;
+    return { id: shared.ids(settings.seed), settings, seedless: shared.settings, point: point.join(' ') || '(no grid)' };
   });
 }

@@ -5,13 +5,14 @@ import { planRun } from '../gpu/plan';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
 import { referenceBytes } from '../reference/engine';
-import { createCpuTrainer, createGpuTrainer, type Trainer } from './trainer';
+import { createCpuTrainer, createGpuTrainer, type OnSetup, type Trainer } from './trainer';
 
 export interface Backend {
   readonly info: BackendInfo;
   /** Bytes the run will hold; throws a one-line ConfigError, before anything is allocated, when c (with the forced kernel variants) cannot run here. */
   check(c: Resolved, kernel?: Partial<Variants>): number;
-  create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>): Promise<Trainer>;
+  /** `onSetup` hears initialization's phases and their progress. */
+  create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>, onSetup?: OnSetup): Promise<Trainer>;
 }
 
 export const CPU_INFO: BackendInfo = { kind: 'cpu', name: 'float64 CPU reference', software: true };
@@ -21,7 +22,7 @@ export function gpuBackend(device: GPUDevice, info: BackendInfo): Backend {
   return {
     info,
     check: (c, kernel) => planRun(c, device.limits, info, kernel).bytes,
-    create: (c, labelValues, kernel) => createGpuTrainer(device, info, c, labelValues, kernel),
+    create: (c, labelValues, kernel, onSetup) => createGpuTrainer(device, info, c, labelValues, kernel, onSetup),
   };
 }
 
@@ -34,6 +35,6 @@ export function cpuBackend(refuse: (c: Resolved, need: number) => void): Backend
       refuse(c, need);
       return need;
     },
-    create: (c, labelValues) => createCpuTrainer(c, labelValues),
+    create: (c, labelValues, _kernel, onSetup) => createCpuTrainer(c, labelValues, onSetup),
   };
 }

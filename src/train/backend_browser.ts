@@ -6,7 +6,7 @@ import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser'
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
 import { cpuBackend, gpuBackend, type Backend } from './backend';
-import type { Trainer } from './trainer';
+import type { OnSetup, Trainer } from './trainer';
 
 /** The CPU reference keeps float64 copies in the JS heap: keep well under what a tab gets. */
 const CPU_MAX_BYTES = 512 * 2 ** 20;
@@ -70,9 +70,9 @@ export class BrowserBackend implements Backend {
     return this.current.check(c, kernel);
   }
 
-  async create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>): Promise<Trainer> {
+  async create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>, onSetup?: OnSetup): Promise<Trainer> {
     if (this.lost) throw new Error(this.reason ?? 'the WebGPU device was lost');
     this.check(c, kernel);
-    return this.current.create(c, labelValues, kernel);
+    return this.current.create(c, labelValues, kernel, onSetup);
   }
 }

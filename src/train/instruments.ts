@@ -7,25 +7,79 @@ import { symmetricEigen, type Eigen } from '../spectrum/eigen';
 import { adversarialLabels, labelsFromVector, linearizedLoss } from '../spectrum/kernel_prediction';
 import { lanczos } from '../spectrum/lanczos';
 import { powerIteration } from '../spectrum/power';
+import type { MatVec } from '../spectrum/vec';
 import type { TangentProduct } from '../model/engine';
 import type { InstrumentValues } from '../model/metrics';
 
 
 /** Relative accuracy of λ_max for automatic rates: far below what a rate needs. */
 const POWER_TOL = 1e-6;
+const POWER_MAX_ITERATIONS = 1000;
 /** Lanczos at logged steps: residuals ≤ tol·λ_max (λ_min of a nearly singular H is known to about tol·λ_max). */
 const LANCZOS_TOL = 1e-6;
 const LANCZOS_MAX_ITERATIONS = 300;
 
+/** Where setup stands: a phase begins (no `progress`), or `done` of its at most `total` products or columns have run. */
+export interface SetupEvent {
+  phase: string;
+  progress?: { done: number; total: number; unit: string };
+}
+export type OnSetup = (e: SetupEvent) => void;
+
+/** `product` announcing `phase` now and counting its calls: setup's slow phases are runs of products. */
+function counted(product: MatVec, phase: string, unit: string, total: number, onSetup?: OnSetup): MatVec {
+  onSetup?.({ phase });
+  let done = 0;
+  return async (v) => {
+    const r = await product(v);
+    onSetup?.({ phase, progress: { done: ++done, total, unit } });
+    return r;
+  };
+}
+
 /** The config with its auto rates set from λ_max of each block, measured by power iteration. */
-export async function measureRates(c: Resolved, product: TangentProduct): Promise<Resolved> {
+export async function measureRates(c: Resolved, product: TangentProduct, onSetup?: OnSetup): Promise<Resolved> {
   if (!c.auto.etaW && !c.auto.etaA && !c.auto.shared) return c;
-  const lambda = async (etaW: number, etaA: number) =>
-    (await powerIteration((v) => product(v, etaW, etaA), c.n, { tol: POWER_TOL, seed: c.seed })).lambda;
+  const lambda = async (block: string, etaW: number, etaA: number) => {
+    const p = counted((v) => product(v, etaW, etaA), `λ_max(${block}) by power iteration (automatic rate)`, 'products', POWER_MAX_ITERATIONS, onSetup);
+    return (await powerIteration(p, c.n, { tol: POWER_TOL, maxIterations: POWER_MAX_ITERATIONS, seed: c.seed })).lambda;
+  };
   // Only the blocks whose rate is automatic: each measurement costs hundreds of products at large m.
-  const lambdaW = c.auto.etaW || c.auto.shared ? await lambda(1, 0) : c.lambdaW;
-  const lambdaA = c.auto.etaA || c.auto.shared ? await lambda(0, 1) : c.lambdaA;
+  const lambdaW = c.auto.etaW || c.auto.shared ? await lambda('H_W', 1, 0) : c.lambdaW;
+  const lambdaA = c.auto.etaA || c.auto.shared ? await lambda('H_a', 0, 1) : c.lambdaA;
   return withLambdas(c, lambdaW, lambdaA, true);
+}
+
+/** A diverged run's advice: rates that the sharpness measured at initialization keeps stable. */
+export interface Suggestion {
+  etaW: number;
+  etaA: number;
+  /** Both rates times this. */
+  scale: number;
+  /** η_W·λ_W + η_a·λ_a at the run's rates: an upper bound on λ_max(H_0), from each block's λ_max at initialization. */
+  lambdaMax: number;
+  /** What scale·lambdaMax is at most: the rate factor, capped at 1 (GD on the quadratic model needs λ_max(H) < 2). */
+  target: number;
+  /** The state λ comes from and how each trained block's λ_max was found. */
+  from: string;
+}
+
+/**
+ * The rates of a diverged run scaled so that the bound on λ_max(H_0) is at most the target, and
+ * at least halved (a bound already below the target means the run sharpened as it trained). The
+ * initialization, not the halting state: the rerun starts there, and a diverged state's λ_max is
+ * 10³–10⁶ times H_0's, which would advise rates that barely move.
+ */
+export function suggestedRates(c: Resolved): Suggestion {
+  const lambdaMax = c.etaW * c.lambdaW + c.etaA * c.lambdaA;
+  const target = Math.min(c.rateFactor, 1);
+  const scale = Math.min(target / lambdaMax, 0.5);
+  const how = (auto: boolean) => (auto && c.lambdaMeasured ? 'power iteration' : 'rough estimate');
+  const blocks = [
+    c.etaW > 0 ? `λ_W by ${how(c.auto.etaW || c.auto.shared)}` : '',
+    c.etaA > 0 ? `λ_a by ${how(c.auto.etaA || c.auto.shared)}` : '',
+  ].filter(Boolean);
+  return { etaW: scale * c.etaW, etaA: scale * c.etaA, scale, lambdaMax, target, from: `initialization (${blocks.join(', ')})` };
 }
 
 /** λ_min, λ_max of H_t at the rates the run uses, and λ_max/2 (above 1 the step is unstable). */
@@ -35,7 +89,7 @@ export async function spectrum(c: Resolved, product: TangentProduct): Promise<Pi
 }
 
 /** The n×n kernel H from n products (its columns), symmetrized against rounding. */
-export async function denseFromProducts(n: number, product: (v: Float64Array) => Promise<Float64Array>): Promise<Float64Array> {
+async function denseFromProducts(n: number, product: (v: Float64Array) => Promise<Float64Array>): Promise<Float64Array> {
   const H = new Float64Array(n * n);
   const e = new Float64Array(n);
   for (let j = 0; j < n; j++) {
@@ -49,9 +103,10 @@ export async function denseFromProducts(n: number, product: (v: Float64Array) =>
 }
 
 /** y = √n · v_min(H_0) at the run's rates: from the dense eigendecomposition when there is one, else from Lanczos. */
-export async function adversarialLabelsOf(c: Resolved, product: TangentProduct, eigen: Eigen | null): Promise<Float64Array> {
+export async function adversarialLabelsOf(c: Resolved, product: TangentProduct, eigen: Eigen | null, onSetup?: OnSetup): Promise<Float64Array> {
   if (eigen) return adversarialLabels(eigen.values, eigen.vectors);
-  const r = await lanczos((v) => product(v, c.etaW, c.etaA), c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed, vectors: true });
+  const p = counted((v) => product(v, c.etaW, c.etaA), 'v_min(H_0) by Lanczos (adversarial labels)', 'products', LANCZOS_MAX_ITERATIONS, onSetup);
+  const r = await lanczos(p, c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed, vectors: true });
   return labelsFromVector(r.vMin!);
 }
 
@@ -68,8 +123,8 @@ export function kernelLosses(eigen: Eigen, r0: Float64Array, steps: number[]): n
 /** What a backend offers the instruments before training starts. */
 export interface InitialState {
   product: TangentProduct;
-  /** The dense n×n H_0 for the given rates. */
-  dense(etaW: number, etaA: number): Promise<Float64Array>;
+  /** The dense n×n H_0 for the given rates, where the engine forms it directly (else n products give it). */
+  dense?(etaW: number, etaA: number): Promise<Float64Array>;
   setLabels(y: Float64Array): Promise<void>;
   /** r_0 = f(X; W_0, a_0) − y with the labels in place. */
   residual0(): Promise<Float64Array>;
@@ -82,11 +137,23 @@ export interface Prepared {
   prediction: { eigen: Eigen; r0: Float64Array } | null;
 }
 
+/** The dense H_0 at the run's rates and its eigendecomposition, each phase announced. */
+async function denseEigen(c: Resolved, s: InitialState, onSetup?: OnSetup): Promise<Eigen> {
+  const phase = `the dense ${c.n}×${c.n} H_0 (${c.linearized ? '--linearized' : 'adversarial labels'})`;
+  let H: Float64Array;
+  if (s.dense) {
+    onSetup?.({ phase });
+    H = await s.dense(c.etaW, c.etaA);
+  } else H = await denseFromProducts(c.n, counted((v) => s.product(v, c.etaW, c.etaA), phase, 'columns', c.n, onSetup));
+  onSetup?.({ phase: `eigendecomposition of the ${c.n}×${c.n} H_0` });
+  return symmetricEigen(H, c.n);
+}
+
 /** Everything fixed at initialization, in order: rates (they define H_0), H_0, adversarial labels, r_0. */
-export async function prepare(given: Resolved, s: InitialState): Promise<Prepared> {
-  const c = await measureRates(given, s.product);
-  const eigen = needsDenseKernel(c) ? symmetricEigen(await s.dense(c.etaW, c.etaA), c.n) : null;
-  if (c.labels.kind === 'adversarial') await s.setLabels(await adversarialLabelsOf(c, s.product, eigen));
+export async function prepare(given: Resolved, s: InitialState, onSetup?: OnSetup): Promise<Prepared> {
+  const c = await measureRates(given, s.product, onSetup);
+  const eigen = needsDenseKernel(c) ? await denseEigen(c, s, onSetup) : null;
+  if (c.labels.kind === 'adversarial') await s.setLabels(await adversarialLabelsOf(c, s.product, eigen, onSetup));
   return { c, prediction: c.linearized && eigen ? { eigen, r0: await s.residual0() } : null };
 }
 

@@ -4,7 +4,7 @@ import type { Resolved } from '../config/resolve';
 import { HALT } from '../model/constants';
 import type { Engine, Readback } from '../model/engine';
 import { NO_INSTRUMENTS, type Row } from '../model/metrics';
-import { instrumentRows, spectrum, type Prepared } from './instruments';
+import { instrumentRows, spectrum, suggestedRates, type Prepared, type Suggestion } from './instruments';
 import { loggedSteps } from './plan';
 
 export interface Progress {
@@ -29,8 +29,8 @@ export interface RunResult {
   loss0: number;
   wallSeconds: number;
   stepsPerSecond: number;
-  /** Halved rates to retry with, after a divergence. */
-  suggested?: { etaW: number; etaA: number };
+  /** Rates to retry with, after a divergence. */
+  suggested?: Suggestion;
 }
 
 export interface RunOptions {
@@ -103,10 +103,6 @@ export function outcomeOf(halt: number, stopped: boolean): Outcome {
   if (halt === HALT.converged) return 'converged';
   if (halt === HALT.diverged) return 'diverged';
   return stopped ? 'stopped' : 'max_steps';
-}
-
-export function suggestedRates(c: Resolved): { etaW: number; etaA: number } {
-  return { etaW: c.etaW / 2, etaA: c.etaA / 2 };
 }
 
 /** Trains from where `s` stands until the step budget, a halt, or options.signal. */

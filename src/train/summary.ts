@@ -3,7 +3,8 @@ import type { Resolved } from '../config/resolve';
 import { formatValue } from '../config/schema';
 import type { Row } from '../model/metrics';
 import { softwareNote, type BackendInfo } from '../model/engine';
-import { type RunResult } from '../train/trainer';
+import type { Suggestion } from './instruments';
+import type { RunResult, Trainer } from '../train/trainer';
 
 export interface Summary {
   outcome: RunResult['outcome'];
@@ -12,15 +13,18 @@ export interface Summary {
   eps: number;
   loss0: number;
   final: Row;
+  /** Allocation, shaders and initialization's measurements (automatic rates, H_0), before the first step. */
+  setup_seconds: number;
+  /** Training alone. */
   wall_seconds: number;
   steps_per_second: number;
   backend: BackendInfo;
   memory_bytes: number;
   params_over_samples: number;
-  suggested?: { etaW: number; etaA: number };
+  suggested?: Suggestion;
 }
 
-export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, memoryBytes: number): Summary {
+export function summarize(c: Resolved, result: RunResult, t: Pick<Trainer, 'backend' | 'memoryBytes' | 'setupSeconds'>): Summary {
   const final = result.rows[result.rows.length - 1];
   return {
     outcome: result.outcome,
@@ -29,10 +33,11 @@ export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, 
     eps: c.eps,
     loss0: result.loss0,
     final,
+    setup_seconds: t.setupSeconds,
     wall_seconds: result.wallSeconds,
     steps_per_second: result.stepsPerSecond,
-    backend,
-    memory_bytes: memoryBytes,
+    backend: t.backend,
+    memory_bytes: t.memoryBytes,
     params_over_samples: (c.m * c.d) / c.n,
     ...(result.suggested ? { suggested: result.suggested } : {}),
   };
@@ -41,6 +46,11 @@ export function summarize(c: Resolved, result: RunResult, backend: BackendInfo, 
 /** A rate as a user would type it: 3 significant digits, no trailing zeros. */
 const short = (x: number) => String(Number(x.toPrecision(3)));
 const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+
+/** Why the suggested rates: the sharpness they were scaled from, and where it was found. */
+function advice(a: Suggestion): string {
+  return `λ_max(H) ≤ ${g(a.lambdaMax)} at ${a.from}; both rates ×${short(a.scale)} bring it to ≤ ${short(a.scale * a.lambdaMax)} (stable below 2)`;
+}
 
 export function summaryTable(c: Resolved, s: Summary): string {
   const f = s.final;
@@ -60,7 +70,8 @@ export function summaryTable(c: Resolved, s: Summary): string {
     ['loss', `L0=${g(s.loss0)}  L=${g(f.loss)}  L/L0=${g(f.loss_ratio)}  L/n=${g(f.loss_per_n)}`],
     ['movement', `‖W−W0‖/‖W0‖=${g(f.rel_move_w)}  ‖a−a0‖/‖a0‖=${g(f.rel_move_a)}  max neuron=${g(f.max_neuron_move)}`],
     ['activations', `flipped=${g(f.flip_frac)}  dead=${g(f.dead_frac)}  ‖∇‖=${g(f.grad_norm)}`],
-    ['speed', `${s.steps_done} steps in ${s.wall_seconds.toFixed(2)} s (${g(s.steps_per_second)} steps/s), ${(s.memory_bytes / 2 ** 20).toFixed(1)} MiB`],
+    ...(s.suggested ? [['advice', advice(s.suggested)] as [string, string]] : []),
+    ['speed', `${s.steps_done} steps in ${s.wall_seconds.toFixed(2)} s (${g(s.steps_per_second)} steps/s) after ${s.setup_seconds.toFixed(2)} s of setup, ${(s.memory_bytes / 2 ** 20).toFixed(1)} MiB`],
   ];
   return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n');
 }

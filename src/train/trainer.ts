@@ -5,10 +5,11 @@ import { createGpuEngine, type GpuEngine } from '../gpu/engine';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo, Engine, Tensors } from '../model/engine';
 import { createCpuEngine } from '../reference/engine';
-import { denseFromProducts, prepare } from './instruments';
+import { prepare, type OnSetup } from './instruments';
 import { RunState, runLoop, type RunOptions, type RunResult } from './run_loop';
 
 export type { Outcome, Progress, RunOptions, RunResult } from './run_loop';
+export type { OnSetup, SetupEvent } from './instruments';
 
 export interface Trainer<E extends Engine = Engine> {
   readonly engine: E;
@@ -17,6 +18,8 @@ export interface Trainer<E extends Engine = Engine> {
   readonly config: Resolved;
   /** Bytes of tensors the run holds. */
   readonly memoryBytes: number;
+  /** Seconds from the engine's creation (allocation, shaders) to the end of initialization's measurements. */
+  readonly setupSeconds: number;
   /** Trains until the step budget, a halt, or options.signal; calling it again resumes. */
   run(options?: RunOptions): Promise<RunResult>;
   /** H v at the current state, with H = η_W·H_W + η_a·H_a the tangent kernel for the given rates. */
@@ -25,16 +28,18 @@ export interface Trainer<E extends Engine = Engine> {
   dispose(): void;
 }
 
-/** Fixes what initialization fixes (rates, adversarial labels, H_0) on `engine`, then trains on it. */
-export async function createTrainer<E extends Engine>(engine: E, given: Resolved): Promise<Trainer<E>> {
+/** Creates the engine, fixes what initialization fixes (rates, adversarial labels, H_0) on it, then trains on it. */
+export async function createTrainer<E extends Engine>(makeEngine: () => E | Promise<E>, given: Resolved, onSetup?: OnSetup): Promise<Trainer<E>> {
+  const start = performance.now();
+  const engine = await makeEngine();
   let state: RunState;
   try {
     const { c, prediction } = await prepare(given, {
       product: engine.tangentProduct,
-      dense: engine.denseKernel ?? ((etaW, etaA) => denseFromProducts(given.n, (v) => engine.tangentProduct(v, etaW, etaA))),
+      dense: engine.denseKernel,
       setLabels: engine.setLabels,
       residual0: engine.residual0,
-    });
+    }, onSetup);
     await engine.start(c);
     state = new RunState(c, prediction);
   } catch (e) {
@@ -42,12 +47,14 @@ export async function createTrainer<E extends Engine>(engine: E, given: Resolved
     engine.dispose();
     throw e;
   }
+  const setupSeconds = (performance.now() - start) / 1000;
   let running = false;
   return {
     engine,
     backend: engine.backend,
     config: state.c,
     memoryBytes: engine.memoryBytes,
+    setupSeconds,
     tangentProduct: engine.tangentProduct,
     async run(options = {}) {
       if (running) throw new Error('this trainer is already running');
@@ -63,12 +70,15 @@ export async function createTrainer<E extends Engine>(engine: E, given: Resolved
   };
 }
 
-export async function createGpuTrainer(
-  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
+export function createGpuTrainer(
+  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {}, onSetup?: OnSetup,
 ): Promise<Trainer<GpuEngine>> {
-  return createTrainer(await createGpuEngine(device, backend, c, labelValues, forced), c);
+  return createTrainer(() => {
+    onSetup?.({ phase: 'allocating and compiling the shaders' });
+    return createGpuEngine(device, backend, c, labelValues, forced);
+  }, c, onSetup);
 }
 
-export function createCpuTrainer(c: Resolved, labelValues?: Float64Array): Promise<Trainer> {
-  return createTrainer(createCpuEngine(c, labelValues), c);
+export function createCpuTrainer(c: Resolved, labelValues?: Float64Array, onSetup?: OnSetup): Promise<Trainer> {
+  return createTrainer(() => createCpuEngine(c, labelValues), c, onSetup);
 }

@@ -42,6 +42,9 @@ export class Run {
   get memoryBytes(): number {
     return this.trainer.memoryBytes;
   }
+  get setupSeconds(): number {
+    return this.trainer.setupSeconds;
+  }
 
   /** Starts or resumes training; the trainer carries on from where it stopped. */
   resume(): void {

@@ -216,6 +216,19 @@ describe('--force', () => {
   });
 });
 
+describe('a word for every long phase', () => {
+  it('names each setup phase on stderr, and the summary gives setup time apart from training time', () => {
+    const out = join(tmp(), 'run');
+    const r = cli(['train', ...TINY, '--linearized', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^setup: λ_max\(H_W\) by power iteration \(automatic rate\)\nsetup: λ_max\(H_a\) by power iteration \(automatic rate\)\nsetup: the dense 8×8 H_0 \(--linearized\)\nsetup: eigendecomposition of the 8×8 H_0\nsetup: done in [\d.]+ s$/m);
+    const { summary } = loadRun(out);
+    expect(summary.setup_seconds).toBeGreaterThan(0);
+    expect(summary.wall_seconds).toBeGreaterThan(0);
+    expect(r.out).toMatch(/^speed +20 steps in [\d.]+ s \(.* steps\/s\) after [\d.]+ s of setup/m);
+  });
+});
+
 describe('honest advice', () => {
   it('refuses labels whose loss overflows float32', () => {
     const dir = tmp();
@@ -224,6 +237,21 @@ describe('honest advice', () => {
     const r = cli(['train', ...TINY, '--labels', `file:${labels}`]);
     expect(r.code).toBe(2);
     expect(r.err.trim()).toMatch(/^shallow-gd: --labels \(labels\) file:.*: ½‖y‖² = .* overflows float32/);
+  });
+
+  it('suggests after a divergence rates that do not diverge, from the sharpness at initialization', () => {
+    const problem = [...CPU, '--n', '16', '--d', '4', '--m', '16', '--steps', '2000'];
+    const out = join(tmp(), 'run');
+    const r = cli(['train', ...problem, '--eta-w', '50', '--out', out]);
+    expect(r.code).toBe(4);
+    const suggested = loadRun(out).summary.suggested;
+    expect(suggested.from).toBe('initialization (λ_W by rough estimate, λ_a by power iteration)');
+    expect(suggested.scale * suggested.lambdaMax).toBeCloseTo(suggested.target, 12);
+    // Halving five times (etaW 1.56) still diverged here; the advice is what a user would type.
+    const retry = /retry with (--eta-w \S+) (--eta-a \S+)$/m.exec(r.out)!;
+    const again = cli(['train', ...problem, ...retry[1].split(' '), ...retry[2].split(' ')]);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^outcome +(converged|not converged)/m);
   });
 
   it('names a missing ICD file as missing', () => {

@@ -87,7 +87,8 @@ describe('GPU engine', () => {
   });
 
   it('stops a diverging run at once, keeping finite rows and state, and suggests smaller rates', async () => {
-    const { result, tensors } = await gpuRun({ ...base, etaW: '5', etaA: '5' });
+    const { t, result, tensors } = await gpuRun({ ...base, etaW: '5', etaA: '5' });
+    const c = t.config;
     expect(result.outcome).toBe('diverged');
     expect(result.stepsDone).toBeLessThan(50);
     const last = result.rows[result.rows.length - 1];
@@ -95,7 +96,10 @@ describe('GPU engine', () => {
     expect(last.loss_ratio).toBeGreaterThan(1e4);
     expect(result.rows.every((r) => Number.isFinite(r.loss))).toBe(true);
     expect(tensors.W.every(Number.isFinite)).toBe(true);
-    expect(result.suggested).toEqual({ etaW: 2.5, etaA: 2.5 });
+    // Both rates scaled so that the bound on λ_max(H_0), 5·λ_W + 5·λ_a, comes down to the rate factor.
+    const s = result.suggested!;
+    expect(s).toMatchObject({ etaW: 5 * s.scale, etaA: 5 * s.scale, lambdaMax: 5 * c.lambdaW + 5 * c.lambdaA, target: 0.5 });
+    expect(s.scale * s.lambdaMax).toBeCloseTo(0.5, 12);
   });
 
   it('stops at success, and resumes after an abort exactly where it would have been', async () => {

@@ -24,7 +24,10 @@ describe('float64 reference trainer', () => {
     expect(res.stepsDone).toBeLessThan(50);
     expect(res.rows.every((r) => Number.isFinite(r.loss))).toBe(true);
     expect(res.rows[res.rows.length - 1].loss_ratio).toBeGreaterThan(c.divergeAt);
-    expect(res.suggested).toEqual({ etaW: 2.5, etaA: 2.5 });
+    // Both rates scaled so that the bound on λ_max(H_0), 5·λ_W + 5·λ_a, comes down to the rate factor.
+    const s = res.suggested!;
+    expect(s).toMatchObject({ etaW: 5 * s.scale, etaA: 5 * s.scale, lambdaMax: 5 * c.lambdaW + 5 * c.lambdaA, target: 0.5 });
+    expect(s.scale * s.lambdaMax).toBeCloseTo(0.5, 12);
   });
 
   it('resumes after an abort exactly where an uninterrupted run would be', async () => {

@@ -50,6 +50,19 @@ describe('expandGrid', () => {
     expect(runs[3].id).toBe(runId(buildConfig({ n: 32, d: 4, m: 4, seed: 2 })));
   });
 
+  it('builds the points that differ only in seed from one config: settings and ids as if each were built alone', () => {
+    const runs = expandGrid({ n: '16' }, [parseGridAxis('seed=3,1'), parseGridAxis('m=2,4'), parseGridAxis('eta-w=0.1,0.2')]);
+    for (const r of runs) {
+      const alone = buildConfig({ n: 16, seed: r.settings.seed, m: r.settings.m, etaW: r.settings.etaW });
+      expect(r.settings).toEqual(alone);
+      expect(r.id).toBe(runId(alone));
+      expect(r.seedless).toEqual({ ...alone, seed: 1 });
+    }
+    // One seedless config per (m, etaW), whichever seed.
+    expect(new Set(runs.map((r) => r.seedless)).size).toBe(4);
+    expect(runs[0].seedless).toBe(runs[4].seedless);
+  });
+
   it('gives the same ids whatever the order of the flags', () => {
     const a = expandGrid({ n: '32' }, [parseGridAxis('m=2,4'), parseGridAxis('seed=1..3')]).map((r) => r.id);
     const b = expandGrid({ n: '32' }, [parseGridAxis('seed=1..3'), parseGridAxis('m=2,4')]).map((r) => r.id);

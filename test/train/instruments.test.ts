@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/resolve';
+import { resolveConfig, withLambdas } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
+import { suggestedRates, type SetupEvent } from '../../src/train/instruments';
 import { createCpuTrainer } from '../../src/train/trainer';
 import { initialState } from '../../src/reference/init';
 import { denseTangentKernel } from '../../src/reference/tangent';
@@ -42,5 +43,49 @@ describe('instruments on the float64 reference', () => {
     expect(res.rows[0].loss_kernel).toBeCloseTo(res.rows[0].loss, 9);
     expect(res.rows.every((r) => Number.isFinite(r.loss_kernel))).toBe(true);
     expect(res.rows[2].loss_kernel).toBeLessThan(res.rows[0].loss_kernel);
+  });
+});
+
+describe("a diverged run's suggested rates", () => {
+  it('scale both rates so that η_W·λ_W + η_a·λ_a at initialization comes down to the rate factor', () => {
+    const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50', etaA: '0.01' }));
+    const s = suggestedRates(c);
+    expect(s.lambdaMax).toBeCloseTo(50 * c.lambdaW + 0.01 * c.lambdaA, 12);
+    expect(s.scale * s.lambdaMax).toBeCloseTo(0.5, 12);
+    expect(s).toMatchObject({ etaW: 50 * s.scale, etaA: 0.01 * s.scale, target: 0.5, from: 'initialization (λ_W by rough estimate, λ_a by rough estimate)' });
+  });
+
+  it('say which λ were measured, and aim at most at 1 (half the edge of stability)', () => {
+    const auto = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, rateFactor: '2' }));
+    const s = suggestedRates(withLambdas(auto, 3, 7, true));
+    // η = 2/3 and 2/7: the bound is 4, the target 1.
+    expect(s).toMatchObject({ lambdaMax: 4, target: 1, scale: 0.25, from: 'initialization (λ_W by power iteration, λ_a by power iteration)' });
+    const half = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50' }));
+    expect(suggestedRates(withLambdas(half, 3, 7, true)).from).toBe('initialization (λ_W by rough estimate, λ_a by power iteration)');
+  });
+
+  it('at least halve the rates where the bound was already below the target (the run sharpened), and leave out a frozen layer', () => {
+    const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '1e-4', etaA: '0' }));
+    expect(suggestedRates(c)).toMatchObject({ etaW: 5e-5, etaA: 0, scale: 0.5, from: 'initialization (λ_W by rough estimate)' });
+  });
+});
+
+describe('setup', () => {
+  it('announces each phase of initialization and counts its products', async () => {
+    const c = resolveConfig(buildConfig({ n: 12, d: 4, m: 8, steps: 1, labels: 'adversarial', linearized: true }));
+    const events: SetupEvent[] = [];
+    const t = await createCpuTrainer(c, undefined, (e) => events.push(e));
+    const phases = events.filter((e) => !e.progress).map((e) => e.phase);
+    expect(phases).toEqual([
+      'λ_max(H_W) by power iteration (automatic rate)',
+      'λ_max(H_a) by power iteration (automatic rate)',
+      'the dense 12×12 H_0 (--linearized)',
+      'eigendecomposition of the 12×12 H_0',
+    ]);
+    // Each power iteration's products, counted 1, 2, … after its phase began.
+    const counts = events.filter((e) => e.phase === phases[0] && e.progress).map((e) => e.progress!.done);
+    expect(counts.length).toBeGreaterThan(1);
+    expect(counts).toEqual(counts.map((_, k) => k + 1));
+    expect(t.setupSeconds).toBeGreaterThan(0);
   });
 });
