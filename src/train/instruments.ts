@@ -26,12 +26,32 @@ export interface SetupEvent {
 }
 export type OnSetup = (e: SetupEvent) => void;
 
+/** The longest run of products without a macrotask between them. */
+const YIELD_MS = 50;
+
+/**
+ * `product` giving the event loop a turn every YIELD_MS: the CPU reference's products resolve
+ * at once, and a signal (a second Ctrl-C) or the page's drawing waits for a macrotask.
+ */
+function yielding(product: MatVec): MatVec {
+  let last = performance.now();
+  return async (v) => {
+    const r = await product(v);
+    if (performance.now() - last >= YIELD_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
+    return r;
+  };
+}
+
 /** `product` announcing `phase` now and counting its calls: setup's slow phases are runs of products. */
 function counted(product: MatVec, phase: string, unit: string, total: number, onSetup?: OnSetup): MatVec {
   onSetup?.({ phase });
   let done = 0;
+  const p = yielding(product);
   return async (v) => {
-    const r = await product(v);
+    const r = await p(v);
     onSetup?.({ phase, progress: { done: ++done, total, unit } });
     return r;
   };
@@ -84,7 +104,7 @@ export function suggestedRates(c: Resolved): Suggestion {
 
 /** λ_min, λ_max of H_t at the rates the run uses, and λ_max/2 (above 1 the step is unstable). */
 export async function spectrum(c: Resolved, product: TangentProduct): Promise<Pick<InstrumentValues, 'lambda_min' | 'lambda_max' | 'sharpness_ratio'>> {
-  const r = await lanczos((v) => product(v, c.etaW, c.etaA), c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed });
+  const r = await lanczos(yielding((v) => product(v, c.etaW, c.etaA)), c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed });
   return { lambda_min: r.min, lambda_max: r.max, sharpness_ratio: r.max / 2 };
 }
 

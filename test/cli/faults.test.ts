@@ -129,6 +129,23 @@ describe('interrupted and killed runs keep what they computed', () => {
     }
   });
 
+  it('a second SIGINT exits at once, before the first has saved, with no stack trace', async () => {
+    const out = join(tmp(), 'run');
+    // After the first signal the run closes with λ of its last state (Lanczos, most of a second
+    // here): the second comes while it measures.
+    const spectral = [...CPU, '--n', '384', '--d', '16', '--m', '384', '--eta-w', '0.001', '--eta-a', '0.0001', '--spectrum',
+      '--steps', '100000000', '--stop-at-eps', 'false', '--log-every', '1000000'];
+    const run = start(['train', ...spectral, '--out', out]);
+    await until(() => lineCount(join(out, 'metrics.csv')) >= 2, 'the first metrics row');
+    run.child.kill('SIGINT');
+    await until(() => /Ctrl-C again stops at once/.test(run.err()), 'the first signal taken');
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    expect(run.err()).toMatch(/shallow-gd: SIGINT: stopped at once\n$/);
+    expect(run.err()).not.toMatch(/\n\s+at /);
+    expect(loadRun(out).summary).toBeNull();
+  });
+
   it('SIGKILL: config.json parses and every metrics row is whole', async () => {
     const out = join(tmp(), 'run');
     const run = start(['train', ...LONG, '--out', out]);
