@@ -74,32 +74,35 @@ export async function measureRates(c: Resolved, product: TangentProduct, onSetup
 export interface Suggestion {
   etaW: number;
   etaA: number;
-  /** Both rates times this. */
-  scale: number;
   /** η_W·λ_W + η_a·λ_a at the run's rates: an upper bound on λ_max(H_0), from each block's λ_max at initialization. */
   lambdaMax: number;
-  /** What scale·lambdaMax is at most: the rate factor, capped at 1 (GD on the quadratic model needs λ_max(H) < 2). */
+  /** The same bound at the suggested rates. */
+  bound: number;
+  /** What `bound` is at most: the rate factor, capped at 1 (GD on the quadratic model needs λ_max(H) < 2). */
   target: number;
   /** The state λ comes from and how each trained block's λ_max was found. */
   from: string;
 }
 
 /**
- * The rates of a diverged run scaled so that the bound on λ_max(H_0) is at most the target, and
- * at least halved (a bound already below the target means the run sharpened as it trained). The
- * initialization, not the halting state: the rerun starts there, and a diverged state's λ_max is
- * 10³–10⁶ times H_0's, which would advise rates that barely move.
+ * Each trained layer's rate of a diverged run brought to an equal share of the target in the
+ * bound on λ_max(H_0), and at least halved (a bound already within the target means the run
+ * sharpened as it trained). Per layer, so that one layer's too-large rate does not freeze the
+ * other. The initialization, not the halting state: the rerun starts there, and a diverged
+ * state's λ_max is 10³–10⁶ times H_0's, which would advise rates that barely move.
  */
 export function suggestedRates(c: Resolved): Suggestion {
   const lambdaMax = c.etaW * c.lambdaW + c.etaA * c.lambdaA;
   const target = Math.min(c.rateFactor, 1);
-  const scale = Math.min(target / lambdaMax, 0.5);
+  const share = target / ((c.etaW > 0 ? 1 : 0) + (c.etaA > 0 ? 1 : 0) || 1);
+  const etaW = c.etaW > 0 ? Math.min(c.etaW / 2, share / c.lambdaW) : 0;
+  const etaA = c.etaA > 0 ? Math.min(c.etaA / 2, share / c.lambdaA) : 0;
   const how = (auto: boolean) => (auto && c.lambdaMeasured ? 'power iteration' : 'rough estimate');
   const blocks = [
     c.etaW > 0 ? `λ_W by ${how(c.auto.etaW || c.auto.shared)}` : '',
     c.etaA > 0 ? `λ_a by ${how(c.auto.etaA || c.auto.shared)}` : '',
   ].filter(Boolean);
-  return { etaW: scale * c.etaW, etaA: scale * c.etaA, scale, lambdaMax, target, from: `initialization (${blocks.join(', ')})` };
+  return { etaW, etaA, lambdaMax, bound: etaW * c.lambdaW + etaA * c.lambdaA, target, from: `initialization (${blocks.join(', ')})` };
 }
 
 /** λ_min, λ_max of H_t at the rates the run uses, and λ_max/2 (above 1 the step is unstable). */

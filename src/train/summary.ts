@@ -49,7 +49,7 @@ const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 
 /** Why the suggested rates: the sharpness they were scaled from, and where it was found. */
 function advice(a: Suggestion): string {
-  return `λ_max(H) ≤ ${g(a.lambdaMax)} at ${a.from}; both rates ×${short(a.scale)} bring it to ≤ ${short(a.scale * a.lambdaMax)} (stable below 2)`;
+  return `λ_max(H) ≤ ${g(a.lambdaMax)} at ${a.from}; each trained layer's rate at most halved and at most an equal share of ${short(a.target)} bring it to ≤ ${short(a.bound)} (stable below 2)`;
 }
 
 export function summaryTable(c: Resolved, s: Summary): string {

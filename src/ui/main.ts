@@ -159,7 +159,7 @@ const hooks: RunHooks = {
       postToParent({ type: 'shallow-gd:done', run: run.id, summary: summaryOf(run) });
       const s = run.result!.suggested;
       if (s)
-        notify('diverged', 'warn', `Run #${run.id} diverged at step ${run.result!.stepsDone} (L/L0 passed divergeAt). λ_max(H) was at most ${num(s.lambdaMax)} at ${s.from}; rates that bring it to ${num(s.scale * s.lambdaMax)}: etaW = ${num(s.etaW)}, etaA = ${num(s.etaA)}.`, {
+        notify('diverged', 'warn', `Run #${run.id} diverged at step ${run.result!.stepsDone} (L/L0 passed divergeAt). λ_max(H) was at most ${num(s.lambdaMax)} at ${s.from}; rates that bring it to ${num(s.bound)}: etaW = ${num(s.etaW)}, etaA = ${num(s.etaA)}.`, {
           label: 'Use these rates',
           run: () => {
             const { config } = form.read();

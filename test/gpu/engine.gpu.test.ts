@@ -96,10 +96,11 @@ describe('GPU engine', () => {
     expect(last.loss_ratio).toBeGreaterThan(1e4);
     expect(result.rows.every((r) => Number.isFinite(r.loss))).toBe(true);
     expect(tensors.W.every(Number.isFinite)).toBe(true);
-    // Both rates scaled so that the bound on λ_max(H_0), 5·λ_W + 5·λ_a, comes down to the rate factor.
+    // Each layer brought to half the rate factor in the bound on λ_max(H_0), 5·λ_W + 5·λ_a.
     const s = result.suggested!;
-    expect(s).toMatchObject({ etaW: 5 * s.scale, etaA: 5 * s.scale, lambdaMax: 5 * c.lambdaW + 5 * c.lambdaA, target: 0.5 });
-    expect(s.scale * s.lambdaMax).toBeCloseTo(0.5, 12);
+    expect(s).toMatchObject({ lambdaMax: 5 * c.lambdaW + 5 * c.lambdaA, target: 0.5 });
+    expect(s.etaW).toBeCloseTo(Math.min(2.5, 0.25 / c.lambdaW), 12);
+    expect(s.bound).toBeLessThanOrEqual(0.5 + 1e-12);
   });
 
   it('stops at success, and resumes after an abort exactly where it would have been', async () => {

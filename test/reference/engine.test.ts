@@ -24,10 +24,12 @@ describe('float64 reference trainer', () => {
     expect(res.stepsDone).toBeLessThan(50);
     expect(res.rows.every((r) => Number.isFinite(r.loss))).toBe(true);
     expect(res.rows[res.rows.length - 1].loss_ratio).toBeGreaterThan(c.divergeAt);
-    // Both rates scaled so that the bound on λ_max(H_0), 5·λ_W + 5·λ_a, comes down to the rate factor.
+    // Each layer brought to half the rate factor in the bound on λ_max(H_0), 5·λ_W + 5·λ_a.
     const s = res.suggested!;
-    expect(s).toMatchObject({ etaW: 5 * s.scale, etaA: 5 * s.scale, lambdaMax: 5 * c.lambdaW + 5 * c.lambdaA, target: 0.5 });
-    expect(s.scale * s.lambdaMax).toBeCloseTo(0.5, 12);
+    expect(s).toMatchObject({ lambdaMax: 5 * c.lambdaW + 5 * c.lambdaA, target: 0.5 });
+    expect(s.etaW).toBeCloseTo(Math.min(2.5, 0.25 / c.lambdaW), 12);
+    expect(s.etaA).toBeCloseTo(Math.min(2.5, 0.25 / c.lambdaA), 12);
+    expect(s.bound).toBeLessThanOrEqual(0.5 + 1e-12);
   });
 
   it('resumes after an abort exactly where an uninterrupted run would be', async () => {

@@ -47,26 +47,36 @@ describe('instruments on the float64 reference', () => {
 });
 
 describe("a diverged run's suggested rates", () => {
-  it('scale both rates so that η_W·λ_W + η_a·λ_a at initialization comes down to the rate factor', () => {
+  it('give each trained layer an equal share of the rate factor in the bound η_W·λ_W + η_a·λ_a at initialization', () => {
     const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50', etaA: '0.01' }));
     const s = suggestedRates(c);
     expect(s.lambdaMax).toBeCloseTo(50 * c.lambdaW + 0.01 * c.lambdaA, 12);
-    expect(s.scale * s.lambdaMax).toBeCloseTo(0.5, 12);
-    expect(s).toMatchObject({ etaW: 50 * s.scale, etaA: 0.01 * s.scale, target: 0.5, from: 'initialization (λ_W by rough estimate, λ_a by rough estimate)' });
+    // η_W far past its share comes down to it; η_a, within its share, is only halved.
+    expect(s.etaW).toBeCloseTo(0.25 / c.lambdaW, 12);
+    expect(s.etaA).toBe(Math.min(0.005, 0.25 / c.lambdaA));
+    expect(s.bound).toBeLessThanOrEqual(0.5 + 1e-12);
+    expect(s).toMatchObject({ target: 0.5, from: 'initialization (λ_W by rough estimate, λ_a by rough estimate)' });
+  });
+
+  it('leave an automatic layer at half its rate when the other layer\'s given rate caused the divergence', () => {
+    const c = withLambdas(resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50' })), 3, 7, true);
+    const s = suggestedRates(c);
+    expect(s.etaA).toBeCloseTo(c.etaA / 2, 12);
+    expect(s.etaW).toBeCloseTo(0.25 / 3, 12);
+    expect(s.from).toBe('initialization (λ_W by rough estimate, λ_a by power iteration)');
   });
 
   it('say which λ were measured, and aim at most at 1 (half the edge of stability)', () => {
     const auto = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, rateFactor: '2' }));
     const s = suggestedRates(withLambdas(auto, 3, 7, true));
-    // η = 2/3 and 2/7: the bound is 4, the target 1.
-    expect(s).toMatchObject({ lambdaMax: 4, target: 1, scale: 0.25, from: 'initialization (λ_W by power iteration, λ_a by power iteration)' });
-    const half = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50' }));
-    expect(suggestedRates(withLambdas(half, 3, 7, true)).from).toBe('initialization (λ_W by rough estimate, λ_a by power iteration)');
+    // η = 2/3 and 2/7: the bound is 4, the target 1, each layer's share ½.
+    expect(s).toMatchObject({ lambdaMax: 4, target: 1, bound: 1, from: 'initialization (λ_W by power iteration, λ_a by power iteration)' });
+    expect(s.etaW).toBeCloseTo(0.5 / 3, 12);
   });
 
   it('at least halve the rates where the bound was already below the target (the run sharpened), and leave out a frozen layer', () => {
     const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '1e-4', etaA: '0' }));
-    expect(suggestedRates(c)).toMatchObject({ etaW: 5e-5, etaA: 0, scale: 0.5, from: 'initialization (λ_W by rough estimate)' });
+    expect(suggestedRates(c)).toMatchObject({ etaW: 5e-5, etaA: 0, from: 'initialization (λ_W by rough estimate)' });
   });
 });
 
