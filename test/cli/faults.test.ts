@@ -146,6 +146,18 @@ describe('interrupted and killed runs keep what they computed', () => {
     expect(loadRun(out).summary).toBeNull();
   });
 
+  it('a tensor write cut off (by a file size limit) leaves no truncated file under its final name', () => {
+    const out = join(tmp(), 'run');
+    // W0.npy and W.npy (8192×64 float32, 2 MiB each) pass the limit of 2000 KiB; X.npy and y.npy do not.
+    const args = ['train', ...CPU, '--n', '8', '--d', '64', '--m', '8192', '--steps', '1', '--eta-w', '0.01', '--eta-a', '0.001', '--save-tensors', '--out', out];
+    const p = spawnSync('bash', ['-c', 'ulimit -f 2000; exec "$@"', 'bash', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+    expect(p.status, p.stderr).not.toBe(0);
+    const { summary } = loadRun(out);
+    expect(summary).toBeNull();
+    expect(existsSync(join(out, 'W0.npy'))).toBe(false);
+    for (const [name, shape] of Object.entries({ X: [8, 64], y: [8] })) expect(decodeNpy(readFileSync(join(out, `${name}.npy`))).shape).toEqual(shape);
+  });
+
   it('SIGKILL: config.json parses and every metrics row is whole', async () => {
     const out = join(tmp(), 'run');
     const run = start(['train', ...LONG, '--out', out]);
