@@ -5,7 +5,7 @@ import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
 import { decodeNpy, encodeNpy } from '../io/npy';
 import { METRIC_COLUMNS, rowsToCsv } from '../model/metrics';
-import { openAppender, prepareFolder, writeFileAtomic, type Appender } from '../io/files_node';
+import { WriteError, openAppender, prepareFolder, writeFileAtomic, type Appender } from '../io/files_node';
 import { handleSignals, type Interrupt } from './interrupt';
 import { softwareNote } from '../model/engine';
 import type { OnSetup, Progress, RunResult, SetupEvent, Trainer } from '../train/trainer';
@@ -206,6 +206,10 @@ main(process.argv.slice(2)).then(
     } else if (e instanceof ConfigError) {
       process.stderr.write(`shallow-gd: ${e.message}\n`);
       process.exitCode = EXIT.invalid;
+    } else if (e instanceof WriteError) {
+      // The files written before it stay, whole (they are written atomically or by whole lines).
+      process.stderr.write(`shallow-gd: ${e.message}; what was written before it is kept\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`shallow-gd: ${(e as Error).stack ?? e}\n`);
       process.exitCode = 1;

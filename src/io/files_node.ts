@@ -9,6 +9,8 @@ const REASONS: Record<string, string> = {
   EPERM: 'not permitted (an immutable or protected folder)',
   EROFS: 'a read-only file system',
   ENOSPC: 'no space left on the device',
+  EFBIG: 'larger than this process may write (a file size limit)',
+  EIO: 'an input/output error of the device',
   EDQUOT: 'over the disk quota',
   ENOTDIR: 'a part of the path is a file, not a folder',
   ENOENT: 'the folder cannot hold new files',
@@ -16,6 +18,23 @@ const REASONS: Record<string, string> = {
   ELOOP: 'a loop of symbolic links',
   ENAMETOOLONG: 'the name is too long',
 };
+
+/** A write that failed once the work had started: one line naming the file and why. */
+export class WriteError extends Error {
+  constructor(readonly path: string, cause: unknown) {
+    super(`cannot write ${path}: ${reason(cause)}`);
+  }
+}
+
+/** Runs a write, turning a file system error into a WriteError that names `path`. */
+function writing<T>(path: string, write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) throw new WriteError(path, e);
+    throw e;
+  }
+}
 
 export function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -116,14 +135,16 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = temporaryName(path);
   inProgress.add(tmp);
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeFileSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writing(path, () => {
+      const fd = openSync(tmp, 'w');
+      try {
+        writeFileSync(fd, data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    });
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
@@ -140,14 +161,16 @@ export interface Appender {
 
 /** Creates (or empties) `path` and appends to it. */
 export function openAppender(path: string): Appender {
-  const fd = openSync(path, 'w');
+  const fd = writing(path, () => openSync(path, 'w'));
   return {
     append(text) {
-      writeSync(fd, text);
+      writing(path, () => writeSync(fd, text));
     },
     close() {
-      fsyncSync(fd);
-      closeSync(fd);
+      writing(path, () => {
+        fsyncSync(fd);
+        closeSync(fd);
+      });
     },
   };
 }

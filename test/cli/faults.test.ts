@@ -146,12 +146,14 @@ describe('interrupted and killed runs keep what they computed', () => {
     expect(loadRun(out).summary).toBeNull();
   });
 
-  it('a tensor write cut off (by a file size limit) leaves no truncated file under its final name', () => {
+  it('a tensor write cut off (by a file size limit) leaves no truncated file under its final name, and says so in one line', () => {
     const out = join(tmp(), 'run');
     // W0.npy and W.npy (8192×64 float32, 2 MiB each) pass the limit of 2000 KiB; X.npy and y.npy do not.
     const args = ['train', ...CPU, '--n', '8', '--d', '64', '--m', '8192', '--steps', '1', '--eta-w', '0.01', '--eta-a', '0.001', '--save-tensors', '--out', out];
     const p = spawnSync('bash', ['-c', 'ulimit -f 2000; exec "$@"', 'bash', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
-    expect(p.status, p.stderr).not.toBe(0);
+    expect(p.status, p.stderr).toBe(1);
+    expect(p.stderr.trim().split('\n').at(-1)).toBe(`shallow-gd: cannot write ${join(out, 'W0.npy')}: larger than this process may write (a file size limit); what was written before it is kept`);
+    expect(p.stderr).not.toMatch(/\n\s+at /);
     const { summary } = loadRun(out);
     expect(summary).toBeNull();
     expect(existsSync(join(out, 'W0.npy'))).toBe(false);

@@ -42,7 +42,8 @@ describe('writeFileAtomic', () => {
     writeFileSync(path, '{"old":true}');
     renames.fail = true;
     try {
-      expect(() => writeFileAtomic(path, '{"new":true}')).toThrow(/EIO/);
+      // One line naming the file and why (the command prints it as it is).
+      expect(() => writeFileAtomic(path, '{"new":true}')).toThrow(`cannot write ${path}: an input/output error of the device`);
     } finally {
       renames.fail = false;
     }
