@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
 import { decodeNpy, encodeNpy } from '../io/npy';
-import { METRIC_COLUMNS, rowsToCsv } from '../model/metrics';
+import { CSV_HEADER, csvLine } from '../model/metrics';
 import { WriteError, openAppender, prepareFolder, writeFileAtomic, type Appender } from '../io/files_node';
 import { handleSignals, type Interrupt } from './interrupt';
 import { softwareNote } from '../model/engine';
@@ -146,13 +146,13 @@ async function train(argv: string[], interrupt: Interrupt): Promise<number> {
   if (out) {
     writeFileAtomic(join(out, 'config.json'), json(used));
     metrics = openAppender(join(out, 'metrics.csv'));
-    metrics.append(METRIC_COLUMNS.join(',') + '\n');
+    metrics.append(CSV_HEADER);
   }
   const tty = process.stderr.isTTY;
   interrupt.saveOnSignal('stopping the run at its next step boundary and saving what it has');
   const ran = await trainer.run({
     signal: interrupt.signal,
-    onRow: metrics && ((row) => metrics.append(rowsToCsv([row]).split('\n')[1] + '\n')),
+    onRow: metrics && ((row) => metrics.append(csvLine(row))),
     onProgress: tty ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, c.steps)}`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');

@@ -18,9 +18,13 @@ export type Row = { step: number } & StateValues & InstrumentValues;
 
 export const NO_INSTRUMENTS: InstrumentValues = { lambda_min: NaN, lambda_max: NaN, sharpness_ratio: NaN, loss_kernel: NaN };
 
-/** CSV with an empty field for a metric that was not measured. */
+/** metrics.csv's header line, and one row's line (an empty field for a metric not measured). */
+export const CSV_HEADER = METRIC_COLUMNS.join(',') + '\n';
+export function csvLine(row: Row): string {
+  return METRIC_COLUMNS.map((c) => (Number.isNaN(row[c]) ? '' : String(row[c]))).join(',') + '\n';
+}
+
+/** The whole CSV of some rows. */
 export function rowsToCsv(rows: readonly Row[]): string {
-  const lines = [METRIC_COLUMNS.join(',')];
-  for (const row of rows) lines.push(METRIC_COLUMNS.map((c) => (Number.isNaN(row[c]) ? '' : String(row[c]))).join(','));
-  return lines.join('\n') + '\n';
+  return CSV_HEADER + rows.map(csvLine).join('');
 }
