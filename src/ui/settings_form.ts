@@ -93,9 +93,10 @@ export class SettingsForm {
       try {
         config = buildConfig(given);
       } catch (e) {
-        // Settings valid alone but not together (linearized with n > 4096): shown at the setting named.
+        // Settings valid alone but not together (linearized with n > 4096): at the setting named
+        // (and in the plan line, which lists every error).
         if (!(e instanceof ConfigError)) throw e;
-        errors.set(this.fields.has(e.key as SettingKey) ? (e.key as SettingKey) : 'n', e.message);
+        errors.set(e.key as SettingKey, e.message);
       }
       const problem = config && this.labelProblem(config);
       if (problem) errors.set('labels', problem);
