@@ -3,7 +3,7 @@
 // run loop (src/train/run_loop.ts).
 import type { Resolved } from '../config/resolve';
 import { HALT, type HaltCode } from '../model/constants';
-import type { Engine, Readback, StateRow, Tensors } from '../model/engine';
+import type { BackendInfo, Engine, Readback, StateRow, Tensors } from '../model/engine';
 import { backwardUpdate } from './backward_update';
 import { forward } from './forward';
 import { initialState } from './init';
@@ -12,6 +12,9 @@ import { metrics } from './metrics';
 import { neuronStats } from './neuron_stats';
 import { residual } from './residual';
 import { denseTangentKernel, tangentProduct } from './tangent';
+
+/** What the CPU engine reports as its backend. */
+export const CPU_INFO: BackendInfo = { kind: 'cpu', name: 'float64 CPU reference', software: true };
 
 /** Float64 bytes the reference holds: X, y, r, f, W, W0, a, a0, per-neuron stats. */
 export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
@@ -39,7 +42,7 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
   const row = (r: Float64Array): StateRow => ({ step, ...metrics(neuronStats(s.X, s.W, s.W0, s.a, s.a0, r, n, d, m, kappa, c.etaW, c.etaA), n, m, L, L0) });
   const readback = (rows: StateRow[]): Readback => ({ step, halt, epsStep, loss: L, loss0: L0, rows });
   return {
-    backend: { kind: 'cpu', name: 'float64 CPU reference', software: true },
+    backend: CPU_INFO,
     memoryBytes: referenceBytes(given),
     // Steps run between the loop's awaits; one submit at a time keeps the page drawing between them.
     pace: { maxSteps: 4096, maxRows: Infinity, inflight: 1 },

@@ -4,7 +4,7 @@ import type { Resolved } from '../config/resolve';
 import { planRun } from '../gpu/plan';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
-import { referenceBytes } from '../reference/engine';
+import { CPU_INFO, referenceBytes } from '../reference/engine';
 import { createCpuTrainer, createGpuTrainer, type OnSetup, type Trainer } from './trainer';
 
 export interface Backend {
@@ -14,8 +14,6 @@ export interface Backend {
   /** `onSetup` hears initialization's phases and their progress. */
   create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>, onSetup?: OnSetup): Promise<Trainer>;
 }
-
-export const CPU_INFO: BackendInfo = { kind: 'cpu', name: 'float64 CPU reference', software: true };
 
 /** A WebGPU device's backend: buffer limits are known up front; running out of device memory shows only at allocation. */
 export function gpuBackend(device: GPUDevice, info: BackendInfo): Backend {
