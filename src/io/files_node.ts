@@ -27,7 +27,7 @@ export class WriteError extends Error {
 }
 
 /** Runs a write, turning a file system error into a WriteError that names `path`. */
-function writing<T>(path: string, write: () => T): T {
+export function writing<T>(path: string, write: () => T): T {
   try {
     return write();
   } catch (e) {

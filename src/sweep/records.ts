@@ -3,6 +3,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import type { Resolved } from '../config/resolve';
 import { ConfigError, type Config } from '../config/schema';
+import { writing } from '../io/files_node';
 import type { SweepRecord } from './record';
 
 /** How every line starts: toRecord puts the id first. */
@@ -69,16 +70,20 @@ export interface RecordWriter {
 
 /** Opens a sweep file for appending after its first `keepBytes` bytes (dropping a cut-off last line). */
 export function openRecordWriter(path: string, keepBytes: number): RecordWriter {
-  if (existsSync(path) && statSync(path).size > keepBytes) truncateSync(path, keepBytes);
-  const fd = openSync(path, 'a');
+  const fd = writing(path, () => {
+    if (existsSync(path) && statSync(path).size > keepBytes) truncateSync(path, keepBytes);
+    return openSync(path, 'a');
+  });
   return {
     append(r) {
-      writeSync(fd, JSON.stringify(r) + '\n');
-      // Synced too, so that even a crashed node keeps every finished run.
-      fsyncSync(fd);
+      writing(path, () => {
+        writeSync(fd, JSON.stringify(r) + '\n');
+        // Synced too, so that even a crashed node keeps every finished run.
+        fsyncSync(fd);
+      });
     },
     close() {
-      closeSync(fd);
+      writing(path, () => closeSync(fd));
     },
   };
 }
