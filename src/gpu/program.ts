@@ -4,6 +4,7 @@
 // bind groups are cached per context (one context per d4).
 import common from '../../shaders/common.wgsl?raw';
 import { constantsHeader } from './layout';
+import { StagingPool } from './readback';
 import { composeKernel, type BindingTable, type KernelSource } from './wgsl';
 
 /**
@@ -167,14 +168,12 @@ export function submitPass(device: GPUDevice, dispatches: readonly Dispatch[], l
   device.queue.submit([enc.finish()]);
 }
 
-/** A buffer's contents, read back after everything submitted before. */
+/** A buffer's contents, read back after everything submitted before (once: an engine keeps its own pool). */
 export async function readBuffer(device: GPUDevice, b: GPUBuffer): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = new Float32Array(staging.getMappedRange().slice(0));
-  staging.destroy();
-  return out;
+  const pool = new StagingPool(device);
+  try {
+    return await pool.read(b);
+  } finally {
+    pool.destroy();
+  }
 }
