@@ -23,12 +23,12 @@ run() {
   done
 }
 # Automatic rates, both instruments, log every 25 steps.
-run auto-instruments --n 32 --d 8 --m 64 --steps 300 --log-every 25 --spectrum=true --linearized=true --seed 3
+run auto-instruments --n 32 --d 8 --m 64 --steps 300 --log-every 25 --spectrum=true --linearized=true --rate-factor 0.5 --seed 3
 # Non-multiple-of-4 d, teacher labels, several neuron blocks, the simple kernels.
-run teacher-blocks --n 40 --d 10 --m 80 --steps 250 --labels teacher:8 --block-neurons 16 --kernel forward=simple,backward=simple,residual=wide --seed 5
+run teacher-blocks --n 40 --d 10 --m 80 --steps 250 --labels teacher:8 --block-neurons 16 --kernel forward=simple,backward=simple,residual=wide --rate-factor 0.5 --seed 5
 # The du preset (ntk, sphere, frozen ±1 output) with adversarial labels, log-spaced rows.
-run du-adversarial --preset du --n 24 --d 6 --m 96 --steps 400 --labels adversarial --seed 7
+run du-adversarial --preset du --n 24 --d 6 --m 96 --steps 400 --labels adversarial --rate-factor 0.5 --seed 7
 # Converges (stops at eps) with gaussian labels.
-run converges --n 16 --d 8 --m 128 --steps 3000 --labels gaussian --eps 1e-4 --seed 11
+run converges --n 16 --d 8 --m 128 --steps 3000 --labels gaussian --eps 1e-4 --rate-factor 0.5 --seed 11
 # Diverges after a few steps: given rates past the edge of stability.
 run diverges --n 16 --d 8 --m 128 --steps 200 --labels gaussian --eta-w 0.02 --eta-a 0.01 --seed 11

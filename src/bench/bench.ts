@@ -87,7 +87,7 @@ export function benchConfig(size: BenchSize): Resolved {
   // come from the rough estimate of λ_max (MODEL.md), not from power iteration at init, which
   // costs hundreds of steps' work (tens of minutes at 1024×128×16384 on a CPU driver).
   const c = resolveConfig(buildConfig({ ...size, steps: 1_000_000, rateFactor: 0.01, stopAtEps: false, logEvery: 0 }));
-  return { ...c, auto: { etaW: false, etaA: false, shared: false } };
+  return { ...c, auto: { etaW: false, etaA: false, shared: false, steps: false } };
 }
 
 /** Repeats `record` until it fills about `target` seconds of GPU time; returns seconds per repetition. */

@@ -15,7 +15,7 @@ import { EXIT } from './exit';
 import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
 import { mergeCommand, sweepCommand } from './sweep';
-import { summarize, summaryTable } from '../train/summary';
+import { stabilityWarning, summarize, summaryTable } from '../train/summary';
 
 class Exit extends Error {
   constructor(readonly code: number, message: string) {
@@ -150,9 +150,15 @@ async function train(argv: string[], interrupt: Interrupt): Promise<number> {
   }
   const tty = process.stderr.isTTY;
   interrupt.saveOnSignal('stopping the run at its next step boundary and saving what it has');
+  let warned = false;
   const ran = await trainer.run({
     signal: interrupt.signal,
-    onRow: metrics && ((row) => metrics.append(csvLine(row))),
+    onRow: (row) => {
+      metrics?.append(csvLine(row));
+      const warning = warned ? null : stabilityWarning(row);
+      if (warning) process.stderr.write(`${tty ? '\r\x1b[K' : ''}shallow-gd: ${warning}\n`);
+      warned ||= warning !== null;
+    },
     onProgress: tty ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, c.steps)}`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');

@@ -71,7 +71,7 @@ export function sweepHelp(): string {
     'SLURM_ARRAY_TASK_STEP, N = SLURM_ARRAY_TASK_COUNT) or from JOB_COMPLETION_INDEX with --shard-count.',
     'Join the shards\' files with shallow-gd merge.',
     '',
-    'Each line: {id, settings, config, outcome, converged, steps_done, steps_to_eps, loss0, final, wall_seconds,',
+    'Each line: {id, settings, config, outcome, converged, steps_done, steps_to_eps, loss0, final, peak_sharpness, max_conserved_drift, budget, loss_slope, wall_seconds,',
     'backend}. id names the config by every setting, whatever the order of the flags; settings is the config',
     'as asked for (rates may be auto), config the resolved one (numeric rates), final the last metrics row;',
     'converged: L/L0 < eps was reached (and the run did not diverge after).',
@@ -195,7 +195,7 @@ function checkPoints(backend: Backend, pending: readonly GridRun[], log: (line: 
 function outcomeLine(r: SweepRecord): string {
   const how = r.converged ? `converged (L/L0 < eps at step ${r.steps_to_eps})`
     : r.outcome === 'diverged' ? `diverged at step ${r.steps_done}`
-    : `not converged after ${r.steps_done} steps (L/L0 = ${r.final.loss_ratio.toPrecision(3)})`;
+    : `not converged after ${r.steps_done} steps (L/L0 = ${r.final.loss_ratio.toPrecision(3)}, ${r.budget === 'still_descending' ? 'still descending' : r.budget})`;
   return `${how}, ${r.wall_seconds.toFixed(2)} s`;
 }
 

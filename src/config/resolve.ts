@@ -2,13 +2,19 @@
 // initial scales, numeric rates (with the estimate behind `auto`), and the reduction chunking.
 import type { Config, RateSetting } from './schema';
 
-export interface Resolved extends Omit<Config, 'etaW' | 'etaA'> {
+export interface Resolved extends Omit<Config, 'etaW' | 'etaA' | 'steps'> {
   etaW: number;
   etaA: number;
+  /** The step budget: as given, or from the budget rule (until λ_min(H_0) is measured, its cap). */
+  steps: number;
+  /** How the budget was chosen: as given, or budgetMultiple / λ_min(H_0) with the λ it used. */
+  stepsRule: string;
+  /** λ_min(H_0) at the run's rates, measured at initialization for `steps auto`, else null. */
+  lambdaMin0: number | null;
   /** How each rate was chosen: as given, or c/λ_max of its block. */
   rateRule: { etaW: string; etaA: string };
-  /** Which rates are still to be set from λ_max measured at initialization (power iteration). */
-  auto: { etaW: boolean; etaA: boolean; shared: boolean };
+  /** Which rates are still to be set from λ_max measured at initialization (power iteration), and whether the budget is. */
+  auto: { etaW: boolean; etaA: boolean; shared: boolean; steps: boolean };
   /** κ in f(x) = κ Σ a_r relu(⟨w_r, x⟩). */
   outputScale: number;
   /** Standard deviation of each entry of W0, and scale of a0 (std for normal, magnitude for sign). */
@@ -60,9 +66,11 @@ export function resolveConfig(c: Config): Resolved {
   const aScale = standard ? c.sigmaA / Math.sqrt(c.m) : c.sigmaA;
   const { lambdaW, lambdaA } = roughLambdas({ ...c, outputScale, wScale, aScale });
   const chunkNeurons = chunkNeuronsFor(c.m);
-  const auto = { etaW: c.etaW === 'auto', etaA: c.etaA === 'auto', shared: c.etaW === 'auto' && c.etaA === 'same' };
+  const auto = { etaW: c.etaW === 'auto', etaA: c.etaA === 'auto', shared: c.etaW === 'auto' && c.etaA === 'same', steps: c.steps === 'auto' };
   const base = {
     ...c, etaW: 0, etaA: 0, rateRule: { etaW: 'given', etaA: 'given' }, auto, outputScale, wScale, aScale,
+    steps: c.steps === 'auto' ? c.budgetCap : c.steps,
+    stepsRule: c.steps === 'auto' ? `auto: at most ${c.budgetCap} until λ_min(H_0) is measured` : 'given', lambdaMin0: null,
     lambdaW, lambdaA, lambdaMeasured: false, chunkNeurons, chunks: Math.ceil(c.m / chunkNeurons),
   };
   return withLambdas(base, lambdaW, lambdaA, false, { etaW: c.etaW, etaA: c.etaA });
@@ -97,6 +105,19 @@ export function withLambdas(
     out.rateRule.etaA = 'same as etaW';
   } else out.etaA = given.etaA;
   return out;
+}
+
+/**
+ * The budget rule of `steps auto`: budgetMultiple / λ_min(H_0) steps, rounded up, at most
+ * budgetCap (a singular or unmeasurable H_0, λ_min ≤ 0, gets the cap). On the linearized model
+ * L/L0 in the slowest direction falls like (1 − λ_min)^(2t), so the multiple is in units of
+ * that direction's time scale.
+ */
+export function withBudget(c: Resolved, lambdaMin0: number): Resolved {
+  const rule = lambdaMin0 > 0 ? Math.ceil(c.budgetMultiple / lambdaMin0) : Infinity;
+  const steps = Math.min(c.budgetCap, Math.max(1, rule));
+  const why = steps === c.budgetCap ? `the cap budgetCap = ${c.budgetCap}` : `${c.budgetMultiple}/λ_min(H_0)`;
+  return { ...c, steps, lambdaMin0, stepsRule: `auto: min(${c.budgetCap}, ${c.budgetMultiple}/λ_min(H_0)) with λ_min(H_0) = ${lambdaMin0} (Lanczos at init): ${why}` };
 }
 
 /** The teacher network behind `teacher:<m*>` labels: same parametrization as the student, width m*. */

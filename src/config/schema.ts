@@ -44,7 +44,11 @@ export interface Config {
   n: number;
   d: number;
   m: number;
-  steps: number;
+  /** A number, or `auto`: the budget rule (budgetMultiple / λ_min(H_0), at most budgetCap). */
+  steps: number | 'auto';
+  budgetMultiple: number;
+  budgetCap: number;
+  stallSlope: number;
   etaW: RateSetting;
   etaA: RateSetting;
   rateFactor: number;
@@ -58,6 +62,7 @@ export interface Config {
   eps: number;
   stopAtEps: boolean;
   spectrum: boolean;
+  sharpnessProducts: number;
   linearized: boolean;
   divergeAt: number;
   logEvery: number;
@@ -68,7 +73,7 @@ export interface Config {
 export type SettingKey = keyof Config;
 
 type Kind =
-  | { type: 'int'; min: number; max: number }
+  | { type: 'int'; min: number; max: number; allowAuto?: boolean }
   | { type: 'number'; min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'rate'; allowSame: boolean }
@@ -85,6 +90,10 @@ export interface Setting {
 }
 
 export const MAX_TEACHER_WIDTH = 1 << 20;
+/** The budget rule's and the stall test's defaults: measured in docs/STABILITY.md. */
+export const BUDGET_MULTIPLE = 30;
+export const BUDGET_CAP = 200_000;
+export const STALL_SLOPE = 0.1;
 /** Largest n for which the n×n tangent kernel is formed and eigendecomposed (O(n³) on the CPU). */
 export const MAX_DENSE_N = 4096;
 
@@ -104,7 +113,13 @@ export const SETTINGS: readonly Setting[] = [
   setting('n', 'n', 'problem', { type: 'int', min: 1, max: 4_000_000 }, 128, 'number of training samples'),
   setting('d', 'd', 'problem', { type: 'int', min: 1, max: 4096 }, 16, 'input dimension'),
   setting('m', 'm', 'model', { type: 'int', min: 1, max: 2 ** 31 - 1 }, 64, 'hidden width (neurons)'),
-  setting('steps', 'steps', 'training', { type: 'int', min: 0, max: 1e9 }, 20000, 'maximum number of GD steps'),
+  setting('steps', 'steps', 'training', { type: 'int', min: 0, max: 1e9, allowAuto: true }, 20000,
+    'maximum number of GD steps, or auto: budgetMultiple / λ_min(H_0) (the kernel at the run\'s rates, by Lanczos at initialization), at most budgetCap'),
+  setting('budgetMultiple', 'budget-multiple', 'training', { type: 'number', min: 0, max: 1e6, minExclusive: true }, BUDGET_MULTIPLE,
+    'steps auto: the budget in units of 1/λ_min(H_0), the linearized model\'s slowest time scale'),
+  setting('budgetCap', 'budget-cap', 'training', { type: 'int', min: 1, max: 1e9 }, BUDGET_CAP, 'steps auto: the most steps the rule gives'),
+  setting('stallSlope', 'stall-slope', 'training', { type: 'number', min: 0, max: 100, minExclusive: true }, STALL_SLOPE,
+    'a run out of steps short of eps counts as stalled when log10 L fell by less than this per decade of steps over its last logged decade, else as still descending'),
   setting('etaW', 'eta-w', 'training', { type: 'rate', allowSame: false }, 'auto',
     'first-layer rate: a number ≥ 0 in the chosen parametrization, or auto (rateFactor/λ̂_max of H_W)'),
   setting('etaA', 'eta-a', 'training', { type: 'rate', allowSame: true }, 'auto',
@@ -128,6 +143,8 @@ export const SETTINGS: readonly Setting[] = [
     'stop at success (L/L0 < eps); false runs all steps and still records when eps was reached'),
   setting('spectrum', 'spectrum', 'run', { type: 'bool' }, false,
     'log λ_min and λ_max of the tangent kernel H_t = η_W·H_W + η_a·H_a at logged steps (Lanczos on matrix-free products)'),
+  setting('sharpnessProducts', 'sharpness-products', 'run', { type: 'int', min: 0, max: 100 }, 8,
+    'products per logged step of the stability monitor (sharpness = λ_max of H_t by warm-started Lanczos); 0 turns it off'),
   setting('linearized', 'linearized', 'run', { type: 'bool' }, false,
     `log loss_kernel, the loss the linearized (NTK) model predicts from H_0's eigendecomposition (n ≤ ${MAX_DENSE_N})`),
   setting('divergeAt', 'diverge-at', 'training', { type: 'number', min: 1, max: 1e30, minExclusive: true }, 1e4,
@@ -171,7 +188,7 @@ function allowed(s: Setting): string {
   const k = s.kind;
   switch (k.type) {
     case 'int':
-      return `an integer from ${fmt(k.min)} to ${fmt(k.max)}`;
+      return `an integer from ${fmt(k.min)} to ${fmt(k.max)}${k.allowAuto ? ', or auto' : ''}`;
     case 'number':
       return `a number ${k.minExclusive ? '>' : '≥'} ${k.min} and ${k.maxExclusive ? '<' : '≤'} ${k.max}`;
     case 'enum':
@@ -195,6 +212,7 @@ export function checkValue(s: Setting, v: unknown): Config[SettingKey] {
   const k = s.kind;
   switch (k.type) {
     case 'int':
+      if (k.allowAuto && v === 'auto') return v;
       if (typeof v !== 'number' || !Number.isInteger(v) || v < k.min || v > k.max) fail(s, v);
       return v;
     case 'number': {
@@ -242,6 +260,7 @@ export function parseValue(s: Setting, text: string): Config[SettingKey] {
   switch (k.type) {
     case 'int':
     case 'number': {
+      if (k.type === 'int' && k.allowAuto && t === 'auto') return t;
       // Number('') is 0 and Number('0x10') is 16: accept only decimal notation.
       if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) fail(s, text);
       return checkText(s, Number(t), text);

@@ -27,6 +27,8 @@ export interface LanczosOptions {
   tol?: number;
   /** Seed of the start vector (default 1). */
   seed?: number;
+  /** The start vector instead of a seeded one (normalized here; must not be 0): a warm start from an earlier Ritz vector. */
+  start?: Float64Array;
   /** Also return the Ritz vectors of min and max (unit norm). */
   vectors?: boolean;
 }
@@ -52,7 +54,7 @@ export async function lanczos(matvec: MatVec, n: number, opts: LanczosOptions = 
   const Q: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
-  let q = startVector(opts.seed ?? 1, START_STREAMS.lanczos, n);
+  let q = opts.start ? unit(opts.start, n) : startVector(opts.seed ?? 1, START_STREAMS.lanczos, n);
   for (;;) {
     Q.push(q);
     const k = Q.length;
@@ -82,6 +84,13 @@ export async function lanczos(matvec: MatVec, n: number, opts: LanczosOptions = 
     for (let i = 0; i < n; i++) w[i] /= b;
     q = w;
   }
+}
+
+/** v / ‖v‖, checked: a warm start must have n entries and not be 0. */
+function unit(v: Float64Array, n: number): Float64Array {
+  const s = norm(v);
+  if (v.length !== n || !(s > 0) || !Number.isFinite(s)) throw new RangeError(`lanczos: the start vector must have ${n} finite entries, not all 0`);
+  return v.map((x) => x / s);
 }
 
 /** Q y for eigenvector j of T (row j of Y), normalized. */

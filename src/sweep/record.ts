@@ -18,6 +18,12 @@ export interface SweepRecord {
   steps_to_eps: number | null;
   loss0: number;
   final: Row;
+  /** As in summary.json: the largest logged sharpness and conserved drift (null where none was measured). */
+  peak_sharpness: number | null;
+  max_conserved_drift: number | null;
+  /** As in summary.json: whether the budget was enough (reached_eps, still_descending, stalled, diverged, stopped), and the slope it is judged by. */
+  budget: RunResult['budget'];
+  loss_slope: number | null;
   wall_seconds: number;
   backend: BackendInfo;
 }
@@ -34,6 +40,10 @@ export function toRecord(id: string, settings: Config, config: Resolved, result:
     steps_to_eps: result.stepsToEps,
     loss0: result.loss0,
     final: result.rows[result.rows.length - 1],
+    peak_sharpness: result.peakSharpness,
+    max_conserved_drift: result.maxConservedDrift,
+    budget: result.budget,
+    loss_slope: result.lossSlope,
     wall_seconds: result.wallSeconds,
     backend,
   };

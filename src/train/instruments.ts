@@ -1,7 +1,7 @@
 // The instruments that tell the lazy (NTK) regime from what lies beyond it, shared by both
 // backends: each backend supplies the tangent-kernel product H v at its current state, and
 // (for n ≤ MAX_DENSE_N) the dense H; everything else happens here.
-import { withLambdas, type Resolved } from '../config/resolve';
+import { withBudget, withLambdas, type Resolved } from '../config/resolve';
 import { MAX_DENSE_N } from '../config/schema';
 import { symmetricEigen, type Eigen } from '../spectrum/eigen';
 import { adversarialLabels, labelsFromVector, linearizedLoss } from '../spectrum/kernel_prediction';
@@ -105,11 +105,43 @@ export function suggestedRates(c: Resolved): Suggestion {
   return { etaW, etaA, lambdaMax, bound: etaW * c.lambdaW + etaA * c.lambdaA, target, from: `initialization (${blocks.join(', ')})` };
 }
 
+/** What was measured at a step, by the spectrum and by the stability monitor. */
+export type Measured = Partial<Pick<InstrumentValues, 'lambda_min' | 'lambda_max' | 'sharpness_ratio' | 'sharpness'>>;
+
 /** λ_min, λ_max of H_t at the rates the run uses, and λ_max/2 (above 1 the step is unstable). */
-export async function spectrum(c: Resolved, product: TangentProduct): Promise<Pick<InstrumentValues, 'lambda_min' | 'lambda_max' | 'sharpness_ratio'>> {
+export async function spectrum(c: Resolved, product: TangentProduct): Promise<Measured> {
   const r = await lanczos(yielding((v) => product(v, c.etaW, c.etaA)), c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed });
   return { lambda_min: r.min, lambda_max: r.max, sharpness_ratio: r.max / 2 };
 }
+
+/** The monitor stops early only where λ_max is this accurate (relative): far finer than the threshold 2 needs. */
+const MONITOR_TOL = 1e-4;
+
+/**
+ * The stability monitor: λ_max(H_t) at the run's rates by `c.sharpnessProducts` products of
+ * Lanczos started from the previous measurement's top Ritz vector (the seeded start vector
+ * the first time), so that a few products track a spectrum that moves little between logged
+ * steps. Returns the estimate (a Ritz value: never above λ_max) and the next start.
+ */
+export async function monitorSharpness(c: Resolved, product: TangentProduct, start: Float64Array | null): Promise<{ sharpness: number; start: Float64Array | null }> {
+  const finite = async (v: Float64Array) => {
+    const w = await product(v, c.etaW, c.etaA);
+    if (!w.every(Number.isFinite)) throw new NonFinite();
+    return w;
+  };
+  try {
+    const r = await lanczos(yielding(finite), c.n, {
+      tol: MONITOR_TOL, maxIterations: c.sharpnessProducts, seed: c.seed, vectors: true, ...(start ? { start } : {}),
+    });
+    return { sharpness: r.max, start: r.vMax! };
+  } catch (e) {
+    // A state past divergence, whose products overflow: not measured, and the next measurement starts afresh.
+    if (e instanceof NonFinite) return { sharpness: NaN, start: null };
+    throw e;
+  }
+}
+
+class NonFinite extends Error {}
 
 /** The n×n kernel H from n products (its columns), symmetrized against rounding. */
 async function denseFromProducts(n: number, product: (v: Float64Array) => Promise<Float64Array>): Promise<Float64Array> {
@@ -172,21 +204,32 @@ async function denseEigen(c: Resolved, s: InitialState, onSetup?: OnSetup): Prom
   return symmetricEigen(H, c.n);
 }
 
-/** Everything fixed at initialization, in order: rates (they define H_0), H_0, adversarial labels, r_0. */
+/**
+ * λ_min(H_0) at the run's rates, for the budget rule: from the dense eigendecomposition when
+ * there is one, else by Lanczos (an unconverged λ_min is an upper bound, so the budget errs short).
+ */
+async function lambdaMin0(c: Resolved, product: TangentProduct, eigen: Eigen | null, onSetup?: OnSetup): Promise<number> {
+  if (eigen) return eigen.values[0];
+  const p = counted((v) => product(v, c.etaW, c.etaA), 'λ_min(H_0) by Lanczos (--steps auto)', 'products', Math.min(c.n, LANCZOS_MAX_ITERATIONS), onSetup);
+  return (await lanczos(p, c.n, { tol: LANCZOS_TOL, maxIterations: LANCZOS_MAX_ITERATIONS, seed: c.seed })).min;
+}
+
+/** Everything fixed at initialization, in order: rates (they define H_0), H_0, the step budget, adversarial labels, r_0. */
 export async function prepare(given: Resolved, s: InitialState, onSetup?: OnSetup): Promise<Prepared> {
-  const c = await measureRates(given, s.product, onSetup);
-  const eigen = needsDenseKernel(c) ? await denseEigen(c, s, onSetup) : null;
+  const rated = await measureRates(given, s.product, onSetup);
+  const eigen = needsDenseKernel(rated) ? await denseEigen(rated, s, onSetup) : null;
+  const c = rated.auto.steps ? withBudget(rated, await lambdaMin0(rated, s.product, eigen, onSetup)) : rated;
   if (c.labels.kind === 'adversarial') await s.setLabels(await adversarialLabelsOf(c, s.product, eigen, onSetup));
   return { c, prediction: c.linearized && eigen ? { eigen, r0: await s.residual0() } : null };
 }
 
 /** The instrument columns of rows, from what was measured at their steps. */
 export function instrumentRows<R extends { step: number } & InstrumentValues>(
-  rows: R[], spectra: Map<number, Pick<InstrumentValues, 'lambda_min' | 'lambda_max' | 'sharpness_ratio'>>, prediction: Prepared['prediction'],
+  rows: R[], measured: Map<number, Measured>, prediction: Prepared['prediction'],
 ): void {
   const predicted = prediction ? kernelLosses(prediction.eigen, prediction.r0, rows.map((r) => r.step)) : [];
   rows.forEach((row, k) => {
-    Object.assign(row, spectra.get(row.step) ?? {});
+    Object.assign(row, measured.get(row.step) ?? {});
     if (prediction) row.loss_kernel = predicted[k];
   });
 }

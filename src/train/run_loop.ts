@@ -2,9 +2,9 @@
 // logged steps, the closing record, pause and resume, and the outcome — for every engine.
 import type { Resolved } from '../config/resolve';
 import { HALT } from '../model/constants';
-import type { Engine, Readback } from '../model/engine';
+import type { Engine, Readback, TangentProduct } from '../model/engine';
 import { NO_INSTRUMENTS, type Row } from '../model/metrics';
-import { instrumentRows, spectrum, suggestedRates, type Prepared, type Suggestion } from './instruments';
+import { instrumentRows, monitorSharpness, spectrum, suggestedRates, type Measured, type Prepared, type Suggestion } from './instruments';
 import { loggedSteps } from './plan';
 
 export interface Progress {
@@ -29,9 +29,25 @@ export interface RunResult {
   loss0: number;
   wallSeconds: number;
   stepsPerSecond: number;
+  /** The largest `sharpness` over the logged rows (the stability monitor), null where none was measured. */
+  peakSharpness: number | null;
+  /** The largest `conserved_drift` over the logged rows, null where none is finite. */
+  maxConservedDrift: number | null;
+  /** The least-squares slope of log10 L against log10(t + 1) over the last logged decade of steps, null with one row. */
+  lossSlope: number | null;
+  /** Whether the budget was enough: see budgetOf. */
+  budget: Budget;
   /** Rates to retry with, after a divergence. */
   suggested?: Suggestion;
 }
+
+/**
+ * What the step budget did for the run: `reached_eps` (L/L0 < eps at some step), or, for a run
+ * that did not: `diverged`, `stopped` (by its caller or a signal), or, out of steps,
+ * `still_descending` (the loss fell by at least stallSlope decades per decade of steps over the
+ * last logged decade: a larger budget may reach eps) or `stalled`.
+ */
+export type Budget = 'reached_eps' | 'still_descending' | 'stalled' | 'diverged' | 'stopped';
 
 export interface RunOptions {
   onRow?: (row: Row) => void;
@@ -49,22 +65,55 @@ export class RunState {
   last: Readback = { step: 0, halt: HALT.running, epsStep: null, loss: NaN, loss0: NaN, rows: [] };
   /** The step of the last closing record (a paused run's), which a resumed run does not log again. */
   lastRecorded = -1;
-  /** λ_min, λ_max of H_t at the logged steps where they were measured (--spectrum). */
-  readonly spectra = new Map<number, Awaited<ReturnType<typeof spectrum>>>();
+  /** What was measured at logged steps: λ_min, λ_max of H_t (--spectrum), the stability monitor's sharpness. */
+  readonly measured = new Map<number, Measured>();
+  /**
+   * The stability monitor's warm start: the top Ritz vector of its last measurement. Kept per
+   * run, so that any engine (one run per engine, or many runs on one) that supplies the run's
+   * tangent product can measure it.
+   */
+  sharpnessStart: Float64Array | null = null;
 
-  constructor(readonly c: Resolved, readonly prediction: Prepared['prediction']) {}
+  /** Every step the plan logs, from 0 to the budget. */
+  private readonly planned: Set<number>;
+
+  constructor(readonly c: Resolved, readonly prediction: Prepared['prediction']) {
+    this.planned = new Set(loggedSteps(c.steps, c.logEvery, c.logPerDecade));
+  }
+
+  /** Whether logged steps are measured: a submit then ends before each, since a measurement needs its step's state. */
+  get measures(): boolean {
+    return this.c.spectrum || this.c.sharpnessProducts > 0;
+  }
+
+  /**
+   * Measures the run's current state, once per step, with `product` = H v at that state:
+   * everything submitted must have run. Only reads the state: the trajectory is the same
+   * with or without it. A diverged state is not monitored (its products may overflow).
+   */
+  async measure(product: TangentProduct): Promise<void> {
+    const step = this.last.step;
+    if (!this.measures || this.measured.has(step)) return;
+    const m: Measured = this.c.spectrum ? await spectrum(this.c, product) : {};
+    if (this.c.sharpnessProducts > 0 && this.last.halt !== HALT.diverged) {
+      const r = await monitorSharpness(this.c, product, this.sharpnessStart);
+      m.sharpness = r.sharpness;
+      // Only the plan's steps carry the warm start on: a pause's record then leaves a resumed run's values as an uninterrupted run's.
+      if (this.planned.has(step)) this.sharpnessStart = r.start;
+    }
+    this.measured.set(step, m);
+  }
 
   /** The steps to log from here: a resumed run does not log its pause's record again. */
   loggedSteps(): Set<number> {
-    const T = this.c.steps;
-    return new Set(loggedSteps(T, this.c.logEvery, this.c.logPerDecade).filter((t) => t < T && t !== this.lastRecorded));
+    return new Set([...this.planned].filter((t) => t < this.c.steps && t !== this.lastRecorded));
   }
 
   /** Takes an engine's report: its rows, with the instruments' columns, go to the run's list and to `onRow`. */
   keep(r: Readback, onRow?: (row: Row) => void): void {
     this.last = r;
     const rows: Row[] = r.rows.map((row) => ({ ...row, ...NO_INSTRUMENTS }));
-    instrumentRows(rows, this.spectra, this.prediction);
+    instrumentRows(rows, this.measured, this.prediction);
     for (const row of rows) {
       this.rows.push(row);
       onRow?.(row);
@@ -85,6 +134,7 @@ export class RunState {
   /** The run's result after a call to run() that began at step `firstStep` and took `wallSeconds`. */
   result(firstStep: number, wallSeconds: number): RunResult {
     const outcome = outcomeOf(this.last.halt, this.last.step < this.c.steps);
+    const slope = lastDecadeSlope(this.rows);
     return {
       outcome,
       stepsDone: this.last.step,
@@ -93,9 +143,39 @@ export class RunState {
       loss0: this.last.loss0,
       wallSeconds,
       stepsPerSecond: (this.last.step - firstStep) / Math.max(wallSeconds, 1e-9),
+      peakSharpness: largest(this.rows.map((r) => r.sharpness)),
+      lossSlope: slope,
+      budget: budgetOf(outcome, this.last.epsStep !== null, slope, this.c.stallSlope),
+      maxConservedDrift: largest(this.rows.map((r) => r.conserved_drift)),
       ...(outcome === 'diverged' ? { suggested: suggestedRates(this.c) } : {}),
     };
   }
+}
+
+/** The slope of log10 L against log10(t + 1) by least squares over the rows of the last decade of steps (t ≥ last/10). */
+export function lastDecadeSlope(rows: readonly Pick<Row, 'step' | 'loss'>[]): number | null {
+  const last = rows.at(-1)?.step ?? 0;
+  const points = rows.filter((r) => r.step >= last / 10 && r.loss > 0 && Number.isFinite(r.loss)).map((r) => [Math.log10(r.step + 1), Math.log10(r.loss)]);
+  if (new Set(points.map(([x]) => x)).size < 2) return null;
+  const mx = points.reduce((s, [x]) => s + x, 0) / points.length;
+  const my = points.reduce((s, [, y]) => s + y, 0) / points.length;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
+/** The budget's verdict (see Budget); a run with no slope (one row) that ran out of steps counts as stalled. */
+export function budgetOf(outcome: Outcome, reachedEps: boolean, slope: number | null, stallSlope: number): Budget {
+  if (reachedEps && outcome !== 'diverged') return 'reached_eps';
+  if (outcome === 'diverged') return 'diverged';
+  if (outcome === 'stopped' || outcome === 'interrupted') return 'stopped';
+  return slope !== null && slope <= -stallSlope ? 'still_descending' : 'stalled';
+}
+
+/** The largest finite value, or null where there is none (a column not measured). */
+function largest(values: number[]): number | null {
+  const finite = values.filter(Number.isFinite);
+  return finite.length > 0 ? Math.max(...finite) : null;
 }
 
 /** The outcome of a finished run from its halt code and its step budget. */
@@ -140,20 +220,20 @@ export async function runLoop(engine: Engine, s: RunState, options: RunOptions):
     }
   };
   const drain = () => takeUntil(0);
-  /** The spectrum needs the state of its step: everything submitted must have run. */
-  const measureSpectrum = async () => {
+  /** A measurement needs the state of its step: everything submitted must have run. */
+  const measure = async () => {
     await drain();
-    if (!s.spectra.has(s.last.step)) s.spectra.set(s.last.step, await spectrum(c, engine.tangentProduct));
+    await s.measure(engine.tangentProduct);
   };
   while (next < T && s.last.halt === HALT.running && !options.signal?.aborted) {
-    if (c.spectrum && logged.has(next)) {
-      await measureSpectrum();
+    if (s.measures && logged.has(next)) {
+      await measure();
       if (s.last.halt !== HALT.running) break;
     }
     const from = next;
     let planned = 0;
-    // With --spectrum a submit ends before the next logged step.
-    while (next < Math.min(T, from + stepsPerSubmit) && planned < engine.pace.maxRows && !(c.spectrum && next > from && logged.has(next))) {
+    // Where logged steps are measured, a submit ends before the next one.
+    while (next < Math.min(T, from + stepsPerSubmit) && planned < engine.pace.maxRows && !(s.measures && next > from && logged.has(next))) {
       if (logged.has(next)) planned++;
       next++;
     }
@@ -161,8 +241,7 @@ export async function runLoop(engine: Engine, s: RunState, options: RunOptions):
     // Submits in flight keep the GPU busy while the host reads the older one.
     await takeUntil(engine.pace.inflight - 1);
   }
-  await drain();
-  if (c.spectrum) await measureSpectrum();
+  await measure();
   // The closing record: the state the run stopped at (halted, paused, or at T).
   if (s.needsRecord) s.keepRecord(await engine.record(), options.onRow);
   return s.result(firstStep, (performance.now() - start) / 1000);

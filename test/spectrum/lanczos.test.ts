@@ -8,6 +8,15 @@ const rel = (x: number, y: number) => Math.abs(x - y) / Math.abs(y);
 const residual = (A: Float64Array, v: Float64Array, lambda: number) => norm(matVec(A, v).map((x, i) => x - lambda * v[i]));
 
 describe('Lanczos vs the dense eigensolver', () => {
+  it('starts from a given vector: from the top eigenvector, two products give λ_max; a zero start is refused', async () => {
+    const A = withSpectrum([3, 2, 1, 0.5, 0.1, 0.01], 5);
+    const { values, vectors } = symmetricEigen(A, 6);
+    const top = Float64Array.from({ length: 6 }, (_, i) => 7 * vectors[i * 6 + 5]);
+    const L = await lanczos(dense(A), 6, { start: top, maxIterations: 2 });
+    expect(rel(L.max, values[5])).toBeLessThan(1e-12);
+    await expect(lanczos(dense(A), 6, { start: new Float64Array(6) })).rejects.toThrow(/start vector/);
+  });
+
   it('tangent kernel at initialization (n = 40): λ_min and λ_max to 1e-8 relative, with Ritz vectors', async () => {
     const p = kernelProblem({ n: 40, d: 5, m: 30 });
     const n = p.c.n;

@@ -24,18 +24,42 @@ function train(command: string, out: string) {
 }
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name));
-const csvRows = (text: string) => text.trim().split('\n').slice(1).map((l) => l.split(',').map((v) => (v === '' ? NaN : Number(v))));
 
-/** fp32 runs on two adapters: same steps and outcome, metrics within rounding's reach. */
+/**
+ * A metrics.csv as text columns by name. Runs are compared column by column on the fixture's
+ * header, so that a column added since (one that only reads the state, like `sharpness`)
+ * leaves every fixture column to be compared byte for byte.
+ */
+function csvColumns(text: string): Map<string, string[]> {
+  const [header, ...lines] = text.trim().split('\n').map((l) => l.split(','));
+  return new Map(header.map((name, j) => [name, lines.map((cells) => cells[j])]));
+}
+const numbers = (cells: string[]) => cells.map((v) => (v === '' ? NaN : Number(v)));
+
+/** Every column of the fixture's metrics.csv, with exactly its text. */
+function expectSameColumns(got: string, want: string) {
+  const g = csvColumns(got);
+  for (const [name, cells] of csvColumns(want)) expect(g.get(name), `metrics.csv column ${name}`).toEqual(cells);
+}
+
+/** The fixture's fields of an object, and each equal: a field added since is not compared. */
+function expectFixtureFields(got: Record<string, unknown>, want: Record<string, unknown>, label: string) {
+  for (const [key, value] of Object.entries(want)) expect(got[key], `${label}.${key}`).toEqual(value);
+}
+
+/** fp32 runs on two adapters: same steps and outcome, every fixture column within rounding's reach. */
 function expectClose(got: string, want: string, label: string) {
-  const [g, w] = [csvRows(got), csvRows(want)];
-  expect(g.map((r) => r[0]), `${label}: logged steps`).toEqual(w.map((r) => r[0]));
-  g.forEach((row, i) => row.forEach((v, j) => {
-    const ref = w[i][j];
-    if (Number.isNaN(ref)) return expect(v, `${label} row ${i} col ${j}`).toBeNaN();
-    // Fractions of samples × neurons move by whole flips; the rest by fp32 rounding over the run.
-    expect(Math.abs(v - ref), `${label} row ${i} col ${j}: ${v} vs ${ref}`).toBeLessThanOrEqual(1e-3 * Math.abs(ref) + 2e-3);
-  }));
+  const g = csvColumns(got);
+  for (const [name, cells] of csvColumns(want)) {
+    const [v, w] = [numbers(g.get(name) ?? []), numbers(cells)];
+    if (name === 'step') expect(v, `${label}: logged steps`).toEqual(w);
+    expect(v, `${label} column ${name}`).toHaveLength(w.length);
+    w.forEach((ref, i) => {
+      if (Number.isNaN(ref)) return expect(v[i], `${label} row ${i} ${name}`).toBeNaN();
+      // Fractions of samples × neurons move by whole flips; the rest by fp32 rounding over the run.
+      expect(Math.abs(v[i] - ref), `${label} row ${i} ${name}: ${v[i]} vs ${ref}`).toBeLessThanOrEqual(1e-3 * Math.abs(ref) + 2e-3);
+    });
+  }
 }
 
 const folders = readdirSync(FIXTURES).filter((f) => existsSync(join(FIXTURES, f, 'command.txt'))).sort();
@@ -58,11 +82,12 @@ describe('the same config, seed and adapter give the same bits as commit 79dfcb0
     const summary = JSON.parse(read(out, 'summary.json').toString());
     const mine = folders.map((f) => join(FIXTURES, f)).find((f) => (f === dir || f.startsWith(`${dir}-`)) && read(f, 'adapter.txt').toString().trim() === r.adapter);
     if (mine) {
-      expect(read(out, 'metrics.csv').toString()).toBe(read(mine, 'metrics.csv').toString());
-      expect(JSON.parse(read(out, 'config.json').toString())).toEqual(JSON.parse(read(mine, 'config.json').toString()));
+      expectSameColumns(read(out, 'metrics.csv').toString(), read(mine, 'metrics.csv').toString());
+      expectFixtureFields(JSON.parse(read(out, 'config.json').toString()), JSON.parse(read(mine, 'config.json').toString()), 'config');
       for (const t of TENSORS) expect(read(out, `${t}.npy`).equals(read(mine, `${t}.npy`)), `${t}.npy`).toBe(true);
       const made = JSON.parse(read(mine, 'summary.json').toString());
-      for (const f of RESULT_FIELDS) expect(summary[f], f).toEqual(made[f]);
+      for (const f of RESULT_FIELDS.filter((f) => f !== 'final')) expect(summary[f], f).toEqual(made[f]);
+      expectFixtureFields(summary.final, made.final, 'final');
     } else {
       // Another adapter (a GPU): no fixture holds its bits.
       console.info(`${run}: adapter "${r.adapter}" made no fixture; compared within fp32 tolerances`);
