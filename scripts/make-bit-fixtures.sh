@@ -31,4 +31,4 @@ run du-adversarial --preset du --n 24 --d 6 --m 96 --steps 400 --labels adversar
 # Converges (stops at eps) with gaussian labels.
 run converges --n 16 --d 8 --m 128 --steps 3000 --labels gaussian --eps 1e-4 --rate-factor 0.5 --seed 11
 # Diverges after a few steps: given rates past the edge of stability.
-run diverges --n 16 --d 8 --m 128 --steps 200 --labels gaussian --eta-w 0.02 --eta-a 0.01 --seed 11
+run diverges --n 16 --d 8 --m 128 --steps 200 --labels gaussian --eta-w 0.02 --eta-a 0.01 --rate-factor 0.5 --seed 11

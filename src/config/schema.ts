@@ -91,9 +91,11 @@ export interface Setting {
 
 export const MAX_TEACHER_WIDTH = 1 << 20;
 /** The budget rule's and the stall test's defaults: measured in docs/STABILITY.md. */
-export const BUDGET_MULTIPLE = 30;
+/** The default rate factor c of automatic rates c/λ_max: measured in docs/STABILITY.md (the default experiments stay below sharpness 2). */
+export const RATE_FACTOR = 0.1;
+export const BUDGET_MULTIPLE = 20;
 export const BUDGET_CAP = 200_000;
-export const STALL_SLOPE = 0.1;
+export const STALL_SLOPE = 0.5;
 /** Largest n for which the n×n tangent kernel is formed and eigendecomposed (O(n³) on the CPU). */
 export const MAX_DENSE_N = 4096;
 
@@ -113,7 +115,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('n', 'n', 'problem', { type: 'int', min: 1, max: 4_000_000 }, 128, 'number of training samples'),
   setting('d', 'd', 'problem', { type: 'int', min: 1, max: 4096 }, 16, 'input dimension'),
   setting('m', 'm', 'model', { type: 'int', min: 1, max: 2 ** 31 - 1 }, 64, 'hidden width (neurons)'),
-  setting('steps', 'steps', 'training', { type: 'int', min: 0, max: 1e9, allowAuto: true }, 20000,
+  setting('steps', 'steps', 'training', { type: 'int', min: 0, max: 1e9, allowAuto: true }, 50000,
     'maximum number of GD steps, or auto: budgetMultiple / λ_min(H_0) (the kernel at the run\'s rates, by Lanczos at initialization), at most budgetCap'),
   setting('budgetMultiple', 'budget-multiple', 'training', { type: 'number', min: 0, max: 1e6, minExclusive: true }, BUDGET_MULTIPLE,
     'steps auto: the budget in units of 1/λ_min(H_0), the linearized model\'s slowest time scale'),
@@ -124,7 +126,7 @@ export const SETTINGS: readonly Setting[] = [
     'first-layer rate: a number ≥ 0 in the chosen parametrization, or auto (rateFactor/λ̂_max of H_W)'),
   setting('etaA', 'eta-a', 'training', { type: 'rate', allowSame: true }, 'auto',
     'second-layer rate: a number ≥ 0, auto (rateFactor/λ̂_max of H_a), or same (= etaW; with auto, one rate for both blocks)'),
-  setting('rateFactor', 'rate-factor', 'training', { type: 'number', min: 0, max: 2, minExclusive: true }, 0.5,
+  setting('rateFactor', 'rate-factor', 'training', { type: 'number', min: 0, max: 2, minExclusive: true }, RATE_FACTOR,
     'c in η = c/λ̂_max for auto rates'),
   setting('param', 'param', 'model', { type: 'enum', values: ['standard', 'ntk'] }, 'standard',
     'standard (LeCun): κ = 1, w ~ N(0, σ_w²/d), a ~ N(0, σ_a²/m); ntk: κ = 1/√m, w ~ N(0, σ_w²), a ~ N(0, σ_a²)'),

@@ -1,7 +1,7 @@
 // The page and the embeddable widget (the same page; #embed=1 makes it compact): settings
 // from the URL hash, the backend, runs with Start/Pause/Resume/Reset, charts redrawn once per
 // display frame, the status line, exports, and the postMessage API for an embedding page.
-import { summarize } from '../train/summary';
+import { stabilityWarning, summarize } from '../train/summary';
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import { rowsToCsv } from '../model/metrics';
@@ -303,6 +303,9 @@ function statusItems(): [string, string][] {
     ['ETA', current.phase === 'running' && p ? duration(p.etaSeconds) : '—'],
     ['memory', bytes(current.memoryBytes)],
   );
+  // The stability monitor's warning, from the first row at the edge of stability.
+  const edge = current.rows.find((row) => stabilityWarning(row) !== null);
+  if (edge) items.push(['stability', stabilityWarning(edge)!]);
   return items;
 }
 

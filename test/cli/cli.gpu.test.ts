@@ -106,7 +106,7 @@ describe('shallow-gd train', () => {
     const d = cli(['train', '--n', '32', '--d', '4', '--m', '32', '--steps', '500', '--eta-w', '10', '--eta-a', '10']);
     expect(d.code).toBe(4);
     expect(d.out).toMatch(/DIVERGED at step \d+; retry with --eta-w [\d.e-]+ --eta-a [\d.e-]+$/m);
-    expect(d.out).toMatch(/^advice +λ_max\(H\) ≤ [\d.e+]+ at initialization \(λ_W by rough estimate, λ_a by rough estimate\); each trained layer's rate at most halved and at most an equal share of 0\.5 bring it to ≤ [\d.e+]+ \(stable below 2\)$/m);
+    expect(d.out).toMatch(/^advice +λ_max\(H\) ≤ [\d.e+]+ at initialization \(λ_W by rough estimate, λ_a by rough estimate\); each trained layer's rate at most halved and at most an equal share of 0\.1 bring it to ≤ [\d.e+]+ \(stable below 2\)$/m);
     const none = cli(['train', '--backend', 'webgpu', '--steps', '5'], { VK_ICD_FILENAMES: '/nonexistent/icd.json' });
     expect(none.code).toBe(3);
     expect(none.err).toMatch(/no WebGPU adapter found/);

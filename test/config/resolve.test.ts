@@ -21,7 +21,7 @@ describe('resolved config', () => {
     expect(c.lambdaA / ((20 * 200) / (2 * Math.PI))).toBeLessThan(1.02);
     expect(c.etaW).toBeCloseTo(0.5 / c.lambdaW, 15);
     expect(c.etaA).toBeCloseTo(0.5 / c.lambdaA, 15);
-    const one = resolveConfig(buildConfig({ preset: 'nguyen', n: '200', d: '20', m: '20' }));
+    const one = resolveConfig(buildConfig({ preset: 'nguyen', n: '200', d: '20', m: '20', rateFactor: '0.5' }));
     expect(one.etaW).toBe(one.etaA);
     expect(one.etaW).toBeCloseTo(0.5 / (one.lambdaW + one.lambdaA), 15);
     const given = resolveConfig(buildConfig({ etaW: '0.01', etaA: 'same' }));

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
 import { createGpuTrainer } from '../../src/train/trainer';
-import { tangentProduct } from '../../src/reference/tangent';
+import { denseTangentKernel, tangentProduct } from '../../src/reference/tangent';
+import { initialState } from '../../src/reference/init';
+import { symmetricEigen } from '../../src/spectrum/eigen';
 import { createCpuTrainer } from '../../src/train/trainer';
 import { gpu, maxRelErr } from '../support/gpu';
 
@@ -27,7 +29,7 @@ describe('tangent-kernel product on the GPU', () => {
 
   it('sets auto rates from λ_max measured by power iteration, the same on both backends, and they are stable', async () => {
     const dev = await gpu();
-    const c = resolveConfig(buildConfig({ n: 48, d: 8, m: 64, steps: 400 }));
+    const c = resolveConfig(buildConfig({ n: 48, d: 8, m: 64, steps: 400, rateFactor: 0.5 }));
     const g = await createGpuTrainer(dev.device, dev.info, c);
     const cpu = await createCpuTrainer(c);
     expect(g.config.lambdaMeasured).toBe(true);
@@ -52,5 +54,18 @@ describe('tangent-kernel product on the GPU', () => {
       expect(r.sharpness_ratio).toBe(r.lambda_max / 2);
     });
     expect(want.rows[0].lambda_min).toBeGreaterThan(0);
+  });
+
+  it('monitors the sharpness λ_max(H_t) at logged steps: the dense eigendecomposition at step 0, the reference after', async () => {
+    const dev = await gpu();
+    const c = resolveConfig(buildConfig({ n: 24, d: 6, m: 32, steps: 40, logEvery: 10, etaW: '0.02', etaA: '0.002' }));
+    const got = await (await createGpuTrainer(dev.device, dev.info, c)).run();
+    const want = await (await createCpuTrainer(c)).run();
+    const st = initialState(c);
+    const first = symmetricEigen(denseTangentKernel(st.X, st.W, st.a, c.n, c.d, c.m, c.outputScale, c.etaW, c.etaA), c.n).values[c.n - 1];
+    expect(Math.abs(got.rows[0].sharpness - first) / first).toBeLessThan(1e-4);
+    expect(got.rows.map((r) => r.step)).toEqual([0, 10, 20, 30, 40]);
+    got.rows.forEach((r, k) => expect(Math.abs(r.sharpness - want.rows[k].sharpness) / want.rows[k].sharpness).toBeLessThan(1e-4));
+    expect(got.peakSharpness).toBe(Math.max(...got.rows.map((r) => r.sharpness)));
   });
 });

@@ -18,7 +18,7 @@ describe('float64 reference trainer', () => {
   });
 
   it('stops at a diverging rate, keeps finite rows, and suggests smaller rates', async () => {
-    const c = resolveConfig(buildConfig({ ...small, etaW: '5', etaA: '5' }));
+    const c = resolveConfig(buildConfig({ ...small, etaW: '5', etaA: '5', rateFactor: '0.5' }));
     const res = await (await createCpuTrainer(c)).run();
     expect(res.outcome).toBe('diverged');
     expect(res.stepsDone).toBeLessThan(50);

@@ -42,9 +42,11 @@ function expectSameColumns(got: string, want: string) {
   for (const [name, cells] of csvColumns(want)) expect(g.get(name), `metrics.csv column ${name}`).toEqual(cells);
 }
 
-/** The fixture's fields of an object, and each equal: a field added since is not compared. */
-function expectFixtureFields(got: Record<string, unknown>, want: Record<string, unknown>, label: string) {
-  for (const [key, value] of Object.entries(want)) expect(got[key], `${label}.${key}`).toEqual(value);
+/** The fixture's fields of an object, at every depth, each equal: a field added since is not compared. */
+function expectFixtureFields(got: unknown, want: unknown, label: string) {
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(want) || !isObject(got)) return expect(got, label).toEqual(want);
+  for (const [key, value] of Object.entries(want)) expectFixtureFields(got[key], value, `${label}.${key}`);
 }
 
 /** fp32 runs on two adapters: same steps and outcome, every fixture column within rounding's reach. */

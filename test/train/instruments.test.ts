@@ -48,7 +48,7 @@ describe('instruments on the float64 reference', () => {
 
 describe("a diverged run's suggested rates", () => {
   it('give each trained layer an equal share of the rate factor in the bound η_W·λ_W + η_a·λ_a at initialization', () => {
-    const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50', etaA: '0.01' }));
+    const c = resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50', etaA: '0.01', rateFactor: '0.5' }));
     const s = suggestedRates(c);
     expect(s.lambdaMax).toBeCloseTo(50 * c.lambdaW + 0.01 * c.lambdaA, 12);
     // η_W far past its share comes down to it; η_a, within its share, is only halved.
@@ -59,7 +59,7 @@ describe("a diverged run's suggested rates", () => {
   });
 
   it('leave an automatic layer at half its rate when the other layer\'s given rate caused the divergence', () => {
-    const c = withLambdas(resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50' })), 3, 7, true);
+    const c = withLambdas(resolveConfig(buildConfig({ n: 16, d: 4, m: 16, etaW: '50', rateFactor: '0.5' })), 3, 7, true);
     const s = suggestedRates(c);
     expect(s.etaA).toBeCloseTo(c.etaA / 2, 12);
     expect(s.etaW).toBeCloseTo(0.25 / 3, 12);
