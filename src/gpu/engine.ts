@@ -73,6 +73,9 @@ export async function createGpuEngine(
     if (!disposed) failure ??= `the WebGPU device was lost (${info.reason}): ${info.message}`;
   });
 
+  /** A failed readback's error, named by what failed on the device (a lost device) where that is known. */
+  const failed = (e: unknown) => new Error(failure ?? (e as Error).message);
+
   const rowBytes = 4 * ROW_WORDS;
   /** Submits an encoder that ends with copies of the status and the first `planned` rows, and reads them back. */
   async function submitAndRead(enc: GPUCommandEncoder, planned: number): Promise<Readback> {
@@ -87,7 +90,7 @@ export async function createGpuEngine(
     try {
       data = await read;
     } catch (e) {
-      throw new Error(failure ?? (e as Error).message);
+      throw failed(e);
     }
     if (failure) throw new Error(failure);
     const u = new Uint32Array(data);
@@ -103,7 +106,9 @@ export async function createGpuEngine(
     return { step: u[STATUS.step], halt: u[STATUS.halt] as HaltCode, epsStep: epsStep > 0 ? epsStep - 1 : null, loss: f[STATUS.loss], loss0: f[STATUS.loss0], rows };
   }
 
-  const product = tangentProducts(ctx, alloc, staging, plan, s, blocks, variants);
+  const products = tangentProducts(ctx, alloc, staging, plan, s, blocks, variants);
+  // The stability monitor takes products during training: a lost device must read as one there too.
+  const product: typeof products = (v, etaW, etaA) => products(v, etaW, etaA).catch((e) => { throw failed(e); });
   const padded = plan.d4 * 4;
   /** Rows of `width` floats (stride `stride` on the GPU) of each buffer in turn, `count` in all. */
   const readRows = async (parts: readonly GPUBuffer[], width: number, stride: number, count: number) => {
