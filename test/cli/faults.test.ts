@@ -291,6 +291,21 @@ describe('honest advice', () => {
     expect(r.err).toMatch(/no WebGPU adapter found \(VK_ICD_FILENAMES names \/nonexistent\/icd\.json, which does not exist\)/);
   });
 
+  it('warns once, at the first logged row at the edge of stability, and the summary gives the peak', () => {
+    const out = join(tmp(), 'run');
+    // n = 64, d = 8, m = 16 at c = 0.5 sharpens past 2 within 100 steps (docs/STABILITY.md).
+    const r = cli(['train', ...CPU, '--n', '64', '--d', '8', '--m', '16', '--rate-factor', '0.5', '--steps', '200', '--out', out]);
+    expect(r.code).toBe(0);
+    const { summary } = loadRun(out);
+    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const col = METRIC_COLUMNS.indexOf('sharpness');
+    const first = rows.find((cells) => Number(cells[col]) >= 2)!;
+    const warnings = r.err.split('\n').filter((l) => l.includes('edge of stability'));
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^shallow-gd: edge of stability: the outcome depends on the step size \\(sharpness λ_max\\(H_t\\) = [\\d.]+ ≥ 2 at step ${first[0]};`))]);
+    expect(summary.peak_sharpness).toBe(Math.max(...rows.map((cells) => Number(cells[col]))));
+    expect(r.out).toMatch(/^stability +peak sharpness [\d.]+ \(≥ 2: edge of stability/m);
+  });
+
   it('the outcome line agrees with summary.json when --stop-at-eps false', () => {
     const out = join(tmp(), 'run');
     const r = cli(['train', ...CPU, '--n', '8', '--d', '8', '--m', '32', '--steps', '3000', '--eps', '1e-3', '--stop-at-eps', 'false', '--out', out]);
