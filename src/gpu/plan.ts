@@ -106,7 +106,8 @@ export function planLayout(c: Resolved, limits: DeviceLimits, variants: Partial<
     X: xBytes, y: 4 * c.n, r: 4 * c.n, partials: partialBytes, status: STATUS_BYTES + 4 * lossParts,
     chunkStats: 4 * STAT_COUNT * c.chunks, rows: 4 * ROW_WORDS * rowCap,
     XT: variants.forward === 'gemm' ? xtBytes(c.n, d4) : 0,
-    gradParts: variants.backward === 'gemm' ? gradPartsBytes(Number(variants.split ?? 1), blockNeurons, d4) : 0,
+    // One set of partial gradients serves every block in turn: the first block is the largest.
+    gradParts: variants.backward === 'gemm' ? gradPartsBytes(Number(variants.split ?? 1), blocks[0].count, d4) : 0,
   };
   const sum = (o: object) => Object.values(o).reduce((x: number, y: number) => x + y, 0);
   const bytes = sum(shared) + blocks.reduce((x, b) => x + sum(b.buffers), 0);
