@@ -16,7 +16,7 @@ import { residual } from '../reference/residual';
 import { initialState } from '../reference/init';
 import type { BackendInfo } from '../model/engine';
 import type { Variants } from '../gpu/variants';
-import { GpuTimer, type TimingMethod } from './timer';
+import { GpuTimer, type TimingMethod } from '../gpu/timer';
 
 export interface BenchSize {
   n: number;

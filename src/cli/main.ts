@@ -8,6 +8,8 @@ import { CSV_HEADER, csvLine } from '../model/metrics';
 import { WriteError, openAppender, prepareFolder, writeFileAtomic, type Appender } from '../io/files_node';
 import { handleSignals, type Interrupt } from './interrupt';
 import { softwareNote } from '../model/engine';
+import { formatVariants } from '../gpu/autotune';
+import type { GpuEngine } from '../gpu/engine';
 import type { OnSetup, Progress, RunResult, SetupEvent, Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
 import { NoAdapterError, openBackend } from '../train/backend_node';
@@ -139,8 +141,16 @@ async function train(argv: string[], interrupt: Interrupt): Promise<number> {
   const trainer = await makeTrainer(c, args, labels);
   const b = trainer.backend;
   process.stderr.write(`backend: ${b.name}${softwareNote(b)}\n`);
-  // The trainer's config holds what was fixed at initialization (measured rates).
-  const used = trainer.config;
+  // The GPU engine's kernels, and the autotuner's figures where it chose them.
+  const gpu = 'variants' in trainer.engine ? (trainer.engine as GpuEngine) : null;
+  const tuning = gpu?.tuning;
+  if (tuning) {
+    const ms = (x: number) => `${(1e3 * x).toPrecision(3)} ms`;
+    const clock = tuning.choice.timing === 'timestamp' ? 'GPU timestamps' : 'host clock around a submit';
+    process.stderr.write(`autotune: ${formatVariants(tuning.choice.variants)} (${tuning.from === 'cache' ? 'cached' : `measured over ${tuning.choice.candidates} candidates`}: ${ms(tuning.choice.secondsPerStep)} per step against ${ms(tuning.choice.defaultSecondsPerStep)} for the default, ${clock}${b.software ? '; a software adapter: not GPU figures' : ''})\n`);
+  }
+  // The trainer's config holds what was fixed at initialization (measured rates), and the kernels it ran.
+  const used = gpu ? { ...trainer.config, kernels: formatVariants(gpu.variants) } : trainer.config;
   const out = args.out;
   let metrics: Appender | undefined;
   if (out) {

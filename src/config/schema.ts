@@ -68,6 +68,7 @@ export interface Config {
   logEvery: number;
   logPerDecade: number;
   blockNeurons: number;
+  autotune: 'on' | 'off' | 'refresh';
 }
 
 export type SettingKey = keyof Config;
@@ -157,6 +158,9 @@ export const SETTINGS: readonly Setting[] = [
     'logged steps per decade when logEvery = 0'),
   setting('blockNeurons', 'block-neurons', 'run', { type: 'int', min: 0, max: 2 ** 31 - 1 }, 0,
     'neurons per GPU buffer block; 0 = as many as one storage binding holds'),
+  // The GPU kernels' autotuner (src/gpu/autotune.ts): off by default until GPU measurements show it pays.
+  setting('autotune', 'autotune', 'run', { type: 'enum', values: ['on', 'off', 'refresh'] }, 'off',
+    'GPU kernel variants: on = measured once per adapter and shape, then cached; refresh = measured again; off = chosen per adapter (--kernel still forces)'),
 ];
 
 const BY_KEY = new Map(SETTINGS.map((s) => [s.key, s]));

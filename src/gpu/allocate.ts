@@ -51,6 +51,8 @@ export async function allocateRun(device: GPUDevice, c: Resolved, plan: RunPlan)
     status: alloc.storage(sh.status, 'status'),
     chunkStats: alloc.storage(sh.chunkStats, 'chunkStats'),
     rows: alloc.storage(sh.rows, 'rows'),
+    ...(sh.XT ? { XT: alloc.storage(sh.XT, 'XT') } : {}),
+    ...(sh.gradParts ? { gradParts: alloc.storage(sh.gradParts, 'gradParts') } : {}),
     n: plan.n,
     q: plan.q,
     lossPartCount: plan.lossParts,

@@ -1,7 +1,7 @@
 // The engine's buffers, as the kernel modules see them (src/gpu/allocate.ts makes them from
 // the run's plan), and the step's binding table.
 import type { GpuContext } from './program';
-import { bindingTable } from './wgsl';
+import { bindingTable, type Access } from './wgsl';
 
 /** Buffers shared by all blocks: sizes O(n·d + n·chunks + chunks). */
 export interface Shared {
@@ -13,6 +13,10 @@ export interface Shared {
   status: GPUBuffer;
   chunkStats: GPUBuffer;
   rows: GPUBuffer;
+  /** X transposed, with forward=gemm (transpose_x.wgsl). */
+  XT?: GPUBuffer;
+  /** backward=gemm's partial gradients, one set per slice of n, where it splits n. */
+  gradParts?: GPUBuffer;
   n: number;
   q: number;
   lossPartCount: number;
@@ -29,7 +33,7 @@ export interface Block {
   W0: GPUBuffer;
   a0: GPUBuffer;
   stats: GPUBuffer;
-  /** The signs [z_ir > 0] of the last forward pass, with backward=masked only. */
+  /** The signs [z_ir > 0] of the last forward pass, with backward=masked or gemm only. */
   mask: GPUBuffer | null;
 }
 
@@ -50,6 +54,14 @@ export const STEP_BINDINGS = bindingTable('step', [
   ['r', 'read_write', 'array<f32>'],
   ['mask', 'read_write', 'array<u32>'],
 ]);
+
+/** Rows of the step's table by name, for a kernel's own table that shares them (the gemm kernels'). */
+export function stepRows<N extends (typeof STEP_BINDINGS)['names'][number]>(...names: N[]): [N, Access, string][] {
+  return names.map((name) => {
+    const spec = STEP_BINDINGS.specs.find((x) => x.name === name)!;
+    return [name, spec.access, spec.type];
+  });
+}
 
 /** A buffer for each of the step's bindings. */
 export type StepBuffers = Record<(typeof STEP_BINDINGS)['names'][number], GPUBuffer>;

@@ -1,7 +1,9 @@
 // WebGPU in the page: navigator.gpu → adapter → device, or the plain reason there is none,
 // so the page can say why it falls back to the CPU reference.
 import type { BackendInfo } from '../model/engine';
+import { registerTuneCache } from './autotune';
 import { describeAdapter, requestDeviceFor } from './device';
+import { indexedDbTuneCache } from './tune_cache_browser';
 
 export interface BrowserDevice {
   device: GPUDevice;
@@ -23,7 +25,9 @@ export async function acquireBrowserDevice(): Promise<Acquired> {
   }
   if (!adapter) return { ok: false, reason: 'no WebGPU adapter: the browser offers WebGPU but found no usable GPU (disabled or blocklisted)' };
   try {
-    return { ok: true, gpu: { device: await requestDeviceFor(adapter), info: describeAdapter(adapter) } };
+    const device = await requestDeviceFor(adapter);
+    registerTuneCache(device, indexedDbTuneCache());
+    return { ok: true, gpu: { device, info: describeAdapter(adapter) } };
   } catch (e) {
     return { ok: false, reason: `the WebGPU adapter refused a device: ${(e as Error).message}` };
   }

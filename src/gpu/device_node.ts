@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendInfo } from '../model/engine';
+import { registerTuneCache } from './autotune';
 import { describeAdapter, requestDeviceFor } from './device';
+import { fileTuneCache } from './tune_cache_node';
 
 /** Dawn instances must stay reachable while a device lives, or a GC frees them and the process dies. */
 const instances: unknown[] = [];
@@ -54,5 +56,6 @@ export async function acquireNodeDevice(): Promise<NodeDevice | null> {
   if (typeof navigator === 'undefined') Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   else if (!('gpu' in navigator)) Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
   const device = await requestDeviceFor(adapter);
+  registerTuneCache(device, fileTuneCache());
   return { device, adapter, info: describeAdapter(adapter) };
 }

@@ -7,6 +7,7 @@ import type { HaltCode } from '../model/constants';
 import type { BackendInfo, Engine, Readback, StateRow, Tensors } from '../model/engine';
 import { STATE_COLUMNS } from '../model/metrics';
 import { allocateRun } from './allocate';
+import { autotune, tuneCacheOf, tuneCandidates, tuneKey, type TunedChoice } from './autotune';
 import type { Block, Shared } from './buffers';
 import { initialize } from './initialize';
 import { ROW_WORDS, STATUS, STATUS_BYTES, dimsBytes, modeBytes } from './layout';
@@ -15,6 +16,7 @@ import { GpuContext, submitPass, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { stepProgram } from './step';
 import { tangentProducts } from './tangent';
+import { GpuTimer } from './timer';
 import type { Variants } from './variants';
 
 /** The engine's most steps per submit (the loop sizes submits to about 0.1 s of GPU work). */
@@ -29,6 +31,8 @@ export interface GpuEngine extends Engine {
   encodeSteps(pass: GPUComputePassEncoder, count: number): void;
   /** The kernel variants this run uses (src/gpu/variants.ts). */
   readonly variants: Variants;
+  /** The autotuner's choice, where it ran (--autotune on|refresh), and whether it came from its cache. */
+  readonly tuning: { choice: TunedChoice; from: 'cache' | 'measured' } | null;
   /** The compiled-kernel cache (same D4) and the buffers, for kernels run beside training (benchmarks). */
   readonly context: GpuContext;
   readonly buffers: { readonly s: Shared; readonly blocks: readonly Block[] };
@@ -37,7 +41,9 @@ export interface GpuEngine extends Engine {
 export async function createGpuEngine(
   device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
 ): Promise<GpuEngine> {
-  const plan = planRun(c, device.limits, backend, forced);
+  const tuning = c.autotune === 'off' ? null : await tuneRun(device, backend, c, forced);
+  // --kernel forces over the tuner's choice.
+  const plan = planRun(c, device.limits, backend, { ...tuning?.choice.variants, ...forced });
   const { variants } = plan;
   const ctx = new GpuContext(device, plan.d4, variants.loops === 'unrolled');
   const { alloc, s, blocks } = await allocateRun(device, c, plan);
@@ -130,6 +136,7 @@ export async function createGpuEngine(
     device,
     kernels: step.kernels,
     variants,
+    tuning,
     context: ctx,
     buffers: { s, blocks },
     tangentProduct: product,
@@ -181,3 +188,34 @@ export async function createGpuEngine(
   };
 }
 
+
+/** GPU seconds each candidate's measurement aims for (3 repeats, the least counts). */
+const TUNE_SECONDS = 0.02;
+
+/**
+ * The autotuner on this run's shape: each candidate an engine of its own (autotune off, rates 0
+ * so that no halting rule stops the work), timed over whole steps with timestamp queries where
+ * the device has them, else the host's clock around a submit (GpuTimer says which).
+ */
+async function tuneRun(device: GPUDevice, backend: BackendInfo, c: Resolved, forced: Partial<Variants>) {
+  const shape = { d4: Math.ceil(c.d / 4), n: c.n, m: c.m, q: c.chunkNeurons };
+  const timer = new GpuTimer(device);
+  const probe: Resolved = { ...c, autotune: 'off', etaW: 0, etaA: 0, stopAtEps: false };
+  return autotune({
+    key: tuneKey(backend, shape), mode: c.autotune === 'refresh' ? 'refresh' : 'on', cache: tuneCacheOf(device),
+    candidates: tuneCandidates(backend, device.limits, shape, forced), timing: timer.method,
+    async measure(v) {
+      const e = await createGpuEngine(device, backend, probe, undefined, v);
+      try {
+        await e.start(probe);
+        const per = async (steps: number) => (await timer.time((pass) => e.encodeSteps(pass, steps))) / steps;
+        const steps = Math.max(1, Math.min(256, Math.ceil(TUNE_SECONDS / Math.max(await per(1), 1e-6))));
+        let best = Infinity;
+        for (let k = 0; k < 3; k++) best = Math.min(best, await per(steps));
+        return best;
+      } finally {
+        e.dispose();
+      }
+    },
+  });
+}

@@ -4,7 +4,7 @@ import { teacherOf, type Resolved } from '../config/resolve';
 import { STREAMS } from '../model/rng';
 import type { Allocator } from './allocate';
 import type { Block, Shared } from './buffers';
-import { forward } from './kernels/forward';
+import { forward, transposeX } from './kernels/forward';
 import { initLabels, initNeurons, initX } from './kernels/init';
 import { residual } from './kernels/residual';
 import { blockBytes, dimsBytes, initParamsBytes, type InitParams } from './layout';
@@ -21,6 +21,8 @@ export async function initialize(
   const made = (b: GPUBuffer) => (scratch.push(b), b);
   const params = (p: InitParams, label: string) => made(alloc.uniform(initParamsBytes(p), label));
   const init: Dispatch[] = [initX(ctx, params({ seed: c.seed, streamA: STREAMS.x, flag: c.data === 'sphere', count: c.n, d: c.d }, 'initX'), s.X, c.n)];
+  // forward=gemm reads X through its transposed copy, made once (X never changes).
+  if (s.XT) init.push(transposeX(ctx, s));
   const teacher = labelValues ? null : teacherOf(c);
   if (labelValues) {
     device.queue.writeBuffer(s.y, 0, Float32Array.from(labelValues));

@@ -18,6 +18,14 @@ export function maskWords(n: number, q: number, count: number): number {
   return n * Math.ceil(count / Math.min(q, 32));
 }
 
+/** Samples XT's rows are padded to (transpose_x.wgsl), the largest sample tile of forward=gemm. */
+export const XT_PAD = 128;
+
+/** Bytes of XT, the transposed copy of X that forward=gemm reads: whole stages of 8 dims × n padded to XT_PAD. */
+export function xtBytes(n: number, d4: number): number {
+  return 4 * (8 * Math.ceil(d4 / 2)) * (Math.ceil(n / XT_PAD) * XT_PAD);
+}
+
 /** Constants every kernel sees, generated from their TypeScript twins. */
 export function constantsHeader(d4: number): string {
   const lines = [
@@ -25,6 +33,7 @@ export function constantsHeader(d4: number): string {
     `const ROW_WORDS: u32 = ${ROW_WORDS}u;`,
     `const STATE_COUNT: u32 = ${STATE_COLUMNS.length}u;`,
     `const STAT_COUNT: u32 = ${STAT_COUNT}u;`,
+    `const XT_PAD: u32 = ${XT_PAD}u;`,
     ...Object.entries(HALT).map(([k, v]) => `const HALT_${k.toUpperCase()}: u32 = ${v}u;`),
     ...Object.entries(STAT).map(([k, v]) => `const STAT_${k.toUpperCase()}: u32 = ${v}u;`),
   ];

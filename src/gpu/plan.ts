@@ -6,8 +6,8 @@ import { ConfigError } from '../config/schema';
 import { STAT_COUNT } from '../model/constants';
 import type { BackendInfo } from '../model/engine';
 import { RESIDUAL_SAMPLES } from './kernels/residual';
-import { ROW_WORDS, STATUS_BYTES, maskWords } from './layout';
-import { resolveVariants, type Variants } from './variants';
+import { ROW_WORDS, STATUS_BYTES, maskWords, xtBytes } from './layout';
+import { MASK_READERS, gradPartsBytes, maskBudget, resolveVariants, type Variants } from './variants';
 
 /** Largest workgroup count per dispatch dimension that every WebGPU device allows. */
 const MAX_WORKGROUPS = 65535;
@@ -20,13 +20,13 @@ export interface DeviceLimits {
 }
 
 /** The run's shared storage buffers, by name (src/gpu/buffers.ts's Shared). */
-export type SharedBuffer = 'X' | 'y' | 'r' | 'partials' | 'status' | 'chunkStats' | 'rows';
+export type SharedBuffer = 'X' | 'y' | 'r' | 'partials' | 'status' | 'chunkStats' | 'rows' | 'XT' | 'gradParts';
 
 export interface BlockPlan {
   offset: number;
   count: number;
   chunkOffset: number;
-  /** Bytes of each of the block's buffers (the activation mask only with backward=masked). */
+  /** Bytes of each of the block's buffers (the activation mask only with backward=masked or gemm). */
   buffers: Record<'W' | 'a' | 'W0' | 'a0' | 'stats', number> & { mask?: number };
 }
 
@@ -43,16 +43,22 @@ export interface RunPlan {
   blockNeurons: number;
   blocks: BlockPlan[];
   rowCap: number;
-  /** Bytes of each shared buffer. */
+  /** Bytes of each shared buffer (0: not held; XT with forward=gemm, gradParts with backward=gemm split over n). */
   shared: Record<SharedBuffer, number>;
+  /** The most bytes all blocks' activation masks may take (backward=gemm admits its mask by it); null without a mask. */
+  maskBudget: number | null;
   /** Bytes of every buffer the run holds (the teacher's, freed after initialization, not counted). */
   bytes: number;
 }
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
-/** Splits the neurons into blocks that each fit one storage binding; checks every buffer fits. */
-export function planLayout(c: Resolved, limits: DeviceLimits, masked = false): RunPlan {
+/**
+ * Splits the neurons into blocks that each fit one storage binding; checks every buffer fits.
+ * `variants` decides the buffers only some kernels need (the mask, XT, the partial gradients).
+ */
+export function planLayout(c: Resolved, limits: DeviceLimits, variants: Partial<Variants> = {}): RunPlan {
+  const masked = variants.backward !== undefined && MASK_READERS.includes(variants.backward);
   const d4 = Math.ceil(c.d / 4);
   const q = c.chunkNeurons;
   const bindMax = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
@@ -66,7 +72,8 @@ export function planLayout(c: Resolved, limits: DeviceLimits, masked = false): R
     throw new ConfigError('n', `--n (n) too large: partial outputs need ${mib(partialBytes)} (${partialBytes / (4 * c.n)} chunks × n), one binding holds ${mib(bindMax)} (n ≤ ${Math.floor(bindMax / (partialBytes / c.n))})`);
   if (teacher && teacher.width * d4 * 16 > bindMax)
     throw new ConfigError('labels', `--labels (labels) teacher width ${teacher.width} too large for one storage binding at d=${c.d}`);
-  const perNeuron = Math.max(d4 * 16, 4 * STAT_COUNT);
+  // With a mask, a neuron's share of it (n bits) must fit the block's binding too.
+  const perNeuron = Math.max(d4 * 16, 4 * STAT_COUNT, masked ? Math.ceil(c.n / 8) : 0);
   // Neurons one block holds: one storage binding each, and a dispatch's workgroups of 64.
   const blockMax = Math.min(Math.floor(bindMax / perNeuron), MAX_WORKGROUPS * 64);
   if (blockMax < MIN_CHUNK_NEURONS)
@@ -98,14 +105,17 @@ export function planLayout(c: Resolved, limits: DeviceLimits, masked = false): R
   const shared: RunPlan['shared'] = {
     X: xBytes, y: 4 * c.n, r: 4 * c.n, partials: partialBytes, status: STATUS_BYTES + 4 * lossParts,
     chunkStats: 4 * STAT_COUNT * c.chunks, rows: 4 * ROW_WORDS * rowCap,
+    XT: variants.forward === 'gemm' ? xtBytes(c.n, d4) : 0,
+    // One set of partial gradients serves every block in turn: the first block is the largest.
+    gradParts: variants.backward === 'gemm' ? gradPartsBytes(Number(variants.split ?? 1), blocks[0].count, d4) : 0,
   };
   const sum = (o: object) => Object.values(o).reduce((x: number, y: number) => x + y, 0);
   const bytes = sum(shared) + blocks.reduce((x, b) => x + sum(b.buffers), 0);
-  return { n: c.n, d4, q, chunks: c.chunks, lossParts, teacher, blockNeurons, blocks, rowCap, shared, bytes };
+  return { n: c.n, d4, q, chunks: c.chunks, lossParts, teacher, blockNeurons, blocks, rowCap, shared, maskBudget: masked ? maskBudget(limits) : null, bytes };
 }
 
 /** The layout and the kernel variants of a run on this device: checked before anything is allocated. */
 export function planRun(c: Resolved, limits: GPUSupportedLimits, backend: BackendInfo, forced: Partial<Variants> = {}): RunPlan & { variants: Variants } {
-  const variants = resolveVariants(backend, limits, { d4: Math.ceil(c.d / 4), n: c.n, q: c.chunkNeurons }, forced);
-  return { ...planLayout(c, limits, variants.backward === 'masked'), variants };
+  const variants = resolveVariants(backend, limits, { d4: Math.ceil(c.d / 4), n: c.n, m: c.m, q: c.chunkNeurons }, forced);
+  return { ...planLayout(c, limits, variants), variants };
 }

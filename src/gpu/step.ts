@@ -28,10 +28,10 @@ export interface StepProgram {
 }
 
 export function stepProgram(ctx: GpuContext, s: Shared, blocks: readonly Block[], variants: Variants, modes: { step: GPUBuffer; record: GPUBuffer }): StepProgram {
-  const fwd = blocks.map((b) => forward(ctx, s, b, { variant: variants.forward }));
+  const fwd = blocks.map((b) => forward(ctx, s, b, { variant: variants.forward, tile: variants.tile }));
   const res = residual(ctx, s, blocks[0], variants.residual);
   const lossD = loss(ctx, s);
-  const upd = blocks.map((b) => backwardUpdate(ctx, s, b, variants.backward));
+  const upd = blocks.flatMap((b) => backwardUpdate(ctx, s, b, variants.backward, variants));
   const stats = blocks.map((b) => neuronStats(ctx, s, b, variants.stats));
   const reduce = blocks.map((b) => chunkReduce(ctx, s, b));
   const rowStep = metrics(ctx, s, modes.step);

@@ -1,16 +1,47 @@
 // Kernel variants and the one place that picks them per adapter (like tfjs' *_impl files).
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../model/engine';
+import { maskWords, xtBytes } from './layout';
 
 export const VARIANTS = {
-  forward: ['simple', 'blocked', 'tiled'], residual: ['wide', 'narrow'], backward: ['simple', 'tiled', 'masked'], stats: ['simple', 'tiled'],
+  forward: ['simple', 'blocked', 'tiled', 'gemm'], residual: ['wide', 'narrow'], backward: ['simple', 'tiled', 'masked', 'gemm'], stats: ['simple', 'tiled'],
   // Not a kernel: whether the host writes out the loops marked for unrolling (src/gpu/program.ts).
   loops: ['unrolled', 'kept'],
+  // Not kernels: the gemm kernels' workgroup tile (samples × neurons of forward=gemm; backward=gemm
+  // takes the neurons), and the slices of n that backward=gemm splits its product into.
+  tile: ['128x128', '128x64', '64x64'],
+  split: ['1', '2', '4', '8', '16'],
 } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
-/** The forward variants that can leave the signs of z for backward=masked (forward.wgsl's WRITE_MASK). */
-export const MASK_WRITERS: readonly Variants['forward'][] = ['simple', 'blocked'];
+/** The forward variants that can leave the signs of z for backward=masked or gemm (forward.wgsl's WRITE_MASK). */
+export const MASK_WRITERS: readonly Variants['forward'][] = ['simple', 'blocked', 'gemm'];
+/** The backward variants that read the signs the forward pass left. */
+export const MASK_READERS: readonly Variants['backward'][] = ['masked', 'gemm'];
+
+/** A gemm tile's samples and neurons. */
+export function tileOf(tile: Variants['tile']): { samples: number; neurons: number } {
+  const [samples, neurons] = tile.split('x').map(Number);
+  return { samples, neurons };
+}
+
+/** Samples per stage of backward=gemm (backward_update_gemm.wgsl's KS), and its largest d4 (DT ≤ 4 vec4s of d per thread). */
+export const GEMM_STAGE = 8;
+export const GEMM_MAX_D4 = 64;
+
+/** Workgroup memory of the gemm kernels, each variable rounded up to 16 bytes as WebGPU counts it. */
+export const GEMM_BYTES = {
+  // forward_gemm.wgsl: two stages of 8 dims × (TM + TN), TM×16 lanes, TM×TN/16 chunk sums, the halt flag.
+  forward: (tile: Variants['tile']) => {
+    const { samples: tm, neurons: tn } = tileOf(tile);
+    return 2 * 8 * (tm + tn) * 4 + tm * 16 * 4 + tm * (tn / 16) * 4 + 16;
+  },
+  // backward_update_gemm.wgsl: a stage of KS samples × (TN neurons + 16·DT vec4s of d), TN×16 lanes; halting.wgsl's.
+  backward: (tile: Variants['tile'], d4: number) => {
+    const tn = tileOf(tile).neurons;
+    return GEMM_STAGE * tn * 4 + GEMM_STAGE * 16 * Math.ceil(d4 / 16) * 16 + tn * 16 * 4 + 64 * 4 + 16 + 16;
+  },
+};
 
 /** Workgroup memory of each tiled variant at this d4, each variable rounded up to 16 bytes as WebGPU counts it. */
 export const TILED_BYTES: { [K in 'forward' | 'backward' | 'stats']: (d4: number) => number } = {
@@ -26,6 +57,7 @@ export const TILED_BYTES: { [K in 'forward' | 'backward' | 'stats']: (d4: number
 export interface Shape {
   d4: number;
   n: number;
+  m: number;
   /** Neurons per reduction chunk. */
   q: number;
 }
@@ -47,10 +79,41 @@ function maskedRefusal(s: Shape): string | null {
   return null;
 }
 
+/**
+ * Why backward=gemm cannot run at this shape with this split, or null where it can. Its mask
+ * is admitted by memory, not by a ratio of n to d: all blocks' masks together within the
+ * device's largest buffer (maskBudget, stated in the plan), and a chunk's mask (q neurons ×
+ * n bits) within one binding; the partial gradients of a split (split × m × d floats at most)
+ * within one binding too.
+ */
+export function gemmRefusal(s: Shape, limits: GPUSupportedLimits, split: number): string | null {
+  if (s.d4 > GEMM_MAX_D4) return `takes d ≤ ${4 * GEMM_MAX_D4} (at most 4 vec4s of d per thread); got d=${s.d4 * 4}`;
+  const budget = maskBudget(limits);
+  const bytes = 4 * maskWords(s.n, s.q, s.m);
+  if (bytes > budget) return `keeps a bit per sample and neuron: ${bytes} bytes at n=${s.n}, m=${s.m}, more than the mask budget of ${budget} bytes (the device's largest buffer)`;
+  const bind = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  if (4 * maskWords(s.n, s.q, s.q) > bind) return `needs one chunk's mask (${s.q} neurons × n=${s.n} bits) within one storage binding (${bind} bytes)`;
+  if (split > 1 && gradPartsBytes(split, Math.min(s.m, Math.floor(bind / (16 * s.d4))), s.d4) > bind) return `split=${split} needs its partial gradients (${split} × m × d floats) within one storage binding (${bind} bytes); use a smaller split`;
+  return null;
+}
+
+/** Bytes of backward=gemm's partial gradients over `split` slices of n, for blocks of `neurons`. */
+export function gradPartsBytes(split: number, neurons: number, d4: number): number {
+  return split > 1 ? split * neurons * d4 * 16 : 0;
+}
+
+/** All blocks' activation masks together may take at most this many bytes with backward=gemm: the device's largest buffer. */
+export function maskBudget(limits: Pick<GPUSupportedLimits, 'maxBufferSize'>): number {
+  return limits.maxBufferSize;
+}
+
 /** Mesa's lavapipe (llvmpipe's Vulkan driver), which unrolls short loops itself. */
 const LAVAPIPE = /llvmpipe|lavapipe/i;
 /** The largest d4 at which lavapipe gains from loops written out (measured at d = 16 and 128). */
 const LAVAPIPE_UNROLL_MAX_D4 = 8;
+
+/** The gemm kernels' settings where nothing else picks them (the autotuner does, src/gpu/autotune.ts). */
+const GEMM_DEFAULTS = { tile: '128x128', split: '1' } as const;
 
 export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape): Variants {
   const { d4 } = shape;
@@ -72,9 +135,9 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // whose compilers unroll them.
   if (info.software) {
     const loops = LAVAPIPE.test(info.name) && d4 > LAVAPIPE_UNROLL_MAX_D4 ? 'kept' : 'unrolled';
-    return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple', loops };
+    return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple', loops, ...GEMM_DEFAULTS };
   }
-  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats'), loops: 'kept' };
+  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats'), loops: 'kept', ...GEMM_DEFAULTS };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */
@@ -98,13 +161,22 @@ export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, s
     if (v[k] === 'tiled' && TILED_BYTES[k](d4) > limits.maxComputeWorkgroupStorageSize)
       throw new ConfigError('kernel', `--kernel ${k}=tiled needs ${TILED_BYTES[k](d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limits.maxComputeWorkgroupStorageSize}`);
   }
-  if (v.backward === 'masked') {
+  const limit = limits.maxComputeWorkgroupStorageSize;
+  if (v.forward === 'gemm') {
+    const bind = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+    if (GEMM_BYTES.forward(v.tile) > limit) throw new ConfigError('kernel', `--kernel forward=gemm,tile=${v.tile} needs ${GEMM_BYTES.forward(v.tile)} bytes of workgroup memory; this device has ${limit}`);
+    if (xtBytes(shape.n, d4) > bind) throw new ConfigError('kernel', `--kernel forward=gemm keeps a transposed copy of X (${xtBytes(shape.n, d4)} bytes), more than one storage binding of this device holds (${bind})`);
+  }
+  if (MASK_READERS.includes(v.backward)) {
+    const name = v.backward;
     // The tiled forward does not write the mask: a forced forward=tiled takes the simple backward.
     if (!MASK_WRITERS.includes(v.forward) && !forced.backward) return { ...v, backward: 'simple' };
     if (!MASK_WRITERS.includes(v.forward))
-      throw new ConfigError('kernel', `--kernel backward=masked needs forward=${MASK_WRITERS.join(' or forward=')} (they write its activation mask); got forward=${v.forward}`);
-    const refusal = maskedRefusal(shape);
-    if (refusal) throw new ConfigError('kernel', `--kernel backward=masked ${refusal}`);
+      throw new ConfigError('kernel', `--kernel backward=${name} needs forward=${MASK_WRITERS.join(' or forward=')} (they write its activation mask); got forward=${v.forward}`);
+    const refusal = name === 'masked' ? maskedRefusal(shape) : gemmRefusal(shape, limits, Number(v.split));
+    if (refusal) throw new ConfigError('kernel', `--kernel backward=${name} ${refusal}`);
+    if (name === 'gemm' && GEMM_BYTES.backward(v.tile, d4) > limit)
+      throw new ConfigError('kernel', `--kernel backward=gemm,tile=${v.tile} needs ${GEMM_BYTES.backward(v.tile, d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limit}`);
   }
   return v;
 }

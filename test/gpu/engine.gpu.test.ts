@@ -9,6 +9,7 @@ import { gpu } from '../support/gpu';
 
 // c = 0.5: 200 steps that move the loss and the activations far (the default c = 0.1 moves them a fifth as far).
 const base = { n: 48, d: 8, m: 64, steps: 200, rateFactor: 0.5 };
+const GEMM = { tile: '128x128', split: '1' } as const;
 
 // Every trainer a test made is disposed after it: its buffers and its device listener go.
 const made: { dispose(): void }[] = [];
@@ -31,18 +32,21 @@ async function gpuRun(given: Partial<Record<SettingKey, unknown>>, options?: Run
 describe('GPU engine', () => {
   // Every variant of each kernel (forward, residual, backward_update, neuron_stats) runs the whole loop.
   const combos: Variants[] = [
-    { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple', loops: 'kept' },
-    { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept' },
-    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled' },
+    { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple', loops: 'kept', ...GEMM },
+    { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept', ...GEMM },
+    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled', ...GEMM },
     // lavapipe's choice at d > 32: the CPU-driver kernels with their loops kept.
-    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'kept' },
+    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'kept', ...GEMM },
+    // The gemm kernels, the backward split over n (its second, reducing dispatch).
+    { forward: 'gemm', residual: 'narrow', backward: 'gemm', stats: 'simple', loops: 'unrolled', tile: '64x64', split: '2' },
   ];
   it('runs under WebGPU’s guaranteed 8 storage buffers per kernel, as every test here does', async () => {
     expect((await gpu()).device.limits.maxStorageBuffersPerShaderStage).toBe(8);
   });
 
+  // The gemm kernels' tiles and splits are settings of two of them, each tested in test/gpu/kernels.
   it('runs every variant of every kernel below', () => {
-    for (const k of Object.keys(VARIANTS) as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
+    for (const k of Object.keys(VARIANTS).filter((k) => k !== 'tile' && k !== 'split') as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
   });
 
   it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $residual, $backward, $stats, loops $loops)', async (variants) => {

@@ -17,9 +17,15 @@ describe('the run plan', () => {
     const bytes = Object.values(p.shared).reduce((x, y) => x + y, 0) + p.blocks.reduce((x, b) => x + Object.values(b.buffers).reduce((u, v) => u + v, 0), 0);
     expect(p.bytes).toBe(bytes);
     // The activation masks of backward=masked are in the table only when asked for.
-    const masked = planLayout(c, limits, true);
+    const masked = planLayout(c, limits, { backward: 'masked' });
     expect(masked.bytes - p.bytes).toBe(masked.blocks.reduce((x, b) => x + (b.buffers.mask ?? 0), 0));
     expect(masked.blocks.every((b) => (b.buffers.mask ?? 0) > 0)).toBe(true);
+    expect([p.maskBudget, masked.maskBudget]).toEqual([null, limits.maxBufferSize]);
+    // The gemm kernels' buffers: XT (8 dims × n padded to 128) and a split's partial gradients (4 × 128 neurons × 2 vec4s).
+    const gemm = planLayout(c, limits, { forward: 'gemm', backward: 'gemm', split: '4' });
+    expect([gemm.shared.XT, gemm.shared.gradParts]).toEqual([4 * 8 * 128, 4 * 128 * 2 * 16]);
+    expect(gemm.bytes - masked.bytes).toBe(gemm.shared.XT + gemm.shared.gradParts);
+    expect([p.shared.XT, p.shared.gradParts]).toEqual([0, 0]);
   });
 
   it('blames m for chunks too large for a block, n for X, d where not even a chunk of 16 fits', () => {

@@ -5,6 +5,7 @@ import { buildConfig, type SettingKey } from '../../src/config/schema';
 import type { Block, Shared } from '../../src/gpu/buffers';
 import { allocateRun } from '../../src/gpu/allocate';
 import { planLayout } from '../../src/gpu/plan';
+import type { Variants } from '../../src/gpu/variants';
 import { STATUS, STATUS_BYTES } from '../../src/gpu/layout';
 import { GpuContext, readBuffer, submitPass, type Dispatch } from '../../src/gpu/program';
 import { initialState, type ReferenceState } from '../../src/reference/init';
@@ -29,12 +30,13 @@ export interface Problem {
 
 /**
  * `perturb` moves W and a away from W0 and a0, so movement and flips are not zero; `masked`
- * gives each block the activation mask that backward=masked reads (forward then writes it).
+ * gives each block the activation mask that backward=masked reads (forward then writes it);
+ * `variants` allocates what those variants need (XT for forward=gemm, a split's partial gradients).
  */
-export async function problem(given: Partial<Record<SettingKey, unknown>>, perturb = false, { masked = false } = {}): Promise<Problem> {
+export async function problem(given: Partial<Record<SettingKey, unknown>>, perturb = false, { masked = false, variants = {} as Partial<Variants> } = {}): Promise<Problem> {
   const { device } = await gpu();
   const c = resolveConfig(buildConfig(given));
-  const layout = planLayout(c, device.limits, masked);
+  const layout = planLayout(c, device.limits, masked ? { backward: 'masked', ...variants } : variants);
   const ctx = new GpuContext(device, layout.d4);
   const { s, blocks } = await allocateRun(device, c, layout);
   const init = initialState(c);

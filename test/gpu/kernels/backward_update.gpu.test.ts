@@ -2,14 +2,41 @@ import { describe, expect, it } from 'vitest';
 import { backwardUpdate as backwardKernel } from '../../../src/gpu/kernels/backward_update';
 import { forward as forwardKernel } from '../../../src/gpu/kernels/forward';
 import { residual as residualKernel } from '../../../src/gpu/kernels/residual';
-import { VARIANTS } from '../../../src/gpu/variants';
+import { MASK_READERS, VARIANTS, type Variants } from '../../../src/gpu/variants';
 import { backwardUpdate, gradients } from '../../../src/reference/backward_update';
 import { loss } from '../../../src/reference/loss';
 import { HALT } from '../../../src/model/constants';
 import { maxRelErr } from '../../support/gpu';
 import { problem } from '../../support/problem';
 
-describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
+const HALTING_CASES = [
+  { case: 'L < eps·L0 halts as converged', ratio: 4, given: {}, want: { halt: HALT.converged, epsStep: 6, step: 5 }, moves: false },
+  { case: 'L > divergeAt·L0 halts as diverged', ratio: 1 / 20, given: {}, want: { halt: HALT.diverged, epsStep: 0, step: 5 }, moves: false },
+  { case: 'L < eps·L0 without stopAtEps records the step and goes on', ratio: 4, given: { stopAtEps: false }, want: { halt: HALT.running, epsStep: 6, step: 6 }, moves: true },
+  { case: 'a run halted earlier is left alone', ratio: 4, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
+  // Its halt code rules even where the rule on this L alone would go on (L = L0).
+  { case: 'a run marked halted is left alone whatever L', ratio: 1, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
+];
+
+/** One halting case: the update after a forward pass, with L0 = L·ratio. */
+async function expectHalting(
+  { ratio, given, halted, want, moves }: (typeof HALTING_CASES)[number], variant: Variants['backward'], options: Partial<Pick<Variants, 'tile' | 'split'>> = {},
+) {
+  const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true, { masked: MASK_READERS.includes(variant), variants: { backward: variant, ...options } });
+  await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
+  const L = loss(Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n)));
+  p.setStatus({ step: 5, loss0: ratio * L, ...(halted ? { halt: HALT.converged, epsStep: 3, loss: 123 } : {}) });
+  await p.run(p.blocks.flatMap((b) => backwardKernel(p.ctx, p.s, b, variant, options)));
+  const st = await p.status();
+  expect(st).toMatchObject(want);
+  if (!halted) expect(Math.abs(st.loss - L) / L).toBeLessThan(1e-5);
+  const W = await p.readNeurons((b) => b.W, p.c.d);
+  if (moves) expect(W).not.toEqual(p.st.W.map(Math.fround));
+  else expect(W).toEqual(p.st.W.map(Math.fround));
+}
+
+// backward=gemm: at its own sizes below.
+describe.each(VARIANTS.backward.filter((v) => v !== 'gemm'))('backward_update kernel (%s)', (variant) => {
   // n = 45 leaves a partial sample tile; m = 80 in blocks of 32 leaves partial neuron tiles;
   // d = 37 (d4 = 10) does not split evenly over the tiled variant's 4 slices nor over the masked
   // variant's workgroup (6 groups of 10 threads). The masked variant reads the signs that the
@@ -20,7 +47,7 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
     const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
     // The halting rule reads L0 (the engine's loss dispatch sets it at step 0).
     p.setStatus({ loss0: loss(r) });
-    await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant)));
+    await p.run(p.blocks.flatMap((b) => backwardKernel(p.ctx, p.s, b, variant)));
     const W = p.st.W.slice(), a = p.st.a.slice();
     const { n, m, outputScale, etaW, etaA } = p.c;
     // The reference update, from the GPU's own residual: only this kernel's arithmetic is compared.
@@ -38,62 +65,82 @@ describe.each(VARIANTS.backward)('backward_update kernel (%s)', (variant) => {
   });
 
   // The halting rule, applied by the update itself (no loss dispatch): L against L0 = L·ratio.
-  it.each([
-    { case: 'L < eps·L0 halts as converged', ratio: 4, given: {}, want: { halt: HALT.converged, epsStep: 6, step: 5 }, moves: false },
-    { case: 'L > divergeAt·L0 halts as diverged', ratio: 1 / 20, given: {}, want: { halt: HALT.diverged, epsStep: 0, step: 5 }, moves: false },
-    { case: 'L < eps·L0 without stopAtEps records the step and goes on', ratio: 4, given: { stopAtEps: false }, want: { halt: HALT.running, epsStep: 6, step: 6 }, moves: true },
-    { case: 'a run halted earlier is left alone', ratio: 4, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
-    // Its halt code rules even where the rule on this L alone would go on (L = L0).
-    { case: 'a run marked halted is left alone whatever L', ratio: 1, given: {}, halted: true, want: { halt: HALT.converged, epsStep: 3, step: 5, loss: 123 }, moves: false },
-  ])('$case', async ({ ratio, given, halted, want, moves }) => {
-    const p = await problem({ n: 16, d: 4, m: 16, etaW: '0.1', etaA: '0.1', eps: 0.5, divergeAt: 10, ...given }, true, { masked: variant === 'masked' });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b)), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
-    const L = loss(Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n)));
-    p.setStatus({ step: 5, loss0: ratio * L, ...(halted ? { halt: HALT.converged, epsStep: 3, loss: 123 } : {}) });
-    await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, variant)));
-    const st = await p.status();
-    expect(st).toMatchObject(want);
-    if (!halted) expect(Math.abs(st.loss - L) / L).toBeLessThan(1e-5);
-    const W = await p.readNeurons((b) => b.W, p.c.d);
-    if (moves) expect(W).not.toEqual(p.st.W.map(Math.fround));
-    else expect(W).toEqual(p.st.W.map(Math.fround));
-  });
+  it.each(HALTING_CASES)('$case', (h) => expectHalting(h, variant));
 });
+
+/**
+ * The update from the signs a blocked forward pass left, against the float64 twin given the same
+ * signs: near z = 0 float32 may round a sign either way, and that is the forward's to decide
+ * (forward.gpu.test.ts), not this kernel's. Returns the updated W and a, as read back.
+ */
+async function expectMaskedUpdate(
+  given: { n: number; d: number; m: number; blockNeurons: number }, variant: Variants['backward'], options: Partial<Pick<Variants, 'tile' | 'split'>> = {},
+) {
+  const { d, m, blockNeurons } = given;
+  const p = await problem({ ...given, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: true, variants: { backward: variant, ...options } });
+  await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant: 'blocked' })), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
+  const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
+  const masks = await Promise.all(p.blocks.map(async (b) => new Uint32Array((await p.read(b.mask!)).buffer)));
+  p.setStatus({ loss0: loss(r) });
+  await p.run(p.blocks.flatMap((b) => backwardKernel(p.ctx, p.s, b, variant, options)));
+  const { n, outputScale, etaW, etaA, chunkNeurons } = p.c;
+  const B = Math.min(chunkNeurons, 32);
+  const signs = (i: number, j: number) => {
+    const k = Math.floor(j / blockNeurons), rl = j - k * blockNeurons;
+    return ((masks[k][Math.floor(rl / B) * n + i] >>> (rl % B)) & 1) === 1;
+  };
+  const W = p.st.W.slice(), a = p.st.a.slice();
+  backwardUpdate(p.st.X, W, a, r, n, d, m, outputScale, etaW, etaA, signs);
+  // Against each update's own scale (its terms in absolute value: float32 sums of n terms in
+  // another order) plus the float32 rounding of the updated weight.
+  const abs = (x: Float64Array) => x.map(Math.abs);
+  const scale = gradients(abs(p.st.X), abs(p.st.W), abs(p.st.a), abs(r), n, d, m, outputScale, signs);
+  const worst = (got: Float64Array, want: Float64Array, sc: Float64Array, eta: number) =>
+    Math.max(...got.map((g, k) => Math.abs(g - want[k]) / (1e-5 * eta * sc[k] + 2 ** -23 * Math.abs(want[k]) + 1e-30)));
+  const got = { W: await p.readNeurons((b) => b.W, d), a: await p.readNeurons((b) => b.a, 1) };
+  expect(worst(got.W, W, scale.gW, etaW)).toBeLessThan(1);
+  expect(worst(got.a, a, scale.gA, etaA)).toBeLessThan(1);
+  // Every neuron moved, the last of a partial group or tile too.
+  expect(Math.abs(W[(m - 1) * d] - p.st.W[(m - 1) * d])).toBeGreaterThan(0);
+  expect(Math.abs(got.W[(m - 1) * d] - p.st.W[(m - 1) * d])).toBeGreaterThan(0);
+  // The update counted the step once.
+  expect(await p.status()).toMatchObject({ step: 1, halt: HALT.running });
+  return got;
+}
 
 describe('backward_update kernel (masked) on the signs the blocked forward left', () => {
   // Groups of 16 neurons: a last block of 4 (m = 100 in blocks of 48) leaves a partial group;
-  // words of 32 (q = 32 at m = 5000) put every other group at bit 16. Against the float64 twin
-  // given the same signs: near z = 0 float32 may round a sign either way, and that is the
-  // forward's to decide (forward.gpu.test.ts), not this kernel's.
+  // words of 32 (q = 32 at m = 5000) put every other group at bit 16.
   // d = 256: one group of 64 threads per workgroup.
   it.each([
     { d: 70, m: 100, blockNeurons: 48 },
     { d: 7, m: 5000, blockNeurons: 1024 },
     { d: 256, m: 100, blockNeurons: 48 },
-  ])('applies both updates from the mask (d = $d, m = $m)', async ({ d, m, blockNeurons }) => {
-    const p = await problem({ n: 45, d, m, blockNeurons, param: 'ntk', etaW: '0.05', etaA: '0.03' }, true, { masked: true });
-    await p.run([...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant: 'blocked' })), residualKernel(p.ctx, p.s, p.blocks[0], 'narrow')]);
-    const r = Float64Array.from((await p.read(p.s.r)).subarray(0, p.c.n));
-    const masks = await Promise.all(p.blocks.map(async (b) => new Uint32Array((await p.read(b.mask!)).buffer)));
-    p.setStatus({ loss0: loss(r) });
-    await p.run(p.blocks.map((b) => backwardKernel(p.ctx, p.s, b, 'masked')));
-    const { n, outputScale, etaW, etaA, chunkNeurons } = p.c;
-    const B = Math.min(chunkNeurons, 32);
-    const signs = (i: number, j: number) => {
-      const k = Math.floor(j / blockNeurons), rl = j - k * blockNeurons;
-      return ((masks[k][Math.floor(rl / B) * n + i] >>> (rl % B)) & 1) === 1;
-    };
-    const W = p.st.W.slice(), a = p.st.a.slice();
-    backwardUpdate(p.st.X, W, a, r, n, d, m, outputScale, etaW, etaA, signs);
-    // Against each update's own scale (its terms in absolute value: float32 sums of n terms in
-    // another order) plus the float32 rounding of the updated weight.
-    const abs = (x: Float64Array) => x.map(Math.abs);
-    const scale = gradients(abs(p.st.X), abs(p.st.W), abs(p.st.a), abs(r), n, d, m, outputScale, signs);
-    const worst = (got: Float64Array, want: Float64Array, sc: Float64Array, eta: number) =>
-      Math.max(...got.map((g, k) => Math.abs(g - want[k]) / (1e-5 * eta * sc[k] + 2 ** -23 * Math.abs(want[k]) + 1e-30)));
-    expect(worst(await p.readNeurons((b) => b.W, d), W, scale.gW, etaW)).toBeLessThan(1);
-    expect(worst(await p.readNeurons((b) => b.a, 1), a, scale.gA, etaA)).toBeLessThan(1);
-    // Every neuron moved, the last of the partial group too.
-    expect(Math.abs(W[(m - 1) * d] - p.st.W[(m - 1) * d])).toBeGreaterThan(0);
+  ])('applies both updates from the mask (d = $d, m = $m)', async (size) => {
+    await expectMaskedUpdate({ n: 45, ...size }, 'masked');
   });
+});
+
+describe('backward_update kernel (gemm) on the signs the blocked forward left', () => {
+  // Sizes that are no multiples of its tiles: n = 67 (a last stage of 3 samples; split = 4 gives
+  // slices of 24, 24, 19 and none), d = 13 (4 vec4s: 4 of the 16 lanes hold d) and 130 (33 vec4s:
+  // 3 per lane, the last mostly empty), m = 300 in blocks of 96 (a last block of 12, partial 64-
+  // and 128-neuron tiles), m = 5000 (q = 32: mask words of 32 neurons).
+  it.each([
+    { tile: '128x128', split: '1', d: 13, m: 300, blockNeurons: 96 },
+    { tile: '64x64', split: '4', d: 130, m: 300, blockNeurons: 96 },
+    { tile: '128x64', split: '2', d: 13, m: 5000, blockNeurons: 1024 },
+  ] as const)('applies both updates from the mask (tile $tile, split $split, d = $d, m = $m)', async ({ tile, split, ...size }) => {
+    await expectMaskedUpdate({ n: 67, ...size }, 'gemm', { tile, split });
+  });
+
+  it('is deterministic over n split into slices: the same bits twice', async () => {
+    const size = { n: 67, d: 13, m: 300, blockNeurons: 96 };
+    const one = await expectMaskedUpdate(size, 'gemm', { split: '4' });
+    const two = await expectMaskedUpdate(size, 'gemm', { split: '4' });
+    expect(two).toEqual(one);
+  });
+
+  // Fused (split = 1, the product's epilogue) and split (the reducing dispatch) each record the decision.
+  it.each([HALTING_CASES[0], HALTING_CASES[2]].flatMap((h) => (['1', '2'] as const).map((split) => ({ ...h, split }))))('$case (split $split)', ({ split, ...h }) => expectHalting(h, 'gemm', { split }));
 });
