@@ -3,7 +3,9 @@
 // reference), packed into batches, and kept by the same RunState as the one run loop's, so
 // that its rows, closing record and outcome are the single-run engine's.
 import type { Resolved } from '../config/resolve';
-import { createBatchEngine, packBatches, type BatchEngine, type BatchMember } from '../gpu/batch';
+import { createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
+
+export { unbatchable };
 import type { BackendInfo } from '../model/engine';
 import { createCpuEngine } from '../reference/engine';
 import { prepare } from './instruments';
