@@ -91,22 +91,26 @@ async function prepareMember(given: Resolved): Promise<{ member: BatchMember; st
   }
 }
 
+/** Each run's initial state and RunState, fixed on the float64 reference. */
+export async function prepareBatch(configs: readonly Resolved[]): Promise<{ members: BatchMember[]; states: RunState[] }> {
+  const prepared = [];
+  for (const c of configs) prepared.push(await prepareMember(c));
+  return { members: prepared.map((p) => p.member), states: prepared.map((p) => p.state) };
+}
+
 /** Trains `runs` on the batched engine, batch after batch; each run's result goes to onFinished as it finishes. */
 export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, runs: readonly { key: K; c: Resolved }[], o: BatchOptions<K>): Promise<void> {
   const batches = packBatches(runs, (r) => r.c, device.limits, o.maxRuns);
   for (const [b, batch] of batches.entries()) {
     if (o.signal?.aborted) return;
     o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batch.length} runs (initialization on the float64 reference)`);
-    const prepared = [];
-    for (const r of batch) prepared.push(await prepareMember(r.c));
-    const engine = await createBatchEngine(device, backend, prepared.map((p) => p.member));
+    const { members, states } = await prepareBatch(batch.map((r) => r.c));
+    const engine = await createBatchEngine(device, backend, members);
     try {
       o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once`);
-      const states = prepared.map((p) => p.state);
-      await runBatchLoop(engine, states, prepared.map((p) => p.member.logged), (i, result) => o.onFinished(batch[i].key, states[i].c, result), o.signal, o.maxStepsPerSubmit);
+      await runBatchLoop(engine, states, members.map((m) => m.logged), (i, result) => o.onFinished(batch[i].key, states[i].c, result), o.signal, o.maxStepsPerSubmit);
     } finally {
       engine.dispose();
     }
   }
 }
-
