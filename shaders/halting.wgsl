@@ -7,11 +7,6 @@ var<workgroup> loss_lane: array<f32, LOSS_LANES>;
 var<workgroup> loss0_shared: f32;
 var<workgroup> halt_shared: u32;
 
-fn is_finite(x: f32) -> bool {
-  // Checked on the bits: compilers may assume floats are finite in comparisons.
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
 /// L of the current residual, returned to every invocation: lane l sums parts l, l + 64, …,
 /// then a fixed tree over the lanes. Call in uniform control flow with lid < 64 for the lanes.
 fn workgroup_loss(lid: u32) -> f32 {
@@ -27,11 +22,9 @@ fn workgroup_loss(lid: u32) -> f32 {
   return 0.5 * workgroupUniformLoad(&loss_lane[0]);
 }
 
-/// Diverged when L is not finite or L > diverge_at·L0; converged when L < eps·L0 and stop_at_eps.
+/// The halting rule with the run's settings (shaders/halt_rule.wgsl).
 fn halt_code(L: f32, L0: f32) -> u32 {
-  if (!is_finite(L) || L > dims.diverge_at * L0) { return HALT_DIVERGED; }
-  if (dims.stop_at_eps == 1u && L < dims.eps * L0) { return HALT_CONVERGED; }
-  return HALT_RUNNING;
+  return halt_rule(L, L0, dims.eps, dims.diverge_at, dims.stop_at_eps == 1u);
 }
 
 struct LossCheck { L: f32, code: u32 }

@@ -19,30 +19,11 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   part[lid] = acc;
   for (var half = 128u; half > 0u; half >>= 1u) {
     workgroupBarrier();
-    if (lid < half) {
-      for (var s = 0u; s < STAT_COUNT; s++) {
-        let v = part[lid + half][s];
-        if (stat_is_max(s)) { part[lid][s] = max(part[lid][s], v); } else { part[lid][s] += v; }
-      }
-    }
+    if (lid < half) { part[lid] = combine_stats(part[lid], part[lid + half]); }
   }
   let halt = atomicLoad(&status.halt);
   if (lid != 0u || (halt != HALT_RUNNING && mode.record == 0u) || status.rows >= dims.row_cap) { return; }
-  let t = part[0];
-  let n = f32(dims.n);
-  let m = f32(dims.m);
-  let L = status.loss;
-  var v: array<f32, STATE_COUNT>;
-  v[0] = L;
-  v[1] = L / status.loss0;
-  v[2] = select(0.0, sqrt(t[STAT_DW2] / t[STAT_W02]), t[STAT_W02] > 0.0);
-  v[3] = select(0.0, sqrt(t[STAT_DA2] / t[STAT_A02]), t[STAT_A02] > 0.0);
-  v[4] = t[STAT_MOVE];
-  v[5] = t[STAT_FLIPS] / (n * m);
-  v[6] = (m - t[STAT_ACTIVE]) / m;
-  v[7] = sqrt(t[STAT_GRAD2]);
-  v[8] = L / n;
-  v[9] = t[STAT_CONS];
+  let v = state_values(part[0], status.loss, status.loss0, f32(dims.n), f32(dims.m));
   let o = status.rows * ROW_WORDS;
   rows[o] = status.step;
   rows[o + 1u] = halt;

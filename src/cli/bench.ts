@@ -2,6 +2,7 @@
 import { prepareFile, writeFileAtomic } from '../io/files_node';
 import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions, type BenchReport, type BenchSize } from '../bench/bench';
 import { benchMarkdown } from '../bench/table';
+import { runSweepBench, sweepBenchMarkdown } from '../bench/sweep';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
 import { NoAdapterError } from '../train/backend_node';
@@ -20,6 +21,7 @@ const BENCH = {
       kind: 'value', arg: 'S',
       help: `skip (and list) the sizes predicted to take over S seconds per step [${DEFAULT_OPTIONS.maxStepSeconds}; ${QUICK.maxStepSeconds} with --quick]`,
     },
+    sweep: { kind: 'switch', help: 'measure sweep throughput instead: run-steps/s of the batched engine over batch and problem sizes, beside the float64 reference' },
     kernel: KERNEL,
     'no-tfjs': { kind: 'switch', help: 'leave TensorFlow.js out' },
     json: { kind: 'value', arg: 'FILE', help: 'write the report as JSON (after each size, so that an interrupted run keeps its figures)' },
@@ -29,7 +31,7 @@ const BENCH = {
 
 export function benchHelp(): string {
   return [
-    'usage: shallow-gd bench [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--json FILE] [--md FILE]',
+    'usage: shallow-gd bench [--sweep] [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--json FILE] [--md FILE]',
     '',
     'Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), the host cost per',
     'step, and the same-run reference product X·Wᵀ on this machine\'s WebGPU adapter, beside',
@@ -45,6 +47,7 @@ export interface BenchArgs {
   options: BenchOptions;
   json?: string;
   md?: string;
+  sweep: boolean;
   help: boolean;
 }
 
@@ -64,11 +67,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     if (!(options.maxStepSeconds > 0)) throw new ConfigError('max-step-seconds', '--max-step-seconds must be a number > 0');
   }
   if (flags.kernel !== undefined) options.kernel = parseVariants(flags.kernel);
-  return { sizes, options, json: flags.json, md: flags.md, help };
+  return { sizes, options, json: flags.json, md: flags.md, sweep: flags.sweep, help };
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  const { sizes, options, json, md, help } = parseBenchArgs(argv);
+  const { sizes, options, json, md, sweep, help } = parseBenchArgs(argv);
   if (help) {
     process.stdout.write(benchHelp() + '\n');
     return 0;
@@ -79,6 +82,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   // The benchmark needs an adapter: exit 3, as train --backend webgpu.
   if (!acquired) throw new NoAdapterError();
   process.stderr.write(`adapter: ${acquired.info.name}\n`);
+  if (sweep) {
+    const report = await runSweepBench(acquired.device, acquired.info, { log: (l) => process.stderr.write(l + '\n') });
+    if (json) writeFileAtomic(json, JSON.stringify(report, null, 2) + '\n');
+    if (md) writeFileAtomic(md, sweepBenchMarkdown(report));
+    process.stdout.write(sweepBenchMarkdown(report));
+    return 0;
+  }
   const save = (report: BenchReport) => {
     if (json) writeFileAtomic(json, JSON.stringify(report, null, 2) + '\n');
     if (md) writeFileAtomic(md, benchMarkdown(report));

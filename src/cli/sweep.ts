@@ -12,6 +12,7 @@ import { readRecordFile, openRecordWriter, type RecordFile } from '../sweep/reco
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
 import { defaultWorkers, poolAvailable, runPool } from '../sweep/pool_node';
+import { unbatchable } from '../train/batch';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../model/engine';
 import { BACKEND, JSON_SUMMARY, flagLines, parse, type BackendChoice } from './args';
@@ -32,6 +33,7 @@ const SWEEP = {
     'shard-count': { kind: 'value', arg: 'N', help: 'N for a Kubernetes Indexed Job, whose JOB_COMPLETION_INDEX gives i' },
     backend: BACKEND,
     workers: { kind: 'value', arg: 'N', help: 'threads that train runs on the CPU reference at once [one per core]' },
+    batch: { kind: 'value', arg: 'auto|off|N', default: 'auto', help: 'on WebGPU, runs trained at once by the batched engine: auto (as many as fit), off (one at a time), or at most N per batch' },
     json: JSON_SUMMARY,
   },
   refused: { 'save-tensors': TRAIN_ONLY, force: TRAIN_ONLY, kernel: 'is a train flag: sweep runs the kernels chosen per adapter' },
@@ -110,8 +112,19 @@ interface SweepArgs {
   backend: BackendChoice;
   /** Threads for the CPU reference (--backend cpu, or auto without a hardware adapter). */
   workers: number;
+  /** Most runs per batch on WebGPU: 'auto' (as many as fit) or a number; 0: one run at a time. */
+  batch: number | 'auto';
   json: boolean;
   help: boolean;
+}
+
+/** `--batch auto|off|N`. */
+function parseBatch(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  if (text === 'off') return 0;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError('batch', `--batch must be auto, off, or a whole number of runs from 1 to 65535; got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /** `--workers N`: a whole number ≥ 1, one per core when not given. */
@@ -124,7 +137,7 @@ function parseWorkers(text: string | undefined): number {
 
 export function parseSweepArgs(argv: readonly string[]): SweepArgs {
   const { flags, given, help } = parse(SWEEP, argv);
-  return { given, grid: flags.grid, out: flags.out, shard: flags.shard, shardCount: flags['shard-count'], backend: flags.backend, workers: parseWorkers(flags.workers), json: flags.json, help };
+  return { given, grid: flags.grid, out: flags.out, shard: flags.shard, shardCount: flags['shard-count'], backend: flags.backend, workers: parseWorkers(flags.workers), batch: parseBatch(flags.batch), json: flags.json, help };
 }
 
 interface SweepPlan {
@@ -231,7 +244,7 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
       checkPoints(backend, plan.pending, log);
       const writer = openRecordWriter(plan.out, plan.existing.completeBytes);
       // Between runs nothing is lost; within one, the signal drops it (it runs again on resuming).
-      interrupt.saveOnSignal('dropping the run in progress, which runs again when the sweep resumes');
+      interrupt.saveOnSignal('dropping the runs in progress, which run again when the sweep resumes');
       try {
         const keep = (record: SweepRecord, k: number, point: string) => {
           writer.append(record);
@@ -244,18 +257,35 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
           const points = new Map(plan.pending.map((r) => [r.id, r.point]));
           await runPool(plan.pending, args.workers, (record) => keep(record, ++done, points.get(record.id)!), interrupt.signal);
         } else {
-          for (const [k, run] of plan.pending.entries()) {
+          let done = 0;
+          let single = plan.pending;
+          if (backend.trainBatches && args.batch !== 0) {
+            const runs = plan.pending.map((run) => ({ key: run, c: resolveConfig(run.settings) }));
+            const batched = runs.filter((r) => unbatchable(r.c) === null);
+            single = runs.filter((r) => unbatchable(r.c) !== null).map((r) => r.key);
+            if (batched.length > 0) {
+              log(`backend: ${backend.info.name}${softwareNote(backend.info)}, batched engine: ${batched.length} runs` +
+                (single.length > 0 ? `; ${single.length} one at a time (${[...new Set(runs.map((r) => unbatchable(r.c)).filter(Boolean))].join(', ')})` : ''));
+              await backend.trainBatches(batched, {
+                maxRuns: args.batch === 'auto' ? undefined : args.batch,
+                signal: interrupt.signal,
+                onPhase: log,
+                onFinished: (run, config, result) => keep(toRecord(run.id, run.settings, config, result, backend.info), ++done, run.point),
+              });
+            }
+          }
+          for (const [k, run] of single.entries()) {
+            if (interrupt.signal.aborted) break;
             const trainer = await backend.create(resolveConfig(run.settings));
             try {
-              if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}`);
+              if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}, one run at a time`);
               const result = await trainer.run({ signal: interrupt.signal });
               if (interrupt.signal.aborted && result.outcome === 'stopped') break;
               // trainer.config: the rates measured at initialization, not the rough estimate.
-              keep(toRecord(run.id, run.settings, trainer.config, result, trainer.backend), k + 1, run.point);
+              keep(toRecord(run.id, run.settings, trainer.config, result, trainer.backend), ++done, run.point);
             } finally {
               trainer.dispose();
             }
-            if (interrupt.signal.aborted) break;
           }
         }
       } finally {

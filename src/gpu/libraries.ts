@@ -1,21 +1,29 @@
 // The WGSL libraries kernels import (src/gpu/wgsl.ts), each with what it needs of the kernel.
+import haltRule from '../../shaders/halt_rule.wgsl?raw';
 import halting from '../../shaders/halting.wgsl?raw';
 import loadX from '../../shaders/load_x.wgsl?raw';
 import neuronGradient from '../../shaders/neuron_gradient.wgsl?raw';
+import neuronStat from '../../shaders/neuron_stat.wgsl?raw';
 import neuronSums from '../../shaders/neuron_sums.wgsl?raw';
 import registerBlock from '../../shaders/register_block.wgsl?raw';
 import rng from '../../shaders/rng.wgsl?raw';
+import stateRow from '../../shaders/state_row.wgsl?raw';
 import tileProduct from '../../shaders/tile_product.wgsl?raw';
 import tiles from '../../shaders/tiles.wgsl?raw';
 import type { WgslLibrary } from './wgsl';
 
 /** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */
-export const HALTING: WgslLibrary = { name: 'halting', source: halting, needs: ['dims', 'status'] };
+export const HALT_RULE: WgslLibrary = { name: 'halt_rule', source: haltRule };
+export const HALTING: WgslLibrary = { name: 'halting', source: halting, imports: [HALT_RULE], needs: ['dims', 'status'] };
 /** Philox2x32-10 and the init parameters (twin: src/model/rng.ts). */
 export const RNG: WgslLibrary = { name: 'rng', source: rng };
 export const LOAD_X: WgslLibrary = { name: 'load_x', source: loadX, needs: ['X'] };
 export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: neuronGradient, needs: ['dims', 'X', 'r'] };
-export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, needs: ['dims', 'a', 'a0', 'stats'] };
+/** A neuron's metric sums as its STAT_* columns, and their reduction over neurons (twin: src/reference/neuron_stats.ts). */
+export const NEURON_STAT: WgslLibrary = { name: 'neuron_stat', source: neuronStat };
+export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, imports: [NEURON_STAT], needs: ['dims', 'a', 'a0', 'stats'] };
+/** A logged row's columns from the reduced statistics (twin: src/reference/metrics.ts). */
+export const STATE_ROW: WgslLibrary = { name: 'state_row', source: stateRow };
 /** The 4×4 register block of X·Wᵀ (forward_blocked, the register-blocked yardstick). */
 export const REGISTER_BLOCK: WgslLibrary = { name: 'register_block', source: registerBlock, needs: ['X', 'W'] };
 /** The 64×64 workgroup tile of X·Wᵀ (forward_tiled, the tiled yardstick). */

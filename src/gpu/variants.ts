@@ -115,6 +115,11 @@ const LAVAPIPE_UNROLL_MAX_D4 = 8;
 /** The gemm kernels' settings where nothing else picks them (the autotuner does, src/gpu/autotune.ts). */
 const GEMM_DEFAULTS = { tile: '128x128', split: '1' } as const;
 
+/** Whether marked loops are written out at this d4 on this adapter (the `loops` variant; reasons below). */
+export function chooseLoops(info: BackendInfo, d4: number): Variants['loops'] {
+  return info.software && !(LAVAPIPE.test(info.name) && d4 > LAVAPIPE_UNROLL_MAX_D4) ? 'unrolled' : 'kept';
+}
+
 export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape): Variants {
   const { d4 } = shape;
   // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
@@ -134,10 +139,9 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // 82–86 ms, at d = 128 260–275 ms against 151–216 ms; docs/BENCHMARKS.md); kept on GPUs,
   // whose compilers unroll them.
   if (info.software) {
-    const loops = LAVAPIPE.test(info.name) && d4 > LAVAPIPE_UNROLL_MAX_D4 ? 'kept' : 'unrolled';
-    return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple', loops, ...GEMM_DEFAULTS };
+    return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple', loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
   }
-  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats'), loops: 'kept', ...GEMM_DEFAULTS };
+  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats'), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */

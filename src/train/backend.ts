@@ -5,6 +5,7 @@ import { planRun } from '../gpu/plan';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
 import { CPU_INFO, referenceBytes } from '../reference/engine';
+import { trainBatches, type BatchOptions } from './batch';
 import { createCpuTrainer, createGpuTrainer, type OnSetup, type Trainer } from './trainer';
 
 export interface Backend {
@@ -13,6 +14,8 @@ export interface Backend {
   check(c: Resolved, kernel?: Partial<Variants>): number;
   /** `onSetup` hears initialization's phases and their progress. */
   create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>, onSetup?: OnSetup): Promise<Trainer>;
+  /** Trains many runs at once on the batched engine (WebGPU only; src/train/batch.ts). */
+  trainBatches?<K>(runs: readonly { key: K; c: Resolved }[], options: BatchOptions<K>): Promise<void>;
 }
 
 /** A WebGPU device's backend: buffer limits are known up front; running out of device memory shows only at allocation. */
@@ -21,6 +24,7 @@ export function gpuBackend(device: GPUDevice, info: BackendInfo): Backend {
     info,
     check: (c, kernel) => planRun(c, device.limits, info, kernel).bytes,
     create: (c, labelValues, kernel, onSetup) => createGpuTrainer(device, info, c, labelValues, kernel, onSetup),
+    trainBatches: (runs, options) => trainBatches(device, info, runs, options),
   };
 }
 

@@ -56,7 +56,7 @@ export interface RunOptions {
 }
 
 /** Steps per submit are sized so that one submit holds about this much work. */
-const TARGET_SUBMIT_SECONDS = 0.1;
+export const TARGET_SUBMIT_SECONDS = 0.1;
 
 /** What a run keeps across run() calls, so that it can resume. */
 export class RunState {

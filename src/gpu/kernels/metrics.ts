@@ -1,5 +1,6 @@
 import source from '../../../shaders/metrics.wgsl?raw';
 import type { Shared } from '../buffers';
+import { NEURON_STAT, STATE_ROW } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
 import { bindingTable, type KernelSource } from '../wgsl';
 
@@ -10,7 +11,7 @@ const BINDINGS = bindingTable('metrics', [
   ['status', 'read_write', 'Status'],
   ['rows', 'read_write', 'array<u32>'],
 ]);
-const KERNEL: KernelSource = { name: 'metrics', bindings: BINDINGS, source };
+const KERNEL: KernelSource = { name: 'metrics', bindings: BINDINGS, libraries: [NEURON_STAT, STATE_ROW], source };
 
 /** The logged row from the chunk sums; `mode` says whether it is the closing record. One workgroup. */
 export function metrics(ctx: GpuContext, s: Shared, mode: GPUBuffer): Dispatch {

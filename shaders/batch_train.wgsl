@@ -1,0 +1,192 @@
+// Many runs at once: workgroup b trains run b of the batch for up to params.count steps in one
+// dispatch, with barriers between the phases of a step and no host round trip. A step is the
+// single-run engine's: the residual and L = ½‖r‖² at the current state, the halting rule
+// (halt_rule.wgsl), the state's row where the step is logged (or where the run ends: the
+// closing record, with the rule applied at that state), then both layers' updates from the
+// gradients at the same point. Every sum runs in a fixed order within the run's workgroup, so a
+// run's bits depend on neither the batch's size nor its other runs (src/gpu/batch.ts packs
+// runs of one D4 per batch). r lives in workgroup memory (n ≤ BATCH_MAX_N); X, W0, y, a0 are
+// read only; W and a are the run's parameters.
+
+const WG: u32 = 64u;
+
+struct BatchParams {
+  count: u32,     // steps this dispatch may apply to each running run
+  row_cap: u32,   // rows each run may write per dispatch
+  _pad0: u32,
+  _pad1: u32,
+}
+
+// One run's sizes, settings and where its arrays start (in vec4s for X, W0, W; in floats for y, a0, a).
+struct BatchRun {
+  n: u32,
+  m: u32,
+  steps: u32,        // the step budget T
+  log_count: u32,    // logged steps (< T) in `logged` from log_off, in increasing order
+  x_off: u32,
+  w0_off: u32,
+  w_off: u32,
+  y_off: u32,
+  a0_off: u32,
+  a_off: u32,
+  log_off: u32,
+  stop_at_eps: u32,
+  kappa: f32,
+  eta_w: f32,
+  eta_a: f32,
+  eps: f32,
+  diverge_at: f32,
+  _pad0: f32,
+  _pad1: f32,
+  _pad2: f32,
+}
+
+// What a run carries from one dispatch to the next (the host reads it back with the rows).
+struct BatchState {
+  step: u32,
+  halt: u32,
+  eps_step: u32,     // 1 + the first step with L < eps·L0; 0 while not reached
+  log_index: u32,    // logged steps passed so far
+  done: u32,         // 1 once the closing record is written: the run is frozen
+  rows: u32,         // rows written by the last dispatch
+  loss: f32,         // L at the last state checked
+  loss0: f32,
+}
+
+var<workgroup> r_sh: array<f32, BATCH_MAX_N>;
+var<workgroup> lane: array<f32, WG>;
+var<workgroup> stat_lane: array<array<f32, STAT_COUNT>, WG>;
+var<workgroup> state_sh: BatchState;
+
+/// Σ over the lanes' `lane` values by a fixed tree, returned to every invocation. Call in uniform control flow.
+fn lane_sum(lid: u32) -> f32 {
+  for (var half = WG / 2u; half > 0u; half >>= 1u) {
+    workgroupBarrier();
+    if (lid < half) { lane[lid] += lane[lid + half]; }
+  }
+  return workgroupUniformLoad(&lane[0]);
+}
+
+/// r = f − y into r_sh (thread l takes samples l, l + WG, …) and L = ½‖r‖².
+fn residual_loss(run: BatchRun, lid: u32) -> f32 {
+  var s = 0.0;
+  for (var i = lid; i < run.n; i += WG) {
+    var x: array<vec4<f32>, D4>;
+    /* unroll */ for (var k = 0u; k < D4; k++) { x[k] = fixed4[run.x_off + i * D4 + k]; }
+    var acc = 0.0;
+    for (var j = 0u; j < run.m; j++) {
+      var z4 = vec4<f32>(0.0);
+      /* unroll */ for (var k = 0u; k < D4; k++) { z4 += W[run.w_off + j * D4 + k] * x[k]; }
+      let z = hsum(z4);
+      if (z > 0.0) { acc += a[run.a_off + j] * z; }
+    }
+    let ri = run.kappa * acc - fixed1[run.y_off + i];
+    r_sh[i] = ri;
+    s += ri * ri;
+  }
+  lane[lid] = s;
+  return 0.5 * lane_sum(lid);
+}
+
+/// Thread l takes neurons l, l + WG, …: the gradients at the current point, the neuron's
+/// statistics into stat_lane (reduced over the workgroup) when `stats`, then both updates
+/// when `update`. Call in uniform control flow.
+fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
+  var acc: array<f32, STAT_COUNT>;
+  for (var j = lid; j < run.m; j += WG) {
+    var w: array<vec4<f32>, D4>;
+    var w0: array<vec4<f32>, D4>;
+    var g: array<vec4<f32>, D4>;
+    var s: NeuronSums;
+    /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[run.w_off + j * D4 + k]; }
+    if (stats) {
+      /* unroll */ for (var k = 0u; k < D4; k++) { w0[k] = fixed4[run.w0_off + j * D4 + k]; }
+    }
+    for (var i = 0u; i < run.n; i++) {
+      var x: array<vec4<f32>, D4>;
+      var z4 = vec4<f32>(0.0);
+      /* unroll */ for (var k = 0u; k < D4; k++) {
+        x[k] = fixed4[run.x_off + i * D4 + k];
+        z4 += w[k] * x[k];
+      }
+      let z = hsum(z4);
+      if (stats) {
+        var y4 = vec4<f32>(0.0);
+        /* unroll */ for (var k = 0u; k < D4; k++) { y4 += w0[k] * x[k]; }
+        if ((z > 0.0) != (hsum(y4) > 0.0)) { s.flips += 1u; }
+      }
+      if (z > 0.0) {
+        s.is_active = 1u;
+        let ri = r_sh[i];
+        /* unroll */ for (var k = 0u; k < D4; k++) { g[k] += ri * x[k]; }
+        s.ga += ri * z;
+      }
+    }
+    let aj = a[run.a_off + j];
+    if (stats) {
+      /* unroll */ for (var k = 0u; k < D4; k++) {
+        let dw = w[k] - w0[k];
+        s.dw2 += dot(dw, dw);
+        s.w02 += dot(w0[k], w0[k]);
+        s.w2 += dot(w[k], w[k]);
+        s.g2 += dot(g[k], g[k]);
+      }
+      acc = combine_stats(acc, neuron_stat_values(s, run.kappa, run.eta_w, run.eta_a, aj, fixed1[run.a0_off + j]));
+    }
+    if (update) {
+      let cw = run.eta_w * run.kappa * aj;
+      /* unroll */ for (var k = 0u; k < D4; k++) { W[run.w_off + j * D4 + k] = w[k] - cw * g[k]; }
+      a[run.a_off + j] = aj - run.eta_a * run.kappa * s.ga;
+    }
+  }
+  if (stats) {
+    stat_lane[lid] = acc;
+    for (var half = WG / 2u; half > 0u; half >>= 1u) {
+      workgroupBarrier();
+      if (lid < half) { stat_lane[lid] = combine_stats(stat_lane[lid], stat_lane[lid + half]); }
+    }
+    workgroupBarrier();
+  }
+}
+
+/// Run b's row `slot` of this dispatch: the state at st.step with its halt code (ROW_WORDS words).
+fn write_row(b: u32, slot: u32, run: BatchRun, st: BatchState) {
+  let v = state_values(stat_lane[0], st.loss, st.loss0, f32(run.n), f32(run.m));
+  let o = (b * params.row_cap + slot) * ROW_WORDS;
+  rows[o] = st.step;
+  rows[o + 1u] = st.halt;
+  for (var k = 0u; k < STATE_COUNT; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wg.x;
+  let run = runs[b];
+  if (lid == 0u) { state_sh = state[b]; }
+  var st = workgroupUniformLoad(&state_sh);
+  var written = 0u;
+  for (var k = 0u; k < params.count && st.done == 0u; k++) {
+    let L = residual_loss(run, lid);
+    // Every read of W and a by the residual comes before any update below.
+    storageBarrier();
+    if (st.step == 0u) { st.loss0 = L; }
+    st.halt = halt_rule(L, st.loss0, run.eps, run.diverge_at, run.stop_at_eps == 1u);
+    if (st.halt != HALT_DIVERGED && L < run.eps * st.loss0 && st.eps_step == 0u) { st.eps_step = st.step + 1u; }
+    st.loss = L;
+    let end = st.halt != HALT_RUNNING || st.step >= run.steps;
+    let logged_now = !end && st.log_index < run.log_count && logged[run.log_off + st.log_index] == st.step;
+    neurons(run, lid, !end, end || logged_now);
+    if (end || logged_now) {
+      if (lid == 0u && written < params.row_cap) { write_row(b, written, run, st); }
+      written += 1u;
+    }
+    if (logged_now) { st.log_index += 1u; }
+    if (end) { st.done = 1u; } else { st.step += 1u; }
+    // The updates are in place before the next step's residual reads them.
+    storageBarrier();
+  }
+  if (lid == 0u) {
+    st.rows = min(written, params.row_cap);
+    state[b] = st;
+  }
+}

@@ -1,0 +1,88 @@
+// `shallow-gd bench --sweep`: run-steps per second of the batched WebGPU engine over batch
+// sizes and problem sizes, beside the float64 reference training the same runs one after
+// another on one core, in the same process. Every run applies all its steps (no early stop,
+// fixed stable rates), so run-steps are runs × steps. scripts/bench_sweep_cpu.py sets the
+// CPU pool beside a NumPy peer batched over seeds; scripts/bench_torch.py --sweep PyTorch's bmm.
+import { resolveConfig, type Resolved } from '../config/resolve';
+import { buildConfig } from '../config/schema';
+import { createBatchEngine } from '../gpu/batch';
+import type { BackendInfo } from '../model/engine';
+import { prepareBatch, runBatchLoop } from '../train/batch';
+import { createCpuTrainer } from '../train/trainer';
+import type { BenchSize } from './bench';
+
+export interface SweepBenchRow extends BenchSize {
+  /** `webgpu batched` or `float64 reference, one run at a time (1 core)`. */
+  engine: string;
+  runs: number;
+  steps: number;
+  seconds: number;
+  runStepsPerSecond: number;
+}
+
+export interface SweepBenchReport {
+  date: string;
+  adapter: BackendInfo;
+  rows: SweepBenchRow[];
+}
+
+/** The default problem sizes: the sweep of issue 13's targets and larger ones. */
+export const SWEEP_SIZES: readonly BenchSize[] = [{ n: 32, d: 8, m: 32 }, { n: 64, d: 8, m: 32 }, { n: 128, d: 16, m: 128 }];
+
+/** Batch sizes: a software adapter is a thousand times slower, so it gets the small ones. */
+export function sweepBatches(info: BackendInfo): number[] {
+  return info.software ? [1, 16, 128] : [1, 64, 1024, 4096, 16384];
+}
+
+/** Runs of one size, seeds 1…count, at rates well inside stability (η = 0.05/λ estimate) and no early stop. */
+function configs(size: BenchSize, count: number, steps: number): Resolved[] {
+  return Array.from({ length: count }, (_, k) => resolveConfig(buildConfig({ ...size, seed: k + 1, steps, stopAtEps: false, rateFactor: 0.05, logEvery: 0 })));
+}
+
+/** Seconds the batched engine takes to train `cs` (initialization not counted). */
+async function batchedSeconds(device: GPUDevice, info: BackendInfo, cs: readonly Resolved[]): Promise<number> {
+  const { members, states } = await prepareBatch(cs);
+  const engine = await createBatchEngine(device, info, members);
+  try {
+    // The kernel was compiled with the engine: the time is the runs' steps.
+    const start = performance.now();
+    await runBatchLoop(engine, states, members.map((m) => m.logged), () => {});
+    return (performance.now() - start) / 1000;
+  } finally {
+    engine.dispose();
+  }
+}
+
+export async function runSweepBench(
+  device: GPUDevice, info: BackendInfo, o: { sizes?: readonly BenchSize[]; batches?: readonly number[]; steps?: number; log?: (line: string) => void } = {},
+): Promise<SweepBenchReport> {
+  const steps = o.steps ?? (info.software ? 200 : 2000);
+  const batches = o.batches ?? sweepBatches(info);
+  const rows: SweepBenchRow[] = [];
+  const row = (size: BenchSize, engine: string, runs: number, seconds: number) => {
+    rows.push({ ...size, engine, runs, steps, seconds, runStepsPerSecond: (runs * steps) / seconds });
+    o.log?.(`${size.n}x${size.d}x${size.m}, ${engine}, ${runs} runs × ${steps} steps: ${seconds.toFixed(3)} s, ${Math.round((runs * steps) / seconds)} run-steps/s`);
+  };
+  for (const size of o.sizes ?? SWEEP_SIZES) {
+    // The reference: a few runs one after another on this thread (its rate per run does not depend on their number).
+    const cpuRuns = 2;
+    const start = performance.now();
+    for (const c of configs(size, cpuRuns, steps)) await (await createCpuTrainer({ ...c, logEvery: 0 })).run();
+    row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
+    for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, configs(size, runs, steps)));
+  }
+  return { date: new Date().toISOString(), adapter: info, rows };
+}
+
+/** The report as a markdown table, with the adapter and its software note. */
+export function sweepBenchMarkdown(r: SweepBenchReport): string {
+  const note = r.adapter.software ? ' (software adapter: its figures are not GPU figures; compare them only as ratios within this table)' : '';
+  return [
+    `Sweep throughput on ${r.adapter.name}${note}, ${r.date}`,
+    '',
+    '| n | d | m | engine | runs | steps | seconds | run-steps/s |',
+    '| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    ...r.rows.map((x) => `| ${x.n} | ${x.d} | ${x.m} | ${x.engine} | ${x.runs} | ${x.steps} | ${x.seconds.toFixed(3)} | ${Math.round(x.runStepsPerSecond)} |`),
+    '',
+  ].join('\n');
+}

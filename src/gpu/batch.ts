@@ -1,0 +1,220 @@
+// The batched WebGPU engine: many independent runs (any seeds, sizes, rates, labels of one
+// D4 = ⌈d/4⌉) in one set of buffers, trained by one dispatch per submit in which each run's
+// workgroup applies many steps (shaders/batch_train.wgsl). Each run halts on its own, logs
+// its own rows at its own logged steps and writes its closing record when it ends; the host
+// reads back only the runs' status words and the rows of the submit.
+import type { Resolved } from '../config/resolve';
+import type { HaltCode } from '../model/constants';
+import type { BackendInfo, Readback, StateRow, Tensors } from '../model/engine';
+import { STATE_COLUMNS } from '../model/metrics';
+import { Allocator } from './allocate';
+import {
+  BATCH_MAX_N, BATCH_STATE, RUN_WORDS, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
+} from './kernels/batch_train';
+import { ROW_WORDS } from './layout';
+import { GpuContext } from './program';
+import { StagingPool } from './readback';
+import { chooseLoops } from './variants';
+
+/** A run as the batch takes it: the final config (numeric rates), its initial state, its logged steps. */
+export interface BatchMember {
+  c: Resolved;
+  /** Float32 in the layout users load (X n×d, W0 m×d), labels final. */
+  tensors: Pick<Tensors, 'X' | 'y' | 'W0' | 'a0'>;
+  /** Steps below c.steps whose state is logged, increasing. */
+  logged: readonly number[];
+}
+
+/** A run's report after a submit; `done`: its closing record (the last row) is in, and it is frozen. */
+export interface BatchReadback extends Readback {
+  done: boolean;
+}
+
+export interface BatchEngine {
+  readonly backend: BackendInfo;
+  readonly size: number;
+  readonly memoryBytes: number;
+  /** Rows a run may write per submit, its closing record included. */
+  readonly rowCap: number;
+  /** Applies up to `count` steps to every running run (the caller keeps each run's logged rows per submit within rowCap − 1). */
+  submit(count: number): Promise<BatchReadback[]>;
+  dispose(): void;
+}
+
+/** Rows per run per submit. */
+export const BATCH_ROW_CAP = 16;
+/** Workgroups of one dispatch dimension, the most WebGPU guarantees. */
+const MAX_BATCH_RUNS = 65535;
+
+/** Why a run cannot join a batch (it trains on the single-run engine), or null. */
+export function unbatchable(c: Resolved): string | null {
+  if (c.n > BATCH_MAX_N) return `n > ${BATCH_MAX_N}`;
+  if (c.spectrum) return 'spectrum';
+  return null;
+}
+
+/** Bytes a run holds in a batch: X, W0, W (vec4-padded), y, a0, a, its logged steps, its record, state and rows. */
+export function batchRunBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>, logCount: number): number {
+  const d4 = Math.ceil(c.d / 4);
+  return 16 * d4 * (c.n + 2 * c.m) + 4 * (c.n + 2 * c.m + logCount) + 4 * (RUN_WORDS + STATE_WORDS + BATCH_ROW_CAP * ROW_WORDS);
+}
+
+/**
+ * Runs packed into batches: one D4 per batch (a run's kernel depends only on its own d), similar
+ * sizes together (a dispatch lasts as long as its largest run), each batch's buffers within
+ * the device's binding limit and at most `maxRuns` runs.
+ */
+export function packBatches<T>(items: readonly T[], config: (t: T) => Resolved, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'>, maxRuns = MAX_BATCH_RUNS): T[][] {
+  const work = (c: Resolved) => c.n * c.m * Math.ceil(c.d / 4);
+  const sorted = [...items].sort((x, y) => {
+    const a = config(x), b = config(y);
+    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || work(a) - work(b);
+  });
+  const out: T[][] = [];
+  let batch: T[] = [];
+  let vec4s = 0;
+  const cap = Math.min(maxRuns, MAX_BATCH_RUNS);
+  for (const t of sorted) {
+    const c = config(t);
+    const d4 = Math.ceil(c.d / 4);
+    const need = d4 * (c.n + 2 * c.m);
+    const first = batch.length > 0 ? config(batch[0]) : null;
+    if (first && (Math.ceil(first.d / 4) !== d4 || batch.length >= cap || 16 * (vec4s + need) > limits.maxStorageBufferBindingSize)) {
+      out.push(batch);
+      batch = [];
+      vec4s = 0;
+    }
+    batch.push(t);
+    vec4s += need;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/** Rows of `width` floats copied into vec4-padded rows of D4 vec4s at `at` (in floats). */
+function putPadded(into: Float32Array, at: number, src: Float32Array, rows: number, width: number, d4: number): void {
+  for (let i = 0; i < rows; i++) into.set(src.subarray(i * width, (i + 1) * width), at + i * 4 * d4);
+}
+
+export async function createBatchEngine(device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[]): Promise<BatchEngine> {
+  const d4 = Math.ceil(members[0].c.d / 4);
+  if (members.some((x) => Math.ceil(x.c.d / 4) !== d4)) throw new Error('createBatchEngine: every run of a batch has the same ⌈d/4⌉');
+  if (members.length > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: at most ${MAX_BATCH_RUNS} runs per batch`);
+  for (const x of members) {
+    const why = unbatchable(x.c);
+    if (why) throw new Error(`createBatchEngine: a run with ${why} cannot be batched`);
+  }
+  // Offsets of each run's arrays: X then W0 in fixed4, y then a0 in fixed1, W and a, logged.
+  let v4 = 0, f1 = 0, w4 = 0, a1 = 0, lg = 0;
+  const layouts: BatchRunLayout[] = members.map(({ c, logged }) => {
+    const l: BatchRunLayout = {
+      n: c.n, m: c.m, steps: c.steps, logCount: logged.length,
+      xOff: v4, w0Off: v4 + c.n * d4, wOff: w4, yOff: f1, a0Off: f1 + c.n, aOff: a1, logOff: lg,
+      stopAtEps: c.stopAtEps, kappa: c.outputScale, etaW: c.etaW, etaA: c.etaA, eps: c.eps, divergeAt: c.divergeAt,
+    };
+    v4 += (c.n + c.m) * d4;
+    f1 += c.n + c.m;
+    w4 += c.m * d4;
+    a1 += c.m;
+    lg += logged.length;
+    return l;
+  });
+  const fixed4 = new Float32Array(4 * v4), fixed1 = new Float32Array(f1), W = new Float32Array(4 * w4), a = new Float32Array(a1);
+  const logged = new Uint32Array(Math.max(lg, 1));
+  members.forEach(({ c, tensors, logged: steps }, i) => {
+    const l = layouts[i];
+    putPadded(fixed4, 4 * l.xOff, tensors.X, c.n, c.d, d4);
+    putPadded(fixed4, 4 * l.w0Off, tensors.W0, c.m, c.d, d4);
+    putPadded(W, 4 * l.wOff, tensors.W0, c.m, c.d, d4);
+    fixed1.set(tensors.y, l.yOff);
+    fixed1.set(tensors.a0, l.a0Off);
+    a.set(tensors.a0, l.aOff);
+    logged.set(steps, l.logOff);
+  });
+
+  const alloc = new Allocator(device);
+  const ctx = new GpuContext(device, d4, chooseLoops(backend, d4) === 'unrolled');
+  const staging = new StagingPool(device);
+  const release = () => {
+    staging.destroy();
+    alloc.destroyAll();
+    ctx.destroy();
+  };
+  const filled = (data: ArrayBufferView, label: string) => {
+    const b = alloc.storage(data.byteLength, label);
+    device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+    return b;
+  };
+  const runs = members.length;
+  const rowBytes = 4 * ROW_WORDS * BATCH_ROW_CAP * runs;
+  const stateBytes = 4 * STATE_WORDS * runs;
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let buffers: BatchBuffers;
+  let params: GPUBuffer;
+  try {
+    params = alloc.uniform(batchParamsBytes(0, BATCH_ROW_CAP), 'batchParams');
+    buffers = {
+      params,
+      runs: filled(new Uint8Array(runRecordBytes(layouts)), 'runs'),
+      fixed4: filled(fixed4, 'fixed4'),
+      fixed1: filled(fixed1, 'fixed1'),
+      logged: filled(logged, 'logged'),
+      W: filled(W, 'W'),
+      a: filled(a, 'a'),
+      state: alloc.storage(stateBytes, 'state'),
+      rows: alloc.storage(rowBytes, 'rows'),
+    };
+    batchTrain(ctx, buffers, runs);
+  } finally {
+    const invalid = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    if (invalid || oom) {
+      release();
+      throw new Error(`WebGPU rejected the batch of ${runs} runs: ${(invalid ?? oom)!.message}`);
+    }
+  }
+  const dispatch = batchTrain(ctx, buffers, runs);
+  const memoryBytes = alloc.owned.reduce((s, b) => s + b.size, 0);
+  let lost: string | null = null;
+  device.lost.then((info) => { lost = `the WebGPU device was lost (${info.reason}): ${info.message}`; });
+
+  return {
+    backend,
+    size: runs,
+    memoryBytes,
+    rowCap: BATCH_ROW_CAP,
+    async submit(count) {
+      device.queue.writeBuffer(params, 0, batchParamsBytes(count, BATCH_ROW_CAP));
+      const enc = device.createCommandEncoder({ label: `batch of ${runs}: ${count} steps` });
+      const pass = enc.beginComputePass();
+      pass.setPipeline(dispatch.pipeline);
+      pass.setBindGroup(0, dispatch.group);
+      pass.dispatchWorkgroups(runs);
+      pass.end();
+      const data = await staging.submitAndRead(enc, stateBytes + rowBytes, (b) => {
+        enc.copyBufferToBuffer(buffers.state, 0, b, 0, stateBytes);
+        enc.copyBufferToBuffer(buffers.rows, 0, b, stateBytes, rowBytes);
+      });
+      if (lost) throw new Error(lost);
+      const u = new Uint32Array(data);
+      const f = new Float32Array(data);
+      return layouts.map((_, i) => {
+        const o = i * STATE_WORDS;
+        const rows: StateRow[] = [];
+        for (let k = 0; k < u[o + BATCH_STATE.rows]; k++) {
+          const ro = stateBytes / 4 + (i * BATCH_ROW_CAP + k) * ROW_WORDS;
+          const row = { step: u[ro] } as StateRow;
+          STATE_COLUMNS.forEach((col, j) => { row[col] = f[ro + 2 + j]; });
+          rows.push(row);
+        }
+        const epsStep = u[o + BATCH_STATE.epsStep];
+        return {
+          step: u[o + BATCH_STATE.step], halt: u[o + BATCH_STATE.halt] as HaltCode, epsStep: epsStep > 0 ? epsStep - 1 : null,
+          loss: f[o + BATCH_STATE.loss], loss0: f[o + BATCH_STATE.loss0], rows, done: u[o + BATCH_STATE.done] === 1,
+        };
+      });
+    },
+    dispose: release,
+  };
+}

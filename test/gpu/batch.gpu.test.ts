@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig, type Resolved } from '../../src/config/resolve';
+import { buildConfig, type SettingKey } from '../../src/config/schema';
+import { packBatches } from '../../src/gpu/batch';
+import { trainBatches } from '../../src/train/batch';
+import type { RunResult } from '../../src/train/run_loop';
+import { createCpuTrainer, createGpuTrainer } from '../../src/train/trainer';
+import { gpu } from '../support/gpu';
+
+// Stable rates (rate factor 0.1): fp32 rounding differences stay at rounding size.
+const config = (given: Partial<Record<SettingKey, unknown>>) =>
+  resolveConfig(buildConfig({ n: 32, d: 8, m: 16, steps: 500, logEvery: 50, rateFactor: 0.1, ...given }));
+
+interface Finished { config: Resolved; result: RunResult }
+
+/** Each run's final config and result on the batched engine, trained in batches of at most maxRuns. */
+async function batched(configs: readonly Resolved[], maxRuns?: number, maxStepsPerSubmit?: number): Promise<Finished[]> {
+  const dev = await gpu();
+  const out: Finished[] = [];
+  await trainBatches(dev.device, dev.info, configs.map((c, key) => ({ key, c })), { maxRuns, maxStepsPerSubmit, onFinished: (key, config, result) => { out[key] = { config, result }; } });
+  return out;
+}
+
+/** The config with its measured numbers given: nothing is measured again. */
+const fixed = (c: Resolved): Resolved => ({ ...c, auto: { etaW: false, etaA: false, shared: false, steps: false } });
+
+/** The run's rows as exact numbers (bits), step by step. */
+const bits = (r: RunResult) => JSON.stringify(r.rows.map((row) => Object.values(row).map((v) => (Number.isNaN(v) ? 'NaN' : v))));
+
+describe('batched engine', () => {
+  it('trains like the float64 reference to fp32 rounding, and like the single-run engine on the same adapter, over 500 steps', async () => {
+    const dev = await gpu();
+    const runs = [
+      config({ seed: 1 }),
+      config({ m: 64, seed: 2, labels: 'gaussian' }),
+      config({ m: 40, d: 7, seed: 3, labels: 'teacher:4' }),
+      config({ m: 24, seed: 4, preset: 'nguyen' }),
+    ];
+    const got = await batched(runs);
+    for (const [k, { config: measured, result }] of got.entries()) {
+      // The batch's rates (measured on the reference at initialization), given as numbers.
+      const c = fixed(measured);
+      const reference = await (await createCpuTrainer(c)).run();
+      const single = await createGpuTrainer(dev.device, dev.info, c);
+      const gpuSingle = await single.run();
+      single.dispose();
+      for (const [want, tol, what] of [[reference, 1e-4, 'reference'], [gpuSingle, 1e-2, 'single-run engine']] as const) {
+        expect(result.outcome).toBe(want.outcome);
+        expect(result.stepsDone).toBe(want.stepsDone);
+        expect(result.rows.map((r) => r.step)).toEqual(want.rows.map((r) => r.step));
+        want.rows.forEach((w, j) => {
+          const g = result.rows[j];
+          const at = `run ${k} against the ${what} at step ${w.step}`;
+          expect(Math.abs(g.loss - w.loss) / w.loss, `${at}: loss`).toBeLessThan(1e-4);
+          // Gradient norms and movements amplify the rounding of one sign decision near a kink
+          // (the single-run engine's masked backward takes its signs from the forward pass).
+          for (const key of ['rel_move_w', 'rel_move_a', 'max_neuron_move', 'grad_norm'] as const)
+            expect(Math.abs(g[key] - w[key]), `${at}: ${key}`).toBeLessThan(tol * (Math.abs(w[key]) + 1e-4));
+          // The drift is a difference of terms of its scale 1: fp32 knows it to about 1e-5.
+          expect(Math.abs(g.conserved_drift - w.conserved_drift), `${at}: conserved_drift`).toBeLessThan(tol * Math.abs(w.conserved_drift) + 1e-5);
+          expect(g.dead_frac, `${at}: dead_frac`).toBe(w.dead_frac);
+          expect(Math.abs(g.flip_frac - w.flip_frac), `${at}: flip_frac`).toBeLessThanOrEqual(2 / (c.n * c.m));
+        });
+      }
+    }
+  });
+
+  it("gives a run the same bits whatever the batch's size and other runs, and whatever its submits", async () => {
+    const runs = [config({ seed: 5, m: 8, steps: 200 }), config({ seed: 6, m: 32, steps: 300 }), config({ seed: 7, m: 12, n: 20, steps: 250 }), config({ seed: 8, m: 16, labels: 'adversarial', steps: 200 })];
+    const together = await batched(runs);
+    const reversed = await batched([...runs].reverse());
+    const alone = await batched([runs[1]]);
+    const pairs = await batched(runs, 2, 7);
+    runs.forEach((_, k) => {
+      expect(bits(reversed[runs.length - 1 - k].result), `run ${k} reversed`).toBe(bits(together[k].result));
+      expect(bits(pairs[k].result), `run ${k} in pairs`).toBe(bits(together[k].result));
+    });
+    expect(bits(alone[0].result)).toBe(bits(together[1].result));
+    expect(together[0].result.rows.length).toBeGreaterThan(4);
+  });
+
+  it('halts each run on its own, as the float64 reference does: converged, diverged and out of steps in one batch', async () => {
+    const runs = [
+      config({ seed: 9, m: 64, eps: 1e-2, steps: 3000 }),
+      config({ seed: 10, etaW: 40, etaA: 40, steps: 400 }),
+      config({ seed: 11, steps: 120, logEvery: 0 }),
+    ];
+    const got = await batched(runs);
+    const outcomes = got.map((g) => g.result.outcome);
+    expect(outcomes).toEqual(['converged', 'diverged', 'max_steps']);
+    for (const [k, { config: c, result }] of got.entries()) {
+      const want = await (await createCpuTrainer(fixed(c))).run();
+      expect(result.outcome).toBe(want.outcome);
+      // Where a run halts is a rounding-sized decision: the step of its halt agrees within a few steps.
+      expect(Math.abs(result.stepsDone - want.stepsDone), `run ${k} steps`).toBeLessThanOrEqual(k === 2 ? 0 : 3);
+      // The closing record describes the halting state, logged once.
+      const last = result.rows[result.rows.length - 1];
+      expect(last.step).toBe(result.stepsDone);
+      expect(new Set(result.rows.map((r) => r.step)).size).toBe(result.rows.length);
+    }
+    expect(got[0].result.stepsToEps).toBe(got[0].result.stepsDone);
+    expect(got[0].result.rows.at(-1)!.loss_ratio).toBeLessThan(1e-2);
+    expect(got[2].result.stepsDone).toBe(120);
+  });
+
+  it('packs runs by ⌈d/4⌉ and size, within the binding limit and the most runs asked', () => {
+    const cs = [config({ d: 8, m: 64 }), config({ d: 3 }), config({ d: 7, m: 8 }), config({ d: 5 }), config({ d: 8, m: 16 })];
+    const packed = packBatches(cs, (c) => c, { maxStorageBufferBindingSize: 1 << 27 }, 2);
+    expect(packed.map((b) => b.map((c) => [c.d, c.m]))).toEqual([[[3, 16]], [[7, 8], [5, 16]], [[8, 16], [8, 64]]]);
+    const tight = packBatches([config({}), config({ seed: 2 })], (c) => c, { maxStorageBufferBindingSize: 16 * 2 * (32 + 32) + 1 });
+    expect(tight.length).toBe(2);
+  });
+});
