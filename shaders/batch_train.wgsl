@@ -8,52 +8,6 @@
 // runs of one D4 per batch). r lives in workgroup memory (n ≤ BATCH_MAX_N); X, W0, y, a0 are
 // read only; W and a are the run's parameters.
 
-const WG: u32 = 64u;
-
-struct BatchParams {
-  count: u32,     // steps this dispatch may apply to each running run
-  row_cap: u32,   // rows each run may write per dispatch
-  _pad0: u32,
-  _pad1: u32,
-}
-
-// One run's sizes, settings and where its arrays start (in vec4s for X, W0, W; in floats for y, a0, a).
-struct BatchRun {
-  n: u32,
-  m: u32,
-  steps: u32,        // the step budget T
-  log_count: u32,    // logged steps (< T) in `logged` from log_off, in increasing order
-  x_off: u32,
-  w0_off: u32,
-  w_off: u32,
-  y_off: u32,
-  a0_off: u32,
-  a_off: u32,
-  log_off: u32,
-  stop_at_eps: u32,
-  kappa: f32,
-  eta_w: f32,
-  eta_a: f32,
-  eps: f32,
-  diverge_at: f32,
-  _pad0: f32,
-  _pad1: f32,
-  _pad2: f32,
-}
-
-// What a run carries from one dispatch to the next (the host reads it back with the rows).
-struct BatchState {
-  step: u32,
-  halt: u32,
-  eps_step: u32,     // 1 + the first step with L < eps·L0; 0 while not reached
-  log_index: u32,    // logged steps passed so far
-  done: u32,         // 1 once the closing record is written: the run is frozen
-  rows: u32,         // rows written by the last dispatch
-  loss: f32,         // L at the last state checked
-  loss0: f32,
-}
-
-var<workgroup> r_sh: array<f32, BATCH_MAX_N>;
 var<workgroup> lane: array<f32, WG>;
 var<workgroup> stat_lane: array<array<f32, STAT_COUNT>, WG>;
 var<workgroup> state_sh: BatchState;
@@ -96,32 +50,13 @@ fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
   for (var j = lid; j < run.m; j += WG) {
     var w: array<vec4<f32>, D4>;
     var w0: array<vec4<f32>, D4>;
-    var g: array<vec4<f32>, D4>;
-    var s: NeuronSums;
     /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[run.w_off + j * D4 + k]; }
     if (stats) {
       /* unroll */ for (var k = 0u; k < D4; k++) { w0[k] = fixed4[run.w0_off + j * D4 + k]; }
     }
-    for (var i = 0u; i < run.n; i++) {
-      var x: array<vec4<f32>, D4>;
-      var z4 = vec4<f32>(0.0);
-      /* unroll */ for (var k = 0u; k < D4; k++) {
-        x[k] = fixed4[run.x_off + i * D4 + k];
-        z4 += w[k] * x[k];
-      }
-      let z = hsum(z4);
-      if (stats) {
-        var y4 = vec4<f32>(0.0);
-        /* unroll */ for (var k = 0u; k < D4; k++) { y4 += w0[k] * x[k]; }
-        if ((z > 0.0) != (hsum(y4) > 0.0)) { s.flips += 1u; }
-      }
-      if (z > 0.0) {
-        s.is_active = 1u;
-        let ri = r_sh[i];
-        /* unroll */ for (var k = 0u; k < D4; k++) { g[k] += ri * x[k]; }
-        s.ga += ri * z;
-      }
-    }
+    let sums = batch_neuron(run, &w, &w0, stats);
+    let g = sums.g;
+    var s = sums.s;
     let aj = a[run.a_off + j];
     if (stats) {
       /* unroll */ for (var k = 0u; k < D4; k++) {

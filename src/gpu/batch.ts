@@ -9,9 +9,10 @@ import type { BackendInfo, Readback, StateRow, Tensors } from '../model/engine';
 import { STATE_COLUMNS } from '../model/metrics';
 import { Allocator } from './allocate';
 import {
-  BATCH_MAX_N, BATCH_STATE, RUN_WORDS, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
+  BATCH_STATE, RUN_WORDS, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
 } from './kernels/batch_train';
-import { ROW_WORDS } from './layout';
+import { batchTangent, type BatchTangentBuffers } from './kernels/batch_tangent';
+import { BATCH_MAX_N, ROW_WORDS } from './layout';
 import { GpuContext } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
@@ -38,6 +39,8 @@ export interface BatchEngine {
   readonly rowCap: number;
   /** Applies up to `count` steps to every running run (the caller keeps each run's logged rows per submit within rowCap − 1). */
   submit(count: number): Promise<BatchReadback[]>;
+  /** H v for each (run, v) at the runs' current states, at each run's own rates, in one dispatch. */
+  tangentProducts(calls: readonly { run: number; v: Float64Array }[]): Promise<Float64Array[]>;
   dispose(): void;
 }
 
@@ -175,6 +178,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     }
   }
   const dispatch = batchTrain(ctx, buffers, runs);
+  let tangent: BatchTangentBuffers | undefined;
   const memoryBytes = alloc.owned.reduce((s, b) => s + b.size, 0);
   let lost: string | null = null;
   device.lost.then((info) => { lost = `the WebGPU device was lost (${info.reason}): ${info.message}`; });
@@ -213,6 +217,33 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
           step: u[o + BATCH_STATE.step], halt: u[o + BATCH_STATE.halt] as HaltCode, epsStep: epsStep > 0 ? epsStep - 1 : null,
           loss: f[o + BATCH_STATE.loss], loss0: f[o + BATCH_STATE.loss0], rows, done: u[o + BATCH_STATE.done] === 1,
         };
+      });
+    },
+    async tangentProducts(calls) {
+      if (calls.length === 0) return [];
+      // The product's own buffers, made at the first call: many batches never measure.
+      tangent ??= {
+        runs: buffers.runs, fixed4: buffers.fixed4, W: buffers.W, a: buffers.a,
+        list: alloc.storage(4 * runs, 'tangentList'), vin: alloc.storage(fixed1.byteLength, 'tangentV'),
+        G: alloc.storage(W.byteLength, 'tangentG'), out: alloc.storage(fixed1.byteLength, 'tangentOut'),
+      };
+      const v = new Float32Array(fixed1.length);
+      calls.forEach((call) => v.set(call.v, layouts[call.run].yOff));
+      device.queue.writeBuffer(tangent.vin, 0, v);
+      device.queue.writeBuffer(tangent.list, 0, Uint32Array.from(calls.map((call) => call.run)));
+      const d = batchTangent(ctx, tangent, calls.length);
+      const enc = device.createCommandEncoder({ label: `batch H v for ${calls.length} runs` });
+      const pass = enc.beginComputePass();
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, d.group);
+      pass.dispatchWorkgroups(d.x);
+      pass.end();
+      const out = tangent.out;
+      const f = new Float32Array(await staging.submitAndRead(enc, out.size, (b) => enc.copyBufferToBuffer(out, 0, b, 0, out.size)));
+      if (lost) throw new Error(lost);
+      return calls.map((call) => {
+        const l = layouts[call.run];
+        return Float64Array.from(f.subarray(l.yOff, l.yOff + l.n));
       });
     },
     dispose: release,

@@ -1,4 +1,6 @@
 // The WGSL libraries kernels import (src/gpu/wgsl.ts), each with what it needs of the kernel.
+import batchLayout from '../../shaders/batch_layout.wgsl?raw';
+import batchNeuron from '../../shaders/batch_neuron.wgsl?raw';
 import haltRule from '../../shaders/halt_rule.wgsl?raw';
 import halting from '../../shaders/halting.wgsl?raw';
 import loadX from '../../shaders/load_x.wgsl?raw';
@@ -10,9 +12,12 @@ import rng from '../../shaders/rng.wgsl?raw';
 import stateRow from '../../shaders/state_row.wgsl?raw';
 import tileProduct from '../../shaders/tile_product.wgsl?raw';
 import tiles from '../../shaders/tiles.wgsl?raw';
+import { BATCH_MAX_N } from './layout';
 import type { WgslLibrary } from './wgsl';
 
 /** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */
+/** The batched engine's per-run records and workgroup size (src/gpu/kernels/batch_train.ts has their host layouts). */
+export const BATCH_LAYOUT: WgslLibrary = { name: 'batch_layout', source: `const BATCH_MAX_N: u32 = ${BATCH_MAX_N}u;\n${batchLayout}` };
 export const HALT_RULE: WgslLibrary = { name: 'halt_rule', source: haltRule };
 export const HALTING: WgslLibrary = { name: 'halting', source: halting, imports: [HALT_RULE], needs: ['dims', 'status'] };
 /** Philox2x32-10 and the init parameters (twin: src/model/rng.ts). */
@@ -23,6 +28,8 @@ export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: n
 export const NEURON_STAT: WgslLibrary = { name: 'neuron_stat', source: neuronStat };
 export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, imports: [NEURON_STAT], needs: ['dims', 'a', 'a0', 'stats'] };
 /** A logged row's columns from the reduced statistics (twin: src/reference/metrics.ts). */
+/** A batched run's neuron: its gradient sums with the weights in r_sh, and its flips. */
+export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4'] };
 export const STATE_ROW: WgslLibrary = { name: 'state_row', source: stateRow };
 /** The 4×4 register block of X·Wᵀ (forward_blocked, the register-blocked yardstick). */
 export const REGISTER_BLOCK: WgslLibrary = { name: 'register_block', source: registerBlock, needs: ['X', 'W'] };

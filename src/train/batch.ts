@@ -6,7 +6,7 @@ import type { Resolved } from '../config/resolve';
 import { createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
 
 export { unbatchable };
-import type { BackendInfo } from '../model/engine';
+import type { BackendInfo, TangentProduct } from '../model/engine';
 import { createCpuEngine } from '../reference/engine';
 import { prepare } from './instruments';
 import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
@@ -38,10 +38,39 @@ function lowerBound(a: readonly number[], x: number): number {
 }
 
 /**
+ * Per-run tangent products (at each run's own rates) whose calls, made in the same turn of the
+ * event loop, run as one dispatch: the runs' monitors step through their Lanczos iterations
+ * together.
+ */
+function pooledProducts(engine: BatchEngine, states: readonly RunState[]): (run: number) => TangentProduct {
+  let pending: { run: number; v: Float64Array; resolve: (hv: Float64Array) => void; reject: (e: unknown) => void }[] = [];
+  const flush = async () => {
+    const calls = pending;
+    pending = [];
+    try {
+      const out = await engine.tangentProducts(calls);
+      calls.forEach((call, k) => call.resolve(out[k]));
+    } catch (e) {
+      calls.forEach((call) => call.reject(e));
+    }
+  };
+  return (run) => (v, etaW, etaA) => {
+    const { c } = states[run];
+    if (etaW !== c.etaW || etaA !== c.etaA) return Promise.reject(new Error('the batched engine takes H v at each run\'s own rates only'));
+    return new Promise((resolve, reject) => {
+      // After the other runs' calls of this turn: a macrotask.
+      if (pending.length === 0) setTimeout(flush, 0);
+      pending.push({ run, v, resolve, reject });
+    });
+  };
+}
+
+/**
  * Trains the runs of one batch from step 0 until each has its closing record or `signal`
  * aborts (runs not finished by then are dropped). Running runs move in lockstep: a submit
  * applies the same steps to each, as many as keep every run's logged rows within the engine's
- * row capacity and the submit near TARGET_SUBMIT_SECONDS.
+ * row capacity and the submit near TARGET_SUBMIT_SECONDS, and ends before a logged step that a
+ * run's stability monitor measures (RunState.measure), as the one run loop's submits do.
  */
 export async function runBatchLoop(
   engine: BatchEngine, states: readonly RunState[], schedules: readonly (readonly number[])[],
@@ -49,29 +78,43 @@ export async function runBatchLoop(
 ): Promise<void> {
   const start = performance.now();
   const done = states.map(() => false);
+  const product = pooledProducts(engine, states);
+  const measure = (runs: readonly number[]) => Promise.all(runs.map((i) => states[i].measure(product(i))));
   let left = states.length;
   let from = 0;
   let stepsPerSubmit = Math.min(4, maxStepsPerSubmit);
   while (left > 0 && !signal?.aborted) {
     let count = stepsPerSubmit;
+    const measuredHere: number[] = [];
     schedules.forEach((steps, i) => {
+      if (done[i]) return;
+      const at = lowerBound(steps, from);
+      if (states[i].measures && steps[at] === from) measuredHere.push(i);
       // The closing record takes a row too: at most rowCap − 1 logged steps per submit.
-      const limit = steps[lowerBound(steps, from) + engine.rowCap - 1];
-      if (!done[i] && limit !== undefined) count = Math.min(count, limit - from);
+      const rows = steps[at + engine.rowCap - 1];
+      if (rows !== undefined) count = Math.min(count, rows - from);
+      const next = steps[steps[at] === from ? at + 1 : at];
+      if (states[i].measures && next !== undefined) count = Math.min(count, next - from);
     });
+    await measure(measuredHere);
     const t0 = performance.now();
     const reads = await engine.submit(count);
     const now = performance.now();
+    const finished: number[] = [];
     reads.forEach((r, i) => {
       if (done[i]) return;
-      const s = states[i];
-      if (!r.done) return s.keep(r);
-      s.keep({ ...r, rows: r.rows.slice(0, -1) });
-      s.keepRecord({ ...r, rows: r.rows.slice(-1) });
+      if (!r.done) return states[i].keep(r);
+      states[i].keep({ ...r, rows: r.rows.slice(0, -1) });
+      finished.push(i);
+    });
+    // The closing record's state is frozen: measured now, as the one run loop measures its last state.
+    await measure(finished);
+    for (const i of finished) {
+      states[i].keepRecord({ ...reads[i], rows: reads[i].rows.slice(-1) });
       done[i] = true;
       left--;
-      onFinished(i, s.result(0, (now - start) / 1000));
-    });
+      onFinished(i, states[i].result(0, (performance.now() - start) / 1000));
+    }
     from += count;
     const rate = count / Math.max((now - t0) / 1000, 1e-6);
     stepsPerSubmit = Math.max(1, Math.min(maxStepsPerSubmit, Math.round(rate * TARGET_SUBMIT_SECONDS)));

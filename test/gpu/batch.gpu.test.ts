@@ -59,6 +59,9 @@ describe('batched engine', () => {
           // The drift is a difference of terms of its scale 1: fp32 knows it to about 1e-5.
           expect(Math.abs(g.conserved_drift - w.conserved_drift), `${at}: conserved_drift`).toBeLessThan(tol * Math.abs(w.conserved_drift) + 1e-5);
           expect(g.dead_frac, `${at}: dead_frac`).toBe(w.dead_frac);
+          // The stability monitor: Lanczos on the batch's own products, warm-started as a single run's.
+          // (8 products from a warm start: the single-run engine's closing record reads up to a few % apart.)
+          expect(Math.abs(g.sharpness - w.sharpness), `${at}: sharpness`).toBeLessThan((what === 'reference' ? 1e-4 : 5e-2) * w.sharpness);
           expect(Math.abs(g.flip_frac - w.flip_frac), `${at}: flip_frac`).toBeLessThanOrEqual(2 / (c.n * c.m));
         });
       }

@@ -1,12 +1,9 @@
 // Host side of shaders/batch_train.wgsl: its bindings, the byte layouts of its per-run
 // records, and its dispatch (one workgroup per run of the batch).
 import source from '../../../shaders/batch_train.wgsl?raw';
-import { HALT_RULE, NEURON_STAT, STATE_ROW } from '../libraries';
+import { BATCH_LAYOUT, BATCH_NEURON, HALT_RULE, NEURON_STAT, STATE_ROW } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
 import { bindingTable, type KernelSource } from '../wgsl';
-
-/** The most samples of a batched run: its residual lives in workgroup memory (4 KiB). */
-export const BATCH_MAX_N = 1024;
 
 const BINDINGS = bindingTable('batch_train', [
   ['params', 'uniform', 'BatchParams'],
@@ -24,8 +21,8 @@ export type BatchBuffers = Record<(typeof BINDINGS.names)[number], GPUBuffer>;
 const KERNEL: KernelSource = {
   name: 'batch_train',
   bindings: BINDINGS,
-  libraries: [HALT_RULE, NEURON_STAT, STATE_ROW],
-  source: `const BATCH_MAX_N: u32 = ${BATCH_MAX_N}u;\n${source}`,
+  libraries: [BATCH_LAYOUT, BATCH_NEURON, HALT_RULE, NEURON_STAT, STATE_ROW],
+  source,
 };
 
 /** Words of BatchRun and BatchState. */

@@ -1,0 +1,24 @@
+// Host side of shaders/batch_tangent.wgsl: H v for the listed runs of a batch (one workgroup each).
+import source from '../../../shaders/batch_tangent.wgsl?raw';
+import { BATCH_LAYOUT, BATCH_NEURON } from '../libraries';
+import type { Dispatch, GpuContext } from '../program';
+import { bindingTable, type KernelSource } from '../wgsl';
+
+const BINDINGS = bindingTable('batch_tangent', [
+  ['runs', 'read', 'array<BatchRun>'],
+  ['list', 'read', 'array<u32>'],
+  ['fixed4', 'read', 'array<vec4<f32>>'],
+  ['W', 'read', 'array<vec4<f32>>'],
+  ['a', 'read', 'array<f32>'],
+  ['vin', 'read', 'array<f32>'],
+  ['G', 'read_write', 'array<vec4<f32>>'],
+  ['out', 'read_write', 'array<f32>'],
+]);
+export type BatchTangentBuffers = Record<(typeof BINDINGS.names)[number], GPUBuffer>;
+
+const KERNEL: KernelSource = { name: 'batch_tangent', bindings: BINDINGS, libraries: [BATCH_LAYOUT, BATCH_NEURON], source };
+
+/** H v of `count` runs, those the list buffer names. */
+export function batchTangent(ctx: GpuContext, buffers: BatchTangentBuffers, count: number): Dispatch {
+  return { pipeline: ctx.pipeline(KERNEL), group: ctx.group(BINDINGS, buffers), x: count };
+}
