@@ -137,7 +137,7 @@ export function presetLines(): string[] {
 // Flags that several commands share.
 export const BACKEND = {
   kind: 'value', choices: ['auto', 'webgpu', 'cpu'], default: 'auto',
-  help: 'auto (WebGPU if an adapter exists, else the CPU reference), webgpu, or cpu',
+  help: 'auto (WebGPU on a hardware adapter, and on a software one where the run is large enough to gain from it; else the CPU reference), webgpu, or cpu',
 } as const satisfies Flag;
 export type BackendChoice = (typeof BACKEND.choices)[number];
 

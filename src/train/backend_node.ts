@@ -2,6 +2,7 @@
 // float64 CPU reference.
 import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
 import { referenceBytes } from '../reference/engine';
@@ -59,6 +60,18 @@ const CPU = cpuBackend((c, need) => {
     ? new ConfigError('m', `--m (m) too large: ${why}; at n=${c.n} d=${c.d} the largest m that fits is ${largest}`)
     : new ConfigError('n', `--n (n) × --d (d) too large: ${why} even at m=1`);
 });
+
+/**
+ * Multiply-adds per step (n·m·d) above which a software adapter trains one run faster than the
+ * float64 reference: SwiftShader's step at 1024×16×1024–4096 (1.7–6.7·10⁷) ran 0.76–1.18× the
+ * reference's, and npm start's 128×16×64 (1.3·10⁵) took 15.6 s against 5.5 s (docs/BENCHMARKS.md).
+ */
+export const SOFTWARE_ADAPTER_MIN_WORK = 2 ** 24;
+
+/** Whether train's `auto` takes a software adapter for this run (by the rule above). */
+export function softwareAdapterPays(c: Pick<Resolved, 'n' | 'm' | 'd'>): boolean {
+  return c.n * c.m * c.d > SOFTWARE_ADAPTER_MIN_WORK;
+}
 
 /**
  * `auto` takes WebGPU when an adapter exists and says so when it falls back to the CPU; with

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gpu } from '../support/gpu';
+import { softwareAdapterPays } from '../../src/train/backend_node';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
 import { decodeNpy, encodeNpy } from '../../src/io/npy';
@@ -29,7 +30,7 @@ describe('shallow-gd train', () => {
   it('writes config, metrics, summary and .npy tensors that replay the run', async () => {
     const out = join(tmp(), 'run');
     // Rates well inside the stable range, so that float32 and float64 trajectories stay close.
-    const r = cli(['train', '--n', '64', '--d', '8', '--m', '64', '--steps', '500', '--rate-factor', '0.25', '--save-tensors', '--out', out]);
+    const r = cli(['train', '--backend', 'webgpu', '--n', '64', '--d', '8', '--m', '64', '--steps', '500', '--rate-factor', '0.25', '--save-tensors', '--out', out]);
     // The adapter this process gets is the one the command got, with the note exactly when it is a software one.
     const { info } = await gpu();
     expect(/^backend: (.*)$/m.exec(r.err)?.[1]).toBe(`${info.name}${info.software ? ' (software adapter: timings are not GPU figures)' : ''}`);
@@ -56,6 +57,16 @@ describe('shallow-gd train', () => {
     const L = loss(residual(forward(X.data, Wr, ar, 64, 8, 64, config.outputScale), y.data));
     expect(Math.abs(L - summary.final.loss) / summary.final.loss).toBeLessThan(1e-3);
     expect(summary.final.loss_ratio).toBeLessThan(0.05);
+  });
+
+  it('with --backend auto, takes a software adapter only for runs large enough to gain from it', async () => {
+    const { info } = await gpu();
+    const r = cli(['train', '--n', '16', '--d', '4', '--m', '8', '--steps', '20']);
+    expect(r.code).toBe(0);
+    expect(/^backend: (.*)$/m.exec(r.err)?.[1]).toBe(info.software ? 'float64 CPU reference' : info.name);
+    if (info.software) expect(r.err).toMatch(/^notice: only a software WebGPU adapter .*float64 CPU reference, which is faster here/m);
+    expect(softwareAdapterPays({ n: 16, d: 4, m: 8 })).toBe(false);
+    expect(softwareAdapterPays({ n: 1024, d: 16, m: 4096 })).toBe(true);
   });
 
   it('prints the summary as JSON with --json, and trains on labels from a .npy file', () => {
