@@ -176,7 +176,7 @@ function refreshPlan(): void {
 function refreshShare(config: Config | null): void {
   $<HTMLInputElement>('share-link').value = location.href;
   if (!config) return;
-  const src = `${location.origin}${location.pathname}${formatHash(config, { embed: true, autorun: true, hide: ['controls', 'share'], seeds: page.seeds })}`;
+  const src = `${location.origin}${location.pathname}${formatHash(config, { embed: true, autorun: true, hide: ['controls', 'share', 'explain'], seeds: page.seeds })}`;
   $<HTMLTextAreaElement>('share-embed').value = `<iframe src="${src}" width="100%" height="680" style="border:0" title="shallow-gd" loading="lazy"></iframe>`;
 }
 
