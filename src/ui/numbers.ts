@@ -15,10 +15,14 @@ export function shown(x: number | null | undefined): string {
   return x == null || Number.isNaN(x) ? '—' : num(x);
 }
 
-/** How many times something shrank or grew: 3.2× below a thousand, else the nearest power of ten (10⁶×). */
+/** How many times something shrank or grew: 3.2× below a thousand, else in powers of ten (10⁶×, 3.4·10⁶×). */
 export function factor(x: number): string {
   if (!Number.isFinite(x) || x <= 0) return '—';
-  return x < 1000 ? `${num(x)}×` : `${powerOfTen(Math.round(Math.log10(x)))}×`;
+  if (x < 1000) return `${num(x)}×`;
+  let k = Math.floor(Math.log10(x));
+  let mantissa = Number((x / 10 ** k).toPrecision(2));
+  if (mantissa >= 10) [mantissa, k] = [1, k + 1];
+  return `${mantissa === 1 ? '' : `${mantissa}·`}${powerOfTen(k)}×`;
 }
 
 /** A fraction as a percentage with two significant digits (14%, 0.52%). */
