@@ -156,7 +156,7 @@ export class Charts {
    */
   draw(traces: Trace[]): boolean {
     this.traces = traces;
-    const shape = `${this.logX}|${traces.map((t) => `${t.id}:${t.band ? 'band' : ''}`).join(',')}`;
+    const shape = `${this.logX}|${traces.map((t) => `${t.id}:${t.name}:${t.band ? 'band' : ''}`).join(',')}`;
     if (shape !== this.shape) for (const id of Object.keys(CHARTS) as ChartId[]) this.stale.add(id);
     this.shape = shape;
     let rebuilt = false;

@@ -100,10 +100,21 @@ let pageError: string | null = null;
 let stopRequested = false;
 /** A start that came before the widget was ready or while a run was being prepared: it runs next. */
 let startPending = false;
+/** A parent's start waiting for the plan check of its config: a stop now ends it as it starts. */
+let startChecking = false;
 let planOk = false;
 /** The check of the plan line's config by the backend's worker: a start waits for the latest. */
 let planChecked: Promise<void> = Promise.resolve();
 let planSeq = 0;
+
+/** Resolves once the plan line answers for the form as it is now (edits made meanwhile included). */
+async function planSettled(): Promise<void> {
+  let p: Promise<void>;
+  do {
+    p = planChecked;
+    await p;
+  } while (p !== planChecked);
+}
 let dirty = true;
 
 const form = new SettingsForm($('groups'), { preset: $('preset-slot'), stopAtEps: $('stop-slot') }, refreshPlan);
@@ -227,9 +238,10 @@ const hooks: RunHooks = {
   },
 };
 
-async function start(): Promise<void> {
+/** `stopAtOnce`: a stop came before the run was prepared; it ends the run as it starts, with its summary. */
+async function start(stopAtOnce = false): Promise<void> {
   if (preparing || !backend) return;
-  stopRequested = false;
+  stopRequested = stopAtOnce;
   pageError = null;
   dismiss('run-error');
   dismiss('diverged');
@@ -576,7 +588,7 @@ document.querySelectorAll<HTMLButtonElement>('button[data-copy]').forEach((b) =>
 
 parent.listen((m) => {
   if (m.type === 'shallow-gd:stop') {
-    if (preparing || startPending) {
+    if (preparing || startPending || startChecking) {
       stopRequested = true;
       startPending = false;
     } else if (current?.phase === 'running') {
@@ -607,13 +619,13 @@ parent.listen((m) => {
     startPending = true;
     return;
   }
-  const seq = planSeq;
-  void planChecked.then(() => {
-    // A newer edit or request is checked (and answered) on its own.
-    if (seq !== planSeq) return;
+  startChecking = true;
+  stopRequested = false;
+  void planSettled().then(() => {
+    startChecking = false;
     if (!planOk) return parent.post({ type: 'shallow-gd:rejected', request: 'start', reason: $('plan').textContent ?? '' });
     parent.post({ type: 'shallow-gd:accepted', request: 'start', queued: false });
-    void start();
+    void start(stopRequested);
   });
 });
 
@@ -643,7 +655,7 @@ PageBackend.acquire((message) => {
   if (autorun || startPending) {
     startPending = false;
     // The plan is checked first: a link the device cannot run says so and does not start.
-    void planChecked.then(() => {
+    void planSettled().then(() => {
       if (planOk) void start();
       // A queued request was accepted: its refusal comes as an error.
       else if (!autorun) fail($('plan').textContent ?? '');

@@ -480,9 +480,10 @@ describe('the page without WebGPU', () => {
     // (the eigendecomposition, seconds) must have run in the worker.
     expect(tasks.main.cpuMs).toBeLessThan(100);
     expect(tasks.worker.cpuMs).toBeGreaterThan(10 * tasks.main.cpuMs);
-    // In wall clock, what the PerformanceObserver sees: no freeze (a main-thread
-    // eigendecomposition of this H_0 is a task of seconds), with room for a loaded machine.
-    expect(longest).toBeLessThan(1000);
+    // In wall clock, what the PerformanceObserver sees (here up to 60× the CPU time, on a loaded
+    // machine): shorter than the eigendecomposition the worker ran, which on the main thread
+    // would have been one task at least that long.
+    expect(longest).toBeLessThan(tasks.worker.cpuMs);
     await page.screenshot({ path: join(ARTIFACTS, 'cpu-cancelled-390.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
