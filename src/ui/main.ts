@@ -120,7 +120,7 @@ let dirty = true;
 const form = new SettingsForm($('groups'), { preset: $('preset-slot'), stopAtEps: $('stop-slot') }, refreshPlan);
 const charts = new Charts(
   { loss: $('chart-loss'), movement: $('chart-movement'), activation: $('chart-activation'), kernel: $('chart-kernel') },
-  page.embed ? 170 : 230,
+  page.embed ? 160 : 230,
   page.ranges,
 );
 
