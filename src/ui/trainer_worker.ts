@@ -70,10 +70,17 @@ const api = {
     return { config: trainer.config, backend: trainer.backend, memoryBytes: trainer.memoryBytes, setupSeconds: trainer.setupSeconds };
   },
 
-  run(onRow: (row: Row) => void, onProgress: (p: Progress) => void): Promise<RunResult> {
-    if (!trainer) return Promise.reject(new Error('no trainer to run'));
+  /**
+   * The callbacks travel on channels of their own, the result on the worker's: the result waits
+   * until the page has taken the last row and progress, so that a run's `done` follows its rows.
+   */
+  async run(onRow: (row: Row) => unknown, onProgress: (p: Progress) => unknown): Promise<RunResult> {
+    if (!trainer) throw new Error('no trainer to run');
     abort = new AbortController();
-    return trainer.run({ signal: abort.signal, onRow, onProgress });
+    const taken: unknown[] = [];
+    const result = await trainer.run({ signal: abort.signal, onRow: (row) => { taken[0] = onRow(row); }, onProgress: (p) => { taken[1] = onProgress(p); } });
+    await Promise.all(taken);
+    return result;
   },
 
   pause(): void {
