@@ -233,6 +233,8 @@ const hooks: RunHooks = {
       if (run.phase === 'failed' || stopRequested) group.ended = true;
       if (!group.ended && group.runs.length < group.count && run === current) void prepareSeed(group);
     }
+    // The panel and the outcome lines follow at the next frame.
+    dirty = true;
     renderRuns();
     render();
   },

@@ -79,6 +79,7 @@ describe('the page on WebGPU', () => {
     const rows = await exportedRows(page);
     const last = rows.at(-1)!;
     const { n, m } = JSON.parse((await downloadFrom(page, () => page.getByRole('button', { name: 'config' }).click())).bytes.toString('utf8'));
+    await expect.poll(() => page.textContent('#explain')).not.toContain('so far');
     const panel = (await page.textContent('#explain'))!;
     expect(panel).toContain(`Run #1: the loss fell ${factor(1 / last.loss_ratio)} in ${last.step.toLocaleString('en-US')} steps, while the first layer moved ${shown(last.rel_move_w)}× its initial norm`);
     expect(panel).toContain(`and ${percent(last.flip_frac)} of the activation patterns (sample, neuron) flipped`);
@@ -86,7 +87,7 @@ describe('the page on WebGPU', () => {
 
     // Legends: each series' line style as its marker, and away from the cursor its latest value.
     const legend = (chart: string) => page.locator(`#chart-${chart} .u-legend .u-series`);
-    expect(await legend('movement').locator('.u-value').allTextContents()).toEqual([expect.any(String), shown(last.rel_move_w), shown(last.rel_move_a), shown(last.max_neuron_move)]);
+    await expect.poll(() => legend('movement').locator('.u-value').allTextContents()).toEqual([expect.any(String), shown(last.rel_move_w), shown(last.rel_move_a), shown(last.max_neuron_move)]);
     expect(await legend('movement').locator('.u-marker').evaluateAll((ms) => ms.slice(1).map((e) => getComputedStyle(e).borderTopStyle))).toEqual(['solid', 'dashed', 'dotted']);
     expect(await legend('loss').locator('.u-label').allTextContents()).toEqual(['step', expect.stringMatching(/^#1 m=32 n=32 d=8 /)]);
 
@@ -113,13 +114,13 @@ describe('the page on WebGPU', () => {
     expect(seeds.map((s) => s.seed)).toEqual([1, 2, 3]);
     const converged = seeds.filter((s) => s.outcome === 'converged').length;
     expect(await entry.locator('.outcome').textContent()).toBe(`${converged} of 3 finished converged (${percent(converged / 3)})`);
-    expect(await page.textContent('#explain')).toContain(`${converged} of 3 finished seeds reached L/L0 < eps = 0.01 (${percent(converged / 3)})`);
+    await expect.poll(() => page.textContent('#explain')).toContain(`${converged} of 3 finished seeds reached L/L0 < eps = 0.01 (${percent(converged / 3)})`);
     // The loss chart lists the median alone (the quartiles are its band) at its latest value.
     const median = quartiles(seeds.map((s) => s.rows), [true, true, true]).median.at(-1)!;
     const series = page.locator('#chart-loss .u-legend .u-series');
     expect(await series.locator('.u-label').allTextContents()).toEqual(['step', expect.stringMatching(/^#1–#3 median of 3 seeds: m=16 /), 'lower quartile', 'upper quartile']);
     expect(await series.evaluateAll((rows) => rows.map((r) => getComputedStyle(r).display !== 'none'))).toEqual([true, true, false, false]);
-    expect(await series.nth(1).locator('.u-value').textContent()).toBe(shown(median.loss));
+    await expect.poll(() => series.nth(1).locator('.u-value').textContent()).toBe(shown(median.loss));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, 'seeds-390.png'), fullPage: true });
     expect(errors).toEqual([]);
