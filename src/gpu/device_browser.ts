@@ -1,5 +1,5 @@
 // WebGPU in the page: navigator.gpu → adapter → device, or the plain reason there is none,
-// so the page can say why it falls back to the CPU reference.
+// so the page can say why it falls back to the CPU reference. It runs in a window or a worker.
 import type { BackendInfo } from '../model/engine';
 import { registerTuneCache } from './autotune';
 import { describeAdapter, requestDeviceFor } from './device';
@@ -14,7 +14,7 @@ export type Acquired = { ok: true; gpu: BrowserDevice } | { ok: false; reason: s
 
 export async function acquireBrowserDevice(): Promise<Acquired> {
   if (!('gpu' in navigator) || !navigator.gpu) {
-    const where = window.isSecureContext ? 'this browser does not offer it' : 'it needs a secure context (https or localhost)';
+    const where = globalThis.isSecureContext ? 'this browser does not offer it' : 'it needs a secure context (https or localhost)';
     return { ok: false, reason: `no WebGPU: navigator.gpu is missing (${where})` };
   }
   let adapter: GPUAdapter | null;

@@ -1,21 +1,27 @@
 // The uPlot charts (loss and its kernel prediction, movement from initialization, activation
 // patterns, the tangent kernel's extreme eigenvalues), each overlaying every run in its own
-// color. Callers redraw at most once per display frame.
+// color (several seeds of one config as their median, with the quartiles as a band). Legends
+// show each series' line style and, away from the cursor, its latest value. Callers redraw at
+// most once per display frame.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Row } from '../model/metrics';
-import { num } from '../train/format';
+import { shown, tickLabels } from './numbers';
 
 export type ChartId = 'loss' | 'movement' | 'activation' | 'kernel';
 
 export interface Trace {
   id: number;
+  /** How the page names it: #3, or #3–#7 for seeds. */
+  name: string;
   color: string;
   /** The run's config, shown in the loss chart's legend. */
   label: string;
   /** The optional instruments the run measures: series of the others are not drawn or listed. */
   instruments: Instruments;
   rows: readonly Row[];
+  /** Seeds of one config: `rows` is their median, drawn with the quartiles between these as a band. */
+  band?: { lower: readonly Row[]; upper: readonly Row[] };
 }
 
 export interface Instruments {
@@ -91,16 +97,29 @@ export function drawsIn(id: ChartId, traces: readonly Trace[]): boolean {
   return traces.some((t) => measured(CHARTS[id], t).length > 0);
 }
 
-/** One run's columns for a chart; a log axis cannot show 0, negatives or non-finite values. */
+/**
+ * One run's columns for a chart (each metric, then its band's lower and upper edge where it has
+ * one); a log axis cannot show 0, negatives or non-finite values.
+ */
 function table(t: Trace, spec: ChartSpec, logX: boolean): uPlot.AlignedData {
-  const kept = logX ? t.rows.filter((r) => r.step > 0) : t.rows;
+  const keep = (rows: readonly Row[]) => (logX ? rows.filter((r) => r.step > 0) : rows);
   const value = (v: number) => (Number.isFinite(v) && (!spec.logY || v > 0) ? v : null);
-  return [kept.map((r) => r.step), ...measured(spec, t).map((m) => kept.map((r) => value(r[m.col])))];
+  const kept = keep(t.rows);
+  const columns = measured(spec, t).flatMap((m) => {
+    const col = (rows: readonly Row[]) => keep(rows).map((r) => value(r[m.col]));
+    return t.band ? [col(t.rows), col(t.band.lower), col(t.band.upper)] : [col(t.rows)];
+  });
+  return [kept.map((r) => r.step), ...columns];
 }
 
-function ticks(_u: uPlot, splits: number[]): string[] {
-  return splits.map((v) => (v == null ? '' : num(v)));
+/** Legend markers: CSS border styles for the dashes the lines are drawn with. */
+function borderStyle(dash: number[] | undefined): string {
+  if (!dash?.length) return 'solid';
+  return dash[0] <= 2 ? 'dotted' : 'dashed';
 }
+
+/** Step ticks are whole steps. */
+const STEP_INCREMENTS = [1, 2, 5].flatMap((x) => Array.from({ length: 10 }, (_, k) => x * 10 ** k)).sort((a, b) => a - b);
 
 export class Charts {
   private readonly plots = new Map<ChartId, uPlot>();
@@ -108,6 +127,8 @@ export class Charts {
   private logX = false;
   /** Run ids and axis mode the plots were built for: a change rebuilds them. */
   private shape = '';
+  /** Charts built for an earlier shape, rebuilt one per draw. */
+  private readonly stale = new Set<ChartId>();
 
   /** `ranges`: y ranges fixed by the page (widgets side by side share them). */
   constructor(
@@ -124,30 +145,43 @@ export class Charts {
     for (const slot of Object.values(slots)) resize.observe(slot);
   }
 
+  /** The step axis, log or linear: the next draw rebuilds the charts. */
   setLogSteps(logX: boolean): void {
     this.logX = logX;
-    this.draw(this.traces);
   }
 
-  draw(traces: Trace[]): void {
+  /**
+   * Draws the traces; returns true while some chart still waits to be rebuilt for a new set of
+   * runs (one is rebuilt per call, so that no frame holds the main thread for four of them).
+   */
+  draw(traces: Trace[]): boolean {
     this.traces = traces;
-    const shape = `${this.logX}|${traces.map((t) => t.id).join(',')}`;
-    const rebuild = shape !== this.shape;
+    const shape = `${this.logX}|${traces.map((t) => `${t.id}:${t.name}:${t.band ? 'band' : ''}`).join(',')}`;
+    if (shape !== this.shape) for (const id of Object.keys(CHARTS) as ChartId[]) this.stale.add(id);
     this.shape = shape;
+    let rebuilt = false;
     for (const id of Object.keys(CHARTS) as ChartId[]) {
-      const spec = CHARTS[id];
-      const data = traces.length ? uPlot.join(traces.map((t) => table(t, spec, this.logX))) : [[]];
       const old = this.plots.get(id);
-      if (old && !rebuild) {
-        old.setData(data as uPlot.AlignedData);
+      const stale = this.stale.has(id) || !old;
+      // A stale chart keeps its old picture until its turn: its series no longer match the data.
+      if (stale && rebuilt) continue;
+      const spec = CHARTS[id];
+      const data = (traces.length ? uPlot.join(traces.map((t) => table(t, spec, this.logX))) : [[]]) as uPlot.AlignedData;
+      if (old && !stale) {
+        old.setData(data);
+        latestInLegend(old);
         continue;
       }
+      rebuilt = true;
+      this.stale.delete(id);
       old?.destroy();
-      const u = new uPlot(this.options(id, traces), data as uPlot.AlignedData, this.slots[id]);
+      const u = new uPlot(this.options(id, traces), data, this.slots[id]);
       // A GPU reset (the one that loses a WebGPU device, say) blanks accelerated 2-D canvases too.
       u.ctx.canvas.addEventListener('contextrestored', () => u.redraw());
       this.plots.set(id, u);
+      latestInLegend(u);
     }
+    return this.stale.size > 0;
   }
 
   private width(id: ChartId): number {
@@ -157,20 +191,29 @@ export class Charts {
   private options(id: ChartId, traces: Trace[]): uPlot.Options {
     const spec = CHARTS[id];
     const series: uPlot.Series[] = [{ label: 'step' }];
+    const bands: uPlot.Band[] = [];
     for (const t of traces) {
       for (const m of measured(spec, t)) {
         series.push({
-          label: m.name ? `#${t.id} ${m.name}` : `#${t.id} ${t.label}`,
+          label: m.name ? `${t.name} ${m.name}` : `${t.name} ${t.label}`,
           stroke: t.color,
           dash: m.dash,
           width: 1.5,
           // Runs log different steps: join() leaves gaps in each run's column, drawn across.
           spanGaps: true,
-          value: (_u, v) => (v == null ? '—' : num(v)),
+          value: (_u, v) => shown(v),
         });
+        if (t.band) {
+          // The quartiles: lines of no width with the band between them, kept out of the legend.
+          const edge: uPlot.Series = { stroke: t.color, width: 0, spanGaps: true, class: 'band-edge', points: { show: false } };
+          series.push({ ...edge, label: 'lower quartile' }, { ...edge, label: 'upper quartile' });
+          bands.push({ series: [series.length - 1, series.length - 2], fill: `${t.color}33` });
+        }
       }
     }
+    const logTicks = (log: boolean) => (_u: uPlot, splits: number[]) => tickLabels(splits, log);
     return {
+      bands,
       width: this.width(id),
       height: this.height,
       series,
@@ -180,11 +223,12 @@ export class Charts {
           : spec.logY ? { distr: 3 } : { range: (_u, _min, max) => [0, Math.max(max, 0.05)] },
       },
       axes: [
-        { label: 'step', values: ticks },
-        { label: spec.yLabel, values: ticks, size: 60 },
+        { label: 'step', values: logTicks(this.logX), incrs: STEP_INCREMENTS, labelGap: 4 },
+        { label: spec.yLabel, values: logTicks(spec.logY), size: 64, labelGap: 6 },
       ],
       cursor: { sync: { key: 'shallow-gd' } },
-      legend: { live: true },
+      legend: { live: true, markers: { dash: (_u, k) => borderStyle(series[k].dash) } },
+      hooks: { setCursor: [latestInLegend] },
     };
   }
 
@@ -193,6 +237,7 @@ export class Charts {
    * and config) and, where a chart has several metrics, each metric (its dash).
    */
   png(id: ChartId): Promise<Blob> {
+    // The plot's own canvas is drawn at the device pixel ratio; the export keeps it.
     const u = this.plots.get(id);
     if (!u) return Promise.reject(new Error('no chart to export'));
     const src = u.ctx.canvas;
@@ -200,10 +245,11 @@ export class Charts {
     const spec = CHARTS[id];
     const line = 18 * px;
     // Only the metrics some run measures.
-    const shown = spec.metrics.filter((m) => this.traces.some((t) => measured(spec, t).includes(m)));
+    const measuredHere = spec.metrics.filter((m) => this.traces.some((t) => measured(spec, t).includes(m)));
     const key = [
-      ...this.traces.map((t) => ({ text: `#${t.id} ${t.label}`, color: t.color, dash: [] as number[] })),
-      ...(shown.length > 1 ? shown.map((m) => ({ text: m.name, color: '#666', dash: m.dash })) : []),
+      ...this.traces.filter((t) => measured(spec, t).length).map((t) => ({ text: `${t.name} ${t.label}`, color: t.color, dash: [] as number[] })),
+      ...(measuredHere.length > 1 ? measuredHere.map((m) => ({ text: m.name, color: '#666', dash: m.dash })) : []),
+      ...(this.traces.some((t) => t.band) ? [{ text: 'band: lower to upper quartile over the seeds', color: '#bbb', dash: [] as number[] }] : []),
     ];
     const out = document.createElement('canvas');
     out.width = src.width;
@@ -229,4 +275,17 @@ export class Charts {
     });
     return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'));
   }
+}
+
+/**
+ * Away from the cursor, the legend shows each series' latest value (its last non-empty point):
+ * runs log different steps, so each series has its own index.
+ */
+function latestInLegend(u: uPlot): void {
+  if (u.cursor.left != null && u.cursor.left >= 0) return;
+  const idxs = u.data.map((col) => {
+    for (let k = col.length - 1; k >= 0; k--) if (col[k] != null) return k;
+    return null;
+  });
+  u.setLegend({ idx: idxs[0] ?? 0, idxs }, false);
 }

@@ -1,28 +1,46 @@
 // The page and the embeddable widget (the same page; #embed=1 makes it compact): settings
-// from the URL hash, the backend, runs with Start/Pause/Resume/Reset, charts redrawn once per
-// display frame, the status line, exports, and the postMessage API for an embedding page.
+// from the URL hash, the backend, runs with Start/Pause/Resume/Reset (several seeds at once),
+// charts redrawn once per display frame, the status line, "what you are seeing", exports, and
+// the postMessage API for an embedding page. Runs are prepared and trained in workers
+// (src/ui/worker_backend.ts): the main thread only draws.
 import { stabilityWarning, summarize } from '../train/summary';
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import { rowsToCsv } from '../model/metrics';
 import { softwareNote } from '../model/engine';
-import { CHARTS, Charts, PALETTE, drawsIn, type ChartId } from './charts';
+import { CHARTS, Charts, PALETTE, drawsIn, type ChartId, type Trace } from './charts';
 import { button, el } from './dom';
 import { download } from './download';
 import { bytes, duration, num, rate, runDetails, runLabels } from '../train/format';
+import { percent, shown } from './numbers';
 import { formatHash, parseHash } from './hash';
-import { BrowserBackend } from '../train/backend_browser';
+import type { SetupEvent } from '../train/trainer';
+import { whatYouSee, type Seen } from './explain';
+import { MAX_SEEDS, seedCount } from './hash';
 import { Run, type RunHooks } from './runner';
+import { quartiles } from './seeds';
 import { SettingsForm } from './settings_form';
-import { listenToParent, postToParent } from './widget_api';
+import { parentChannel } from './widget_api';
+import { Cancelled, PageBackend } from './worker_backend';
+import { inPageWords } from './words';
 import './style.css';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 // ---- page options from the hash -------------------------------------------------------------
 
-const link = parseHash(location.hash);
+/**
+ * With no settings in the link, the page starts this at once: small enough to converge in a
+ * second or two on any backend (1,468 steps on the CPU reference), and past the lazy regime
+ * (its first layer moves about as far as √(n/m) = 1), so that the charts and the panel have a
+ * story at load. A link with settings runs only with autorun=1.
+ */
+const FIRST_RUN = { n: '32', d: '8', m: '32', steps: '5000' };
+
+const bare = location.hash.replace(/^#/, '') === '';
+const link = parseHash(bare ? new URLSearchParams(FIRST_RUN).toString() : location.hash);
 const page = link.page;
+const parent = parentChannel(page.origin);
 document.body.classList.toggle('embed', page.embed);
 // tsconfig's lib has no DOM.Iterable: NodeLists are walked with forEach.
 for (const part of page.hide) document.querySelectorAll<HTMLElement>(`[data-part="${part}"]`).forEach((e) => { e.hidden = true; });
@@ -55,26 +73,54 @@ function dismiss(key: string): void {
 
 // ---- state ------------------------------------------------------------------------------------
 
-let backend: BrowserBackend | null = null;
+let backend: PageBackend | null = null;
 const runs: Run[] = [];
 /** The run the buttons and the status line act on: the latest one. */
 let current: Run | null = null;
 let nextId = 1;
-/** A trainer is being created (shaders compile, buffers fill): seconds on a software adapter. */
-let preparing = false;
+/** A trainer is being created in its worker (shaders, rates, H_0…): what it is doing, since when, and how to cancel it. */
+let preparing: { abort: AbortController; since: number; event: SetupEvent } | null = null;
+/** Seeds of one config, run one after another: each is a Run of its own, drawn together. */
+interface SeedGroup {
+  id: number;
+  color: string;
+  /** The config of the first seed; seed k is its seed + k. */
+  config: Config;
+  labelValues?: Float64Array;
+  count: number;
+  runs: Run[];
+  /** Cancelled, reset or stopped: no further seed starts. */
+  ended: boolean;
+}
+const groups: SeedGroup[] = [];
+const groupOf = new Map<Run, SeedGroup>();
 /** An error not tied to a run (bad start request, a run that could not be created). */
 let pageError: string | null = null;
 /** The parent asked to stop: the pause that follows ends the run as far as it is concerned. */
 let stopRequested = false;
 /** A start that came before the widget was ready or while a run was being prepared: it runs next. */
 let startPending = false;
+/** A parent's start waiting for the plan check of its config: a stop now ends it as it starts. */
+let startChecking = false;
 let planOk = false;
+/** The check of the plan line's config by the backend's worker: a start waits for the latest. */
+let planChecked: Promise<void> = Promise.resolve();
+let planSeq = 0;
+
+/** Resolves once the plan line answers for the form as it is now (edits made meanwhile included). */
+async function planSettled(): Promise<void> {
+  let p: Promise<void>;
+  do {
+    p = planChecked;
+    await p;
+  } while (p !== planChecked);
+}
 let dirty = true;
 
 const form = new SettingsForm($('groups'), { preset: $('preset-slot'), stopAtEps: $('stop-slot') }, refreshPlan);
 const charts = new Charts(
   { loss: $('chart-loss'), movement: $('chart-movement'), activation: $('chart-activation'), kernel: $('chart-kernel') },
-  page.embed ? 170 : 230,
+  page.embed ? 160 : 230,
   page.ranges,
 );
 
@@ -86,14 +132,14 @@ for (;;) {
     break;
   } catch (e) {
     if (!(e instanceof ConfigError) || !(e.key in link.given)) throw e;
-    link.ignored.push(e.message);
+    link.ignored.push(inPageWords(e.message));
     delete (link.given as Record<string, unknown>)[e.key];
   }
 }
 // A link whose settings were not all taken does not run: what would run is not what it asked for.
-const autorun = page.autorun && link.ignored.length === 0;
+const autorun = (bare || page.autorun) && link.ignored.length === 0;
 if (link.ignored.length)
-  notify('link', 'warn', `Ignored in the link (defaults used instead): ${link.ignored.join('; ')}${page.autorun ? '. Not started: check the settings, then press Start.' : ''}`);
+  notify('link', 'warn', `Ignored in the link (defaults used instead): ${link.ignored.map(inPageWords).join('; ')}${page.autorun ? '. Not started: check the settings, then press Start.' : ''}`);
 
 // ---- plan: what the run needs, before Start ---------------------------------------------------
 
@@ -104,22 +150,31 @@ function refreshPlan(): void {
   plan.className = '';
   if (!config) {
     form.showResolved(null);
-    plan.textContent = `Fix the highlighted setting${errors.size > 1 ? 's' : ''}: ${[...errors.values()].join('; ')}`;
+    plan.textContent = `Fix the highlighted setting${errors.size > 1 ? 's' : ''}: ${[...errors.values()].map(inPageWords).join('; ')}`;
     plan.className = 'bad';
   } else {
     const r = resolveConfig(config);
     form.showResolved(r);
     if (!page.embed) history.replaceState(null, '', formatHash(config, page));
     if (backend) {
-      try {
-        const need = backend.check(r);
-        plan.textContent = `This run needs ${bytes(need)} on ${backend.info.name} · ${(r.m * r.d).toLocaleString('en-US')} first-layer weights for n = ${r.n} samples (m·d/n = ${num((r.m * r.d) / r.n)}) · κ = ${num(r.outputScale)}`;
-        planOk = true;
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        plan.textContent = `This device cannot run it: ${e.message}`;
-        plan.className = 'bad';
-      }
+      const b = backend;
+      const seq = ++planSeq;
+      planChecked = b.check(r).then(
+        (need) => {
+          if (seq !== planSeq) return;
+          plan.textContent = `This run needs ${bytes(need)} on ${b.info.name} · ${(r.m * r.d).toLocaleString('en-US')} first-layer weights for n = ${r.n} samples (m·d/n = ${num((r.m * r.d) / r.n)}) · κ = ${num(r.outputScale)}`;
+          plan.className = '';
+          planOk = true;
+          render();
+        },
+        (e: unknown) => {
+          if (!(e instanceof ConfigError)) throw e;
+          if (seq !== planSeq) return;
+          plan.textContent = `This device cannot run it: ${inPageWords(e.message)}`;
+          plan.className = 'bad';
+          render();
+        },
+      );
     } else plan.textContent = 'Looking for a WebGPU adapter…';
   }
   refreshShare(config);
@@ -132,8 +187,8 @@ function refreshPlan(): void {
 function refreshShare(config: Config | null): void {
   $<HTMLInputElement>('share-link').value = location.href;
   if (!config) return;
-  const src = `${location.origin}${location.pathname}${formatHash(config, { embed: true, autorun: true, hide: ['controls', 'share'] })}`;
-  $<HTMLTextAreaElement>('share-embed').value = `<iframe src="${src}" width="100%" height="640" style="border:0" title="shallow-gd" loading="lazy"></iframe>`;
+  const src = `${location.origin}${location.pathname}${formatHash(config, { embed: true, autorun: true, hide: ['controls', 'share', 'explain'], seeds: page.seeds })}`;
+  $<HTMLTextAreaElement>('share-embed').value = `<iframe src="${src}" width="100%" height="680" style="border:0" title="shallow-gd" loading="lazy"></iframe>`;
 }
 
 // ---- runs -------------------------------------------------------------------------------------
@@ -145,7 +200,7 @@ function summaryOf(run: Run) {
 const hooks: RunHooks = {
   row(run, row) {
     dirty = true;
-    postToParent({
+    parent.post({
       type: 'shallow-gd:progress', run: run.id, step: row.step, loss: row.loss, lossRatio: row.loss_ratio,
       stepsPerSecond: run.progress?.stepsPerSecond ?? null, row,
     });
@@ -156,7 +211,7 @@ const hooks: RunHooks = {
   settled(run) {
     if (!runs.includes(run)) return;
     if (run.phase === 'done' || (run.phase === 'paused' && stopRequested && run === current)) {
-      postToParent({ type: 'shallow-gd:done', run: run.id, summary: summaryOf(run) });
+      parent.post({ type: 'shallow-gd:done', run: run.id, summary: summaryOf(run) });
       const s = run.result!.suggested;
       if (s)
         notify('diverged', 'warn', `Run #${run.id} diverged at step ${run.result!.stepsDone} (L/L0 passed divergeAt). λ_max(H) was at most ${num(s.lambdaMax)} at ${s.from}; rates that bring it to ${num(s.bound)}: etaW = ${num(s.etaW)}, etaA = ${num(s.etaA)}.`, {
@@ -168,26 +223,54 @@ const hooks: RunHooks = {
           },
         });
     } else if (run.phase === 'failed') {
-      postToParent({ type: 'shallow-gd:error', run: run.id, message: run.error! });
+      parent.post({ type: 'shallow-gd:error', run: run.id, message: run.error! });
       // A lost device has its own notice (with Restart); other failures get theirs here.
       if (!backend?.lost) notify('run-error', 'error', `Run #${run.id} failed: ${run.error}`);
     }
+    // The next seed of a group starts when one is over (not when it is paused).
+    const group = groupOf.get(run);
+    if (group && (run.phase === 'done' || run.phase === 'failed')) {
+      if (run.phase === 'failed' || stopRequested) group.ended = true;
+      if (!group.ended && group.runs.length < group.count && run === current) void prepareSeed(group);
+    }
+    // The panel and the outcome lines follow at the next frame.
+    dirty = true;
     renderRuns();
     render();
   },
 };
 
-async function start(): Promise<void> {
+/** `stopAtOnce`: a stop came before the run was prepared; it ends the run as it starts, with its summary. */
+async function start(stopAtOnce = false): Promise<void> {
   if (preparing || !backend) return;
-  stopRequested = false;
+  stopRequested = stopAtOnce;
   pageError = null;
   dismiss('run-error');
   dismiss('diverged');
+  dismiss('cancelled');
   const { config, labelValues, errors } = form.validate();
   if (!config) return fail([...errors.values()].join('; '));
   // A run that is still going or paused ends here; its curves stay on the charts.
   if (current && (current.phase === 'running' || current.phase === 'paused')) await current.discard();
-  preparing = true;
+  for (const g of groups) g.ended = true;
+  const count = seedCount($<HTMLInputElement>('seeds').value) ?? 1;
+  if (count === 1) return prepare(config, labelValues, null);
+  const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false };
+  groups.push(group);
+  await prepareSeed(group);
+}
+
+/** The group's next seed: seed, seed + 1, … of the same config. */
+function prepareSeed(group: SeedGroup): Promise<void> {
+  const seed = group.config.seed + group.runs.length;
+  return prepare({ ...group.config, seed: seed % 2 ** 32 }, group.labelValues, group);
+}
+
+/** Prepares a run in its worker (progress in the status line, Cancel ends it), then starts it. */
+async function prepare(config: Config, labelValues: Float64Array | undefined, group: SeedGroup | null): Promise<void> {
+  if (!backend) return;
+  const abort = new AbortController();
+  preparing = { abort, since: performance.now(), event: { phase: 'starting a worker' } };
   render();
   try {
     if (backend.lost) {
@@ -196,18 +279,27 @@ async function start(): Promise<void> {
       dismiss('lost');
       announceBackend(backend);
     }
-    const trainer = await backend.create(resolveConfig(config), labelValues);
-    const run = new Run(nextId, PALETTE[(nextId - 1) % PALETTE.length], trainer, hooks);
+    const trainer = await backend.create(resolveConfig(config), labelValues, (event) => {
+      if (preparing?.abort === abort) preparing.event = event;
+      dirty = true;
+    }, abort.signal);
+    const run = new Run(nextId, group?.color ?? PALETTE[(nextId - 1) % PALETTE.length], trainer, hooks);
     nextId++;
     runs.push(run);
+    if (group) {
+      group.runs.push(run);
+      groupOf.set(run, group);
+    }
     current = run;
     run.resume();
     // A stop that came while the run was being prepared ends it at once (with its summary).
     if (stopRequested) run.pause();
   } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
+    if (group) group.ended = true;
+    if (e instanceof Cancelled) notify('cancelled', 'info', 'Preparation cancelled: nothing ran. Start prepares the run again.');
+    else fail(e instanceof Error ? e.message : String(e));
   } finally {
-    preparing = false;
+    preparing = null;
     renderRuns();
     dirty = true;
     render();
@@ -219,23 +311,32 @@ async function start(): Promise<void> {
 }
 
 function fail(message: string): void {
-  pageError = message;
-  notify('run-error', 'error', `Could not start: ${message}`);
-  postToParent({ type: 'shallow-gd:error', run: null, message });
+  pageError = inPageWords(message);
+  notify('run-error', 'error', `Could not start: ${pageError}`);
+  parent.post({ type: 'shallow-gd:error', run: null, message: pageError });
   render();
 }
 
-async function remove(run: Run): Promise<void> {
-  runs.splice(runs.indexOf(run), 1);
-  if (current === run) current = runs.at(-1) ?? null;
+/** Removes runs (one, or a group's seeds) from the page and frees them. */
+async function remove(gone: Run[]): Promise<void> {
+  for (const run of gone) {
+    runs.splice(runs.indexOf(run), 1);
+    const group = groupOf.get(run);
+    if (group) {
+      group.ended = true;
+      groups.splice(groups.indexOf(group), 1);
+    }
+  }
+  if (current && gone.includes(current)) current = runs.at(-1) ?? null;
   dirty = true;
   renderRuns();
   render();
-  await run.discard();
+  await Promise.all(gone.map((r) => r.discard()));
 }
 
 async function reset(): Promise<void> {
   const all = runs.splice(0);
+  for (const g of groups.splice(0)) g.ended = true;
   current = null;
   pageError = null;
   for (const key of ['run-error', 'diverged']) dismiss(key);
@@ -273,10 +374,10 @@ function outcomeText(run: Run): string {
     case 'paused':
       return `${run === current && stopRequested ? 'stopped' : 'paused'} at step ${step}`;
     case 'failed':
-      return `failed: ${run.error}`;
+      return `failed: ${inPageWords(run.error ?? '')}`;
     case 'done':
       if (!r) return 'done';
-      if (r.outcome === 'converged') return `converged: L/L0 < ${run.config.eps} at step ${r.stepsToEps}`;
+      if (r.outcome === 'converged') return `converged: L/L0 < ${num(run.config.eps)} at step ${r.stepsToEps}`;
       if (r.outcome === 'diverged') return `diverged at step ${r.stepsDone}`;
       if (r.outcome === 'stopped') return `stopped at step ${r.stepsDone}`;
       return `all ${r.stepsDone} steps run, L/L0 = ${num(run.rows.at(-1)!.loss_ratio)}${r.stepsToEps !== null ? ` (below eps at step ${r.stepsToEps})` : ''}`;
@@ -288,17 +389,23 @@ function statusItems(): [string, string][] {
   const note = info?.kind === 'cpu' ? ' (no WebGPU)' : info?.software ? ' (software adapter: not GPU speeds)' : '';
   const adapter = info ? `${info.name}${note}` : 'looking for WebGPU…';
   const items: [string, string][] = [['adapter', adapter]];
-  if (preparing) return [...items, ['state', 'preparing the run (compiling shaders, filling buffers)…']];
+  if (preparing) {
+    const { event, since } = preparing;
+    const p = event.progress;
+    const count = p ? ` (${p.done.toLocaleString('en-US')} of at most ${p.total.toLocaleString('en-US')} ${p.unit})` : '';
+    return [...items, ['preparing', `${inPageWords(event.phase)}${count}, ${duration((performance.now() - since) / 1000)}`]];
+  }
   if (!current) return [...items, ['state', backend ? 'ready' : 'starting']];
+  const group = groupOf.get(current);
   const last = current.rows.at(-1);
   const p = current.progress;
   const fresh = p && (!last || p.step >= last.step) && current.phase === 'running';
   const steps = current.result?.stepsPerSecond ?? p?.stepsPerSecond;
   items.push(
-    ['run', `#${current.id}: ${outcomeText(current)}`],
+    ['run', `#${current.id}${group ? ` (seed ${group.runs.indexOf(current) + 1} of ${group.count})` : ''}: ${outcomeText(current)}`],
     ['step', `${fresh ? p.step : last?.step ?? 0} / ${current.config.steps}`],
-    ['loss', num(fresh ? p.loss : last?.loss ?? NaN)],
-    ['L/L0', num(fresh ? p.lossRatio : last?.loss_ratio ?? NaN)],
+    ['loss', shown(fresh ? p.loss : last?.loss)],
+    ['L/L0', shown(fresh ? p.lossRatio : last?.loss_ratio)],
     ['steps/s', steps === undefined ? '—' : `${rate(steps)}${softwareNote(current.backend) ? ' (software)' : ''}`],
     ['ETA', current.phase === 'running' && p ? duration(p.etaSeconds) : '—'],
     ['memory', bytes(current.memoryBytes)],
@@ -314,9 +421,10 @@ function render(): void {
   const phase = current?.phase;
   const ready = Boolean(backend) && !preparing;
   $<HTMLButtonElement>('start').disabled = !ready || !planOk || phase === 'running';
+  $('cancel').hidden = !preparing;
   $<HTMLButtonElement>('pause').disabled = phase !== 'running';
   $<HTMLButtonElement>('resume').disabled = !ready || phase !== 'paused';
-  $<HTMLButtonElement>('reset').disabled = preparing || (runs.length === 0 && !pageError);
+  $<HTMLButtonElement>('reset').disabled = Boolean(preparing) || (runs.length === 0 && !pageError);
   $('status').replaceChildren(...statusItems().map(([k, v]) => el('div', {}, el('dt', { textContent: k }), el('dd', { textContent: v }))));
 }
 
@@ -326,12 +434,21 @@ const outcomeLines = new Map<Run, HTMLElement>();
 function renderRuns(): void {
   $('runs-empty').hidden = runs.length > 0;
   outcomeLines.clear();
-  const labels = runLabels(runs.map((r) => r.config));
+  const shownRuns = runs.filter((r) => !groupOf.has(r) || groupOf.get(r)!.runs[0] === r);
+  const labels = runLabels(shownRuns.map((r) => r.config));
   $('runs').replaceChildren(
-    ...runs.map((run, k) => {
-      const name = `shallow-gd-run${run.id}-m${run.config.m}`;
+    ...shownRuns.map((run, k) => {
+      const group = groupOf.get(run);
+      const seeds = group?.runs ?? [run];
+      const name = `shallow-gd-run${run.id}-m${run.config.m}${group ? `-${group.count}seeds` : ''}`;
       const swatch = el('span', { className: 'swatch' });
       swatch.style.background = run.color;
+      const exports = group
+        ? [button('JSON', () => download(`${name}-metrics.json`, JSON.stringify(seeds.map((r) => ({ seed: r.config.seed, outcome: r.result?.outcome ?? r.phase, rows: r.rows })), null, 1), 'application/json'), 'Every seed\'s logged metrics as JSON')]
+        : [
+          button('CSV', () => download(`${name}-metrics.csv`, rowsToCsv(run.rows), 'text/csv'), 'Logged metrics as CSV'),
+          button('JSON', () => download(`${name}-metrics.json`, JSON.stringify(run.rows, null, 1), 'application/json'), 'Logged metrics as JSON'),
+        ];
       return el(
         'li',
         { className: 'run' },
@@ -339,21 +456,32 @@ function renderRuns(): void {
         el(
           'div',
           { className: 'run-text' },
-          el('div', {}, el('b', { textContent: `#${run.id} ` }), labels[k]),
+          el('div', {}, el('b', { textContent: `${traceName(run)} ` }), group ? `${group.count} seeds from seed=${group.config.seed}: ${labels[k]}` : labels[k]),
           el('div', { className: 'muted', textContent: `${runDetails(run.config)} · ${run.backend.name}` }),
           outcomeLine(run),
         ),
         el(
           'div',
           { className: 'run-actions' },
-          button('CSV', () => download(`${name}-metrics.csv`, rowsToCsv(run.rows), 'text/csv'), 'Logged metrics as CSV'),
-          button('JSON', () => download(`${name}-metrics.json`, JSON.stringify(run.rows, null, 1), 'application/json'), 'Logged metrics as JSON'),
+          ...exports,
           button('config', () => download(`${name}-config.json`, JSON.stringify(run.config, null, 2), 'application/json'), 'The resolved config as JSON'),
-          button('×', () => void remove(run), 'Remove this run from the charts'),
+          button('×', () => void remove(seeds), group ? 'Remove these seeds from the charts' : 'Remove this run from the charts'),
         ),
       );
     }),
   );
+}
+
+/** #3, or #3–#7 for a group's seeds. */
+function traceName(run: Run): string {
+  const group = groupOf.get(run);
+  return group && group.runs.length > 1 ? `#${group.runs[0].id}–#${group.runs.at(-1)!.id}` : `#${run.id}`;
+}
+
+/** Seeds of a group: how many, how many finished, and how many of those converged. */
+function seedCounts(group: SeedGroup): { count: number; finished: number; converged: number } {
+  const finished = group.runs.filter((r) => r.phase === 'done' || r.phase === 'failed');
+  return { count: group.count, finished: finished.length, converged: finished.filter((r) => r.result?.outcome === 'converged').length };
 }
 
 function outcomeLine(run: Run): HTMLElement {
@@ -364,8 +492,44 @@ function outcomeLine(run: Run): HTMLElement {
 }
 
 function refreshOutcome(run: Run, line: HTMLElement): void {
-  line.className = `outcome ${run.phase}`;
-  line.textContent = outcomeText(run);
+  const group = groupOf.get(run);
+  if (!group) {
+    line.className = `outcome ${run.phase}`;
+    line.textContent = outcomeText(run);
+    return;
+  }
+  const { count, finished, converged } = seedCounts(group);
+  const latest = group.runs.at(-1)!;
+  line.className = `outcome ${finished === count ? 'done' : latest.phase}`;
+  line.textContent = `${converged} of ${finished} finished converged (${percent(finished ? converged / finished : NaN)})${finished < count ? ` · seed ${group.runs.length} of ${count}: ${outcomeText(latest)}` : ''}`;
+}
+
+/** What the charts draw: each run alone, and each group of seeds as its median with the quartiles. */
+function traces(): Trace[] {
+  const alone = runs.filter((r) => !groupOf.has(r) || groupOf.get(r)!.runs[0] === r);
+  const labels = runLabels(alone.map((r) => r.config));
+  return alone.map((r, k) => {
+    const instruments = { spectrum: r.config.spectrum, linearized: r.config.linearized };
+    const group = groupOf.get(r);
+    if (!group) return { id: r.id, name: `#${r.id}`, color: r.color, label: labels[k], instruments, rows: r.rows };
+    const q = quartiles(group.runs.map((s) => s.rows), group.runs.map((s) => s.phase === 'done' || s.phase === 'failed'));
+    return { id: r.id, name: traceName(r), color: r.color, label: `median of ${group.count} seeds: ${labels[k]}`, instruments, rows: q.median, band: { lower: q.lower, upper: q.upper } };
+  });
+}
+
+/** "What you are seeing", about the latest run (or its group of seeds). */
+function renderExplanation(drawn: Trace[]): void {
+  const box = $('explain');
+  const run = current;
+  const trace = run && drawn.find((t) => t.id === (groupOf.get(run)?.runs[0] ?? run).id);
+  const group = run && groupOf.get(run);
+  const seen: Seen | null = run && trace ? {
+    name: `Run ${traceName(run)}`, config: run.config, rows: trace.rows, running: run.phase === 'running' || Boolean(group && !group.ended && group.runs.length < group.count),
+    seeds: group ? seedCounts(group) : undefined,
+  } : null;
+  const lines = seen ? whatYouSee(seen) : [];
+  box.hidden = page.hide.includes('explain') || lines.length === 0;
+  $('explain-text').replaceChildren(...lines.map((t) => el('p', { textContent: t })));
 }
 
 /** Redraws at most once per display frame, however fast rows arrive. */
@@ -373,14 +537,15 @@ function frame(): void {
   if (dirty) {
     dirty = false;
     outcomeLines.forEach((line, run) => refreshOutcome(run, line));
-    const labels = runLabels(runs.map((r) => r.config));
-    const traces = runs.map((r, k) => ({ id: r.id, color: r.color, label: labels[k], instruments: { spectrum: r.config.spectrum, linearized: r.config.linearized }, rows: r.rows }));
+    const drawn = traces();
     // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
-    const spectrum = drawsIn('kernel', traces) || form.read().config?.spectrum === true;
+    const spectrum = drawsIn('kernel', drawn) || form.read().config?.spectrum === true;
     $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
-    charts.draw(traces);
+    // Charts rebuilt for a new run come one per frame: the next frame draws again.
+    if (charts.draw(drawn)) dirty = true;
+    renderExplanation(drawn);
     render();
-  }
+  } else if (preparing) render();
   requestAnimationFrame(frame);
 }
 
@@ -397,7 +562,21 @@ $('resume').addEventListener('click', () => {
   render();
 });
 $('reset').addEventListener('click', () => void reset());
-$<HTMLSelectElement>('x-axis').addEventListener('change', (e) => charts.setLogSteps((e.target as HTMLSelectElement).value === 'log'));
+$('cancel').addEventListener('click', () => preparing?.abort.abort());
+const seedsField = $<HTMLInputElement>('seeds');
+seedsField.value = String(page.seeds);
+seedsField.max = String(MAX_SEEDS);
+seedsField.addEventListener('input', () => {
+  const k = seedCount(seedsField.value);
+  seedsField.classList.toggle('invalid', k === null);
+  seedsField.title = k === null ? `seeds must be an integer from 1 to ${MAX_SEEDS}` : 'seeds of this config, run one after another (seed, seed+1, …) and drawn as their median with the quartiles';
+  if (k !== null) page.seeds = k;
+  refreshPlan();
+});
+$<HTMLSelectElement>('x-axis').addEventListener('change', (e) => {
+  charts.setLogSteps((e.target as HTMLSelectElement).value === 'log');
+  dirty = true;
+});
 document.querySelectorAll<HTMLButtonElement>('button.png').forEach((b) => {
   const id = b.dataset.chart as ChartId;
   b.addEventListener('click', () =>
@@ -412,16 +591,17 @@ document.querySelectorAll<HTMLButtonElement>('button[data-copy]').forEach((b) =>
   });
 });
 
-listenToParent((m) => {
+parent.listen((m) => {
   if (m.type === 'shallow-gd:stop') {
-    if (preparing || startPending) {
+    if (preparing || startPending || startChecking) {
       stopRequested = true;
       startPending = false;
     } else if (current?.phase === 'running') {
       stopRequested = true;
       current.pause();
-    } else return postToParent({ type: 'shallow-gd:rejected', request: 'stop', reason: 'no run is being prepared or running' });
-    return postToParent({ type: 'shallow-gd:accepted', request: 'stop', queued: false });
+    } else return parent.post({ type: 'shallow-gd:rejected', request: 'stop', reason: 'no run is being prepared or running' });
+    for (const g of groups) g.ended = true;
+    return parent.post({ type: 'shallow-gd:accepted', request: 'stop', queued: false });
   }
   if (m.config) {
     let config: Config;
@@ -430,23 +610,31 @@ listenToParent((m) => {
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       fail(e.message);
-      return postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: e.message });
+      return parent.post({ type: 'shallow-gd:rejected', request: 'start', reason: inPageWords(e.message) });
     }
     form.set(config);
     refreshPlan();
   }
   // Refused as a person's Start would be: settings the form marks, or a run this device cannot hold.
   const { errors } = form.validate();
-  if (errors.size) return postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: [...errors.values()].join('; ') });
-  if (backend && !planOk) return postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: $('plan').textContent ?? '' });
+  if (errors.size) return parent.post({ type: 'shallow-gd:rejected', request: 'start', reason: [...errors.values()].map(inPageWords).join('; ') });
   // Before the widget is ready, or while a run is being prepared, the start waits its turn.
-  const queued = !backend || preparing;
-  postToParent({ type: 'shallow-gd:accepted', request: 'start', queued });
-  if (queued) startPending = true;
-  else void start();
+  if (!backend || preparing) {
+    parent.post({ type: 'shallow-gd:accepted', request: 'start', queued: true });
+    startPending = true;
+    return;
+  }
+  startChecking = true;
+  stopRequested = false;
+  void planSettled().then(() => {
+    startChecking = false;
+    if (!planOk) return parent.post({ type: 'shallow-gd:rejected', request: 'start', reason: $('plan').textContent ?? '' });
+    parent.post({ type: 'shallow-gd:accepted', request: 'start', queued: false });
+    void start(stopRequested);
+  });
 });
 
-function announceBackend(b: BrowserBackend): void {
+function announceBackend(b: PageBackend): void {
   if (b.reason)
     notify('backend', 'warn', `${sentence(b.reason)} Runs use the float64 CPU reference instead: right for small problems, slow for large ones.`);
   else {
@@ -458,7 +646,7 @@ function announceBackend(b: BrowserBackend): void {
 
 refreshPlan();
 requestAnimationFrame(frame);
-BrowserBackend.acquire((message) => {
+PageBackend.acquire((message) => {
   notify('lost', 'error', `${sentence(message)} The charts are kept; Restart gets a new device and starts the current settings again.`, {
     label: 'Restart',
     run: () => void start(),
@@ -468,9 +656,14 @@ BrowserBackend.acquire((message) => {
   backend = b;
   announceBackend(b);
   refreshPlan();
-  postToParent({ type: 'shallow-gd:ready', backend: b.info });
+  parent.post({ type: 'shallow-gd:ready', backend: b.info });
   if (autorun || startPending) {
     startPending = false;
-    void start();
+    // The plan is checked first: a link the device cannot run says so and does not start.
+    void planSettled().then(() => {
+      if (planOk) void start();
+      // A queued request was accepted: its refusal comes as an error.
+      else if (!autorun) fail($('plan').textContent ?? '');
+    });
   }
 });

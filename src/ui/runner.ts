@@ -1,9 +1,10 @@
 // One run's life on the page: start, pause (abort), resume (run() again), and its end. Its
-// trainer comes from the page's backend (src/train/backend_browser.ts).
+// trainer lives in a worker of its own (src/ui/worker_backend.ts).
 import type { Resolved } from '../config/resolve';
 import type { BackendInfo } from '../model/engine';
 import type { Row } from '../model/metrics';
-import type { Progress, RunResult, Trainer } from '../train/trainer';
+import type { Progress, RunResult } from '../train/trainer';
+import type { PageTrainer } from './worker_backend';
 
 export type Phase = 'running' | 'paused' | 'done' | 'failed';
 
@@ -29,7 +30,7 @@ export class Run {
   constructor(
     readonly id: number,
     readonly color: string,
-    private readonly trainer: Trainer,
+    private readonly trainer: PageTrainer,
     private readonly hooks: RunHooks,
   ) {}
 

@@ -1,6 +1,7 @@
 // A control for every config setting, built from the schema table and grouped as it is.
 // Each field is parsed as the user types with the schema's parseValue, so the page shows
-// exactly the CLI's messages; the whole config then goes through buildConfig.
+// the CLI's messages (in the page's words: settings named by their labels); the whole config
+// then goes through buildConfig.
 import type { Resolved } from '../config/resolve';
 import {
   ConfigError, PRESETS, SETTINGS, buildConfig, formatValue, parseValue, type Config, type PresetName, type Setting, type SettingKey,
@@ -8,6 +9,7 @@ import {
 import { decodeNpy } from '../io/npy';
 import { el } from './dom';
 import { num } from '../train/format';
+import { inPageWords } from './words';
 
 const GROUPS: { group: Setting['group']; title: string; open: boolean }[] = [
   { group: 'problem', title: 'Problem: data and labels', open: true },
@@ -102,6 +104,7 @@ export class SettingsForm {
       if (problem) errors.set('labels', problem);
     }
     const labelValues = config?.labels.kind === 'file' ? this.upload?.values : undefined;
+    for (const [key, message] of errors) errors.set(key, inPageWords(message));
     return { config: errors.size ? null : config, errors, labelValues };
   }
 
@@ -148,7 +151,8 @@ export class SettingsForm {
     const id = `setting-${s.key}`;
     const wrap = el('div', { className: `field field-${s.kind.type}` });
     const label = el('label', { htmlFor: id, title: s.help }, el('code', { textContent: s.key }));
-    const help = el('div', { className: 'help', textContent: s.help });
+    // A checkbox's label already reads as its help's first clause: the help says only the rest.
+    const help = el('div', { className: 'help', textContent: s.kind.type === 'bool' ? s.help.split(';').slice(1).join(';').trim() : s.help });
     let control: Pick<Field, 'text' | 'set'>;
     switch (s.kind.type) {
       case 'enum': {

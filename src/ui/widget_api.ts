@@ -1,5 +1,6 @@
 // The postMessage protocol between an embedded widget and the page that embeds it
-// (docs/PAGE.md). The widget only ever posts to its parent and only obeys its parent.
+// (docs/PAGE.md). The widget only ever posts to its parent and only obeys its parent (of the
+// `origin=` key's origin, when the link names one).
 import type { Summary } from '../train/summary';
 import type { Row } from '../model/metrics';
 import type { BackendInfo } from '../model/engine';
@@ -21,22 +22,30 @@ export function isEmbedded(): boolean {
   return window.parent !== window;
 }
 
-export function postToParent(message: WidgetMessage): void {
-  // Progress of a public simulation is no secret: any embedding origin may read it.
-  if (isEmbedded()) window.parent.postMessage(message, '*');
-}
-
-/** Messages from the parent window only; anything else is not ours and is ignored. */
-export function listenToParent(handle: (m: ParentMessage) => void): void {
-  window.addEventListener('message', (e: MessageEvent) => {
-    if (!isEmbedded() || e.source !== window.parent) return;
-    const data = e.data as { type?: unknown; config?: unknown } | null;
-    if (data?.type === 'shallow-gd:stop') handle({ type: 'shallow-gd:stop' });
-    else if (data?.type === 'shallow-gd:start') {
-      const config = data.config;
-      if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config)))
-        postToParent({ type: 'shallow-gd:rejected', request: 'start', reason: 'config must be an object of settings' });
-      else handle({ type: 'shallow-gd:start', config: config as Record<string, unknown> | undefined });
-    }
-  });
+/**
+ * The widget's line to its parent. With `origin` (the page key `origin=`), only that origin's
+ * requests are obeyed and progress goes only there; without it, any embedding page may start
+ * and stop a run and read its progress (a public simulation's progress is no secret).
+ */
+export function parentChannel(origin?: string) {
+  return {
+    post(message: WidgetMessage): void {
+      // A parent of another origin gets nothing: postMessage drops it for a target that does not match.
+      if (isEmbedded()) window.parent.postMessage(message, origin ?? '*');
+    },
+    /** Messages from the parent window (of `origin`, when given) only; anything else is not ours and is ignored. */
+    listen(handle: (m: ParentMessage) => void): void {
+      window.addEventListener('message', (e: MessageEvent) => {
+        if (!isEmbedded() || e.source !== window.parent || (origin !== undefined && e.origin !== origin)) return;
+        const data = e.data as { type?: unknown; config?: unknown } | null;
+        if (data?.type === 'shallow-gd:stop') handle({ type: 'shallow-gd:stop' });
+        else if (data?.type === 'shallow-gd:start') {
+          const config = data.config;
+          if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config)))
+            this.post({ type: 'shallow-gd:rejected', request: 'start', reason: 'config must be an object of settings' });
+          else handle({ type: 'shallow-gd:start', config: config as Record<string, unknown> | undefined });
+        }
+      });
+    },
+  };
 }

@@ -81,6 +81,32 @@ export async function status(page: Page | Frame): Promise<Record<string, string>
   });
 }
 
+/** The longest task of each kind of thread, in ms of wall clock and of the thread's own CPU time. */
+export interface Longest {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Traces `act` in Chromium and returns the longest task of the page's main thread and of its
+ * dedicated workers. Wall clock on a loaded machine counts the time the OS gave other
+ * processes; CPU time counts only the thread's own work, which is what the page controls.
+ */
+export async function tasksDuring(browser: Browser, page: Page, act: () => Promise<void>): Promise<{ main: Longest; worker: Longest }> {
+  await browser.startTracing(page, { categories: ['toplevel'] });
+  const acted = await act().then(() => null, (e: unknown) => ({ e }));
+  const trace = await browser.stopTracing();
+  if (acted) throw acted.e;
+  type Event = { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } };
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: Event[] }).traceEvents;
+  const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args!.name!]));
+  const longest = (thread: string): Longest => {
+    const tasks = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && threads.get(`${e.pid}:${e.tid}`) === thread);
+    return { wallMs: Math.max(0, ...tasks.map((e) => (e.dur ?? 0) / 1000)), cpuMs: Math.max(0, ...tasks.map((e) => (e.tdur ?? 0) / 1000)) };
+  };
+  return { main: longest('CrRendererMain'), worker: longest('DedicatedWorker thread') };
+}
+
 /** Clicks a button that downloads a file and returns the file's bytes. */
 export async function downloadFrom(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);

@@ -8,7 +8,7 @@ describe('URL hash', () => {
     const config = buildConfig({
       preset: 'du', n: '256', m: '4096', etaW: '0.01', etaA: 'same', labels: 'file:my labels&x.npy', stopAtEps: 'false', eps: '1e-8',
     });
-    const page = { embed: true, autorun: true, hide: ['controls' as const, 'share' as const], ranges: { movement: [0.001, 10] as [number, number] } };
+    const page = { embed: true, autorun: true, hide: ['controls' as const, 'share' as const], ranges: { movement: [0.001, 10] as [number, number] }, seeds: 5, origin: 'https://example.org:8443' };
     const hash = formatHash(config, page);
     expect(hash).toMatch(/^#preset=du&n=256&/);
     expect(hash).toContain('hide=controls,share');
@@ -23,15 +23,26 @@ describe('URL hash', () => {
   test('unknown keys, bad values and unknown parts are ignored and named; the rest is kept', () => {
     const s = parseHash('#n=abc&m=64&bogus=1&embed=yes&hide=loss,nope&etaW=-1&labels=teacher:0');
     expect(s.given).toEqual({ m: '64' });
-    expect(s.page).toEqual({ embed: false, autorun: false, hide: ['loss'] });
+    expect(s.page).toEqual({ embed: false, autorun: false, hide: ['loss'], seeds: 1 });
     expect(s.ignored).toEqual([
       expect.stringMatching(/^--n \(n\) must be an integer from 1 to .*; got "abc"$/),
       'unknown key "bogus"',
       'embed must be 1 or 0; got "yes"',
-      'hide: unknown part "nope" (parts: header, controls, buttons, plan, status, loss, movement, activation, kernel, runs, share)',
+      'hide: unknown part "nope" (parts: header, controls, buttons, plan, status, explain, loss, movement, activation, kernel, runs, share)',
       expect.stringMatching(/^--eta-w \(etaW\) must be .*; got "-1"$/),
       expect.stringMatching(/^--labels \(labels\) must be /),
     ]);
+  });
+
+  test('origin must be exactly an origin and seeds a count; what is not is ignored and named', () => {
+    const s = parseHash('#origin=https://example.org/path&seeds=0&seeds=40');
+    expect(s.page).toEqual({ embed: false, autorun: false, hide: [], seeds: 1 });
+    expect(s.ignored).toEqual([
+      'origin must be a scheme, host and port, like https://example.org; got "https://example.org/path"',
+      'seeds must be an integer from 1 to 32; got "0"',
+      'seeds must be an integer from 1 to 32; got "40"',
+    ]);
+    expect(parseHash('#origin=http://127.0.0.1:5173&seeds=3').page).toMatchObject({ origin: 'http://127.0.0.1:5173', seeds: 3 });
   });
 
   test('range fixes a chart\'s y axis; a malformed one is ignored and named', () => {
