@@ -118,9 +118,10 @@ grep '^autotune:' "$LOG" | sed 's/^/    /' | { echo '# Autotuner'; echo; cat; ec
 PYTHONUNBUFFERED=1 timeout 50 python3 scripts/bench_torch.py --sizes "$SIZES" --max-step-seconds 0.3 --json "$W/torch.json" >> "$LOG" 2>&1
 node scripts/side_by_side.mjs "$W/bench.json" "$W/torch.json" > "$W/7-side_by_side.md" 2>> "$LOG"
 
-# 5. The batched sweep benchmark (issue 13's `bench --sweep`). Its one command line goes here:
-# >>> SWEEP BENCHMARK: replace `true` with the command (its reports into "$W", at most 30 s) <<<
-timeout 30 true
+# 5. The batched sweep benchmark (issue 13's `bench --sweep`): run-steps/s at n=64 d=8 m=32 over
+# batch sizes, beside PyTorch's bmm over the same numbers of runs.
+sgd 45 bench --sweep --sizes 64x8x32 --batches 1,1024,4096,16384 --steps 2000 --json "$W/sweep.json" --md "$W/8-sweep.md"
 echo "sweep exit $?" >> "$LOG"
+PYTHONUNBUFFERED=1 timeout 20 python3 scripts/bench_torch.py --sweep --sizes 64x8x32 --batches 1024,4096,16384 --json "$W/torch-sweep.json" >> "$LOG" 2>&1
 
 finish

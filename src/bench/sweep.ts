@@ -34,9 +34,18 @@ export function sweepBatches(info: BackendInfo): number[] {
   return info.software ? [1, 16, 128] : [1, 64, 1024, 4096, 16384];
 }
 
-/** Runs of one size, seeds 1…count, at rates well inside stability (η = 0.05/λ estimate) and no early stop. */
-function configs(size: BenchSize, count: number, steps: number): Resolved[] {
-  return Array.from({ length: count }, (_, k) => resolveConfig(buildConfig({ ...size, seed: k + 1, steps, stopAtEps: false, rateFactor: 0.05, logEvery: 0 })));
+/**
+ * Runs of one size, seeds 1…count, all at the rates measured for seed 1 (rate factor 0.05, well
+ * inside stability: measuring them per run would time the CPU's power iterations), no early
+ * stop, no stability monitor (the peers have none): run-steps are runs × steps.
+ */
+async function configs(size: BenchSize, count: number, steps: number): Promise<Resolved[]> {
+  const given = (seed: number) => resolveConfig(buildConfig({ ...size, seed, steps, stopAtEps: false, rateFactor: 0.05, logEvery: 0, sharpnessProducts: 0 }));
+  const { etaW, etaA } = (await prepareBatch([given(1)])).states[0].c;
+  return Array.from({ length: count }, (_, k) => {
+    const c = given(k + 1);
+    return { ...c, etaW, etaA, auto: { ...c.auto, etaW: false, etaA: false, shared: false } };
+  });
 }
 
 /** Seconds the batched engine takes to train `cs` (initialization not counted). */
@@ -67,9 +76,9 @@ export async function runSweepBench(
     // The reference: a few runs one after another on this thread (its rate per run does not depend on their number).
     const cpuRuns = 2;
     const start = performance.now();
-    for (const c of configs(size, cpuRuns, steps)) await (await createCpuTrainer({ ...c, logEvery: 0 })).run();
+    for (const c of await configs(size, cpuRuns, steps)) await (await createCpuTrainer(c)).run();
     row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
-    for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, configs(size, runs, steps)));
+    for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, await configs(size, runs, steps)));
   }
   return { date: new Date().toISOString(), adapter: info, rows };
 }

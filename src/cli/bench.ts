@@ -21,7 +21,9 @@ const BENCH = {
       kind: 'value', arg: 'S',
       help: `skip (and list) the sizes predicted to take over S seconds per step [${DEFAULT_OPTIONS.maxStepSeconds}; ${QUICK.maxStepSeconds} with --quick]`,
     },
-    sweep: { kind: 'switch', help: 'measure sweep throughput instead: run-steps/s of the batched engine over batch and problem sizes, beside the float64 reference' },
+    sweep: { kind: 'switch', help: 'measure sweep throughput instead: run-steps/s of the batched engine over batch and problem sizes (--sizes; default 32x8x32,64x8x32,128x16x128), beside the float64 reference' },
+    batches: { kind: 'value', arg: 'B,…', help: 'with --sweep: the batch sizes [1,16,128 on a software adapter; 1,64,1024,4096,16384 on a GPU]' },
+    steps: { kind: 'value', arg: 'T', help: 'with --sweep: steps per run [200 on a software adapter; 2000 on a GPU]' },
     kernel: KERNEL,
     'no-tfjs': { kind: 'switch', help: 'leave TensorFlow.js out' },
     json: { kind: 'value', arg: 'FILE', help: 'write the report as JSON (after each size, so that an interrupted run keeps its figures)' },
@@ -31,7 +33,7 @@ const BENCH = {
 
 export function benchHelp(): string {
   return [
-    'usage: shallow-gd bench [--sweep] [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--json FILE] [--md FILE]',
+    'usage: shallow-gd bench [--sweep [--batches B,…] [--steps T]] [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--json FILE] [--md FILE]',
     '',
     'Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), the host cost per',
     'step, and the same-run reference product X·Wᵀ on this machine\'s WebGPU adapter, beside',
@@ -47,8 +49,16 @@ export interface BenchArgs {
   options: BenchOptions;
   json?: string;
   md?: string;
-  sweep: boolean;
+  /** --sweep, with its batch sizes and steps where given. */
+  sweep: false | { sizes?: BenchSize[]; batches?: number[]; steps?: number };
   help: boolean;
+}
+
+/** A comma-separated list of whole numbers ≥ 1, for `flag`. */
+function wholeNumbers(flag: string, text: string): number[] {
+  const values = text.split(',').map(Number);
+  if (!values.every((v) => Number.isInteger(v) && v >= 1 && v <= 65535)) throw new ConfigError(flag, `--${flag} must be whole numbers from 1 to 65535, separated by commas; got ${JSON.stringify(text)}`);
+  return values;
 }
 
 /** --sizes and --max-step-seconds win over --quick's, whatever the order. */
@@ -67,7 +77,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     if (!(options.maxStepSeconds > 0)) throw new ConfigError('max-step-seconds', '--max-step-seconds must be a number > 0');
   }
   if (flags.kernel !== undefined) options.kernel = parseVariants(flags.kernel);
-  return { sizes, options, json: flags.json, md: flags.md, sweep: flags.sweep, help };
+  const sweep = flags.sweep && {
+    ...(flags.sizes !== undefined ? { sizes } : {}),
+    ...(flags.batches !== undefined ? { batches: wholeNumbers('batches', flags.batches) } : {}),
+    ...(flags.steps !== undefined ? { steps: wholeNumbers('steps', flags.steps)[0] } : {}),
+  };
+  return { sizes, options, json: flags.json, md: flags.md, sweep, help };
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -83,7 +98,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (!acquired) throw new NoAdapterError();
   process.stderr.write(`adapter: ${acquired.info.name}\n`);
   if (sweep) {
-    const report = await runSweepBench(acquired.device, acquired.info, { log: (l) => process.stderr.write(l + '\n') });
+    const report = await runSweepBench(acquired.device, acquired.info, { ...sweep, log: (l) => process.stderr.write(l + '\n') });
     if (json) writeFileAtomic(json, JSON.stringify(report, null, 2) + '\n');
     if (md) writeFileAtomic(md, sweepBenchMarkdown(report));
     process.stdout.write(sweepBenchMarkdown(report));
