@@ -1,7 +1,8 @@
 // The batch's per-run records (host layouts: src/gpu/kernels/batch_train.ts), shared by
-// batch_train.wgsl and batch_tangent.wgsl; one workgroup of WG invocations per run.
+// batch_train.wgsl and batch_tangent.wgsl; one workgroup of WG invocations per run (WG: a
+// power of 2, the adapter's choice, src/gpu/batch.ts batchWorkgroup).
 
-const WG: u32 = 64u;
+override WG: u32 = 64u;
 
 struct BatchParams {
   count: u32,     // steps this dispatch may apply to each running run

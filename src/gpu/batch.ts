@@ -13,7 +13,7 @@ import {
 } from './kernels/batch_train';
 import { batchTangent, type BatchTangentBuffers } from './kernels/batch_tangent';
 import { BATCH_MAX_N, ROW_WORDS } from './layout';
-import { GpuContext } from './program';
+import { GpuContext, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
 
@@ -48,6 +48,16 @@ export interface BatchEngine {
 export const BATCH_ROW_CAP = 16;
 /** Workgroups of one dispatch dimension, the most WebGPU guarantees. */
 const MAX_BATCH_RUNS = 65535;
+
+/**
+ * Invocations per run: 16 on CPU drivers, where each barrier of a step costs per group of 4
+ * lanes (SwiftShader: 12 000 run-steps/s against 4 950 with 64 at 32×8×32, 16 runs; `bench
+ * --sweep`, docs/BENCHMARKS.md), 64 on GPUs (two warps, or one wavefront). A run's bits
+ * depend on it: it is the adapter's, never the batch's.
+ */
+export function batchWorkgroup(info: BackendInfo): number {
+  return info.software ? 16 : 64;
+}
 
 /** Why a run cannot join a batch (it trains on the single-run engine), or null. */
 export function unbatchable(c: Resolved): string | null {
@@ -99,7 +109,8 @@ function putPadded(into: Float32Array, at: number, src: Float32Array, rows: numb
   for (let i = 0; i < rows; i++) into.set(src.subarray(i * width, (i + 1) * width), at + i * 4 * d4);
 }
 
-export async function createBatchEngine(device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[]): Promise<BatchEngine> {
+/** `workgroup`: invocations per run, a power of 2 from 1 to 256 (the adapter's, unless a test asks for another). */
+export async function createBatchEngine(device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[], workgroup = batchWorkgroup(backend)): Promise<BatchEngine> {
   const d4 = Math.ceil(members[0].c.d / 4);
   if (members.some((x) => Math.ceil(x.c.d / 4) !== d4)) throw new Error('createBatchEngine: every run of a batch has the same ⌈d/4⌉');
   if (members.length > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: at most ${MAX_BATCH_RUNS} runs per batch`);
@@ -155,6 +166,8 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
   device.pushErrorScope('validation');
   let buffers: BatchBuffers;
   let params: GPUBuffer;
+  // Compiled here, under the error scopes: a rejected kernel fails the engine's creation.
+  let dispatch: Dispatch;
   try {
     params = alloc.uniform(batchParamsBytes(0, BATCH_ROW_CAP), 'batchParams');
     buffers = {
@@ -168,7 +181,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       state: alloc.storage(stateBytes, 'state'),
       rows: alloc.storage(rowBytes, 'rows'),
     };
-    batchTrain(ctx, buffers, runs);
+    dispatch = batchTrain(ctx, buffers, runs, workgroup);
   } finally {
     const invalid = await device.popErrorScope();
     const oom = await device.popErrorScope();
@@ -177,7 +190,6 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       throw new Error(`WebGPU rejected the batch of ${runs} runs: ${(invalid ?? oom)!.message}`);
     }
   }
-  const dispatch = batchTrain(ctx, buffers, runs);
   let tangent: BatchTangentBuffers | undefined;
   const memoryBytes = alloc.owned.reduce((s, b) => s + b.size, 0);
   let lost: string | null = null;
@@ -231,7 +243,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       calls.forEach((call) => v.set(call.v, layouts[call.run].yOff));
       device.queue.writeBuffer(tangent.vin, 0, v);
       device.queue.writeBuffer(tangent.list, 0, Uint32Array.from(calls.map((call) => call.run)));
-      const d = batchTangent(ctx, tangent, calls.length);
+      const d = batchTangent(ctx, tangent, calls.length, workgroup);
       const enc = device.createCommandEncoder({ label: `batch H v for ${calls.length} runs` });
       const pass = enc.beginComputePass();
       pass.setPipeline(d.pipeline);

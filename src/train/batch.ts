@@ -19,6 +19,8 @@ export interface BatchOptions<K> {
   maxRuns?: number;
   /** Most steps per submit (submits are sized to about TARGET_SUBMIT_SECONDS below it). */
   maxStepsPerSubmit?: number;
+  /** Invocations per run (default: the adapter's, src/gpu/batch.ts batchWorkgroup). */
+  workgroup?: number;
   signal?: AbortSignal;
   /** Each run as it finishes: its final config (measured rates) and result. */
   onFinished(key: K, config: Resolved, result: RunResult): void;
@@ -148,7 +150,7 @@ export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, r
     if (o.signal?.aborted) return;
     o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batch.length} runs (initialization on the float64 reference)`);
     const { members, states } = await prepareBatch(batch.map((r) => r.c));
-    const engine = await createBatchEngine(device, backend, members);
+    const engine = await createBatchEngine(device, backend, members, o.workgroup);
     try {
       o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once`);
       await runBatchLoop(engine, states, members.map((m) => m.logged), (i, result) => o.onFinished(batch[i].key, states[i].c, result), o.signal, o.maxStepsPerSubmit);
