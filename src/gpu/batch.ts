@@ -59,6 +59,14 @@ export function batchWorkgroup(info: BackendInfo): number {
   return info.software ? 16 : 64;
 }
 
+/**
+ * Most runs per batch unless asked: on CPU drivers 64 (SwiftShader trained issue 13's 200 runs
+ * in 40 s in batches of 16 or 64, 144 s in one batch of 200), else as many as fit.
+ */
+export function batchRuns(info: BackendInfo): number {
+  return info.software ? 64 : MAX_BATCH_RUNS;
+}
+
 /** Why a run cannot join a batch (it trains on the single-run engine), or null. */
 export function unbatchable(c: Resolved): string | null {
   if (c.n > BATCH_MAX_N) return `n > ${BATCH_MAX_N}`;

@@ -3,7 +3,7 @@
 // reference), packed into batches, and kept by the same RunState as the one run loop's, so
 // that its rows, closing record and outcome are the single-run engine's.
 import type { Resolved } from '../config/resolve';
-import { createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
+import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
 
 export { unbatchable };
 import type { BackendInfo, TangentProduct } from '../model/engine';
@@ -15,7 +15,7 @@ import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
 const MAX_STEPS_PER_SUBMIT = 4096;
 
 export interface BatchOptions<K> {
-  /** Most runs per batch (auto: as many as the device's binding limit allows, up to 65535). */
+  /** Most runs per batch (auto: src/gpu/batch.ts batchRuns, within the device's binding limit). */
   maxRuns?: number;
   /** Most steps per submit (submits are sized to about TARGET_SUBMIT_SECONDS below it). */
   maxStepsPerSubmit?: number;
@@ -145,7 +145,7 @@ export async function prepareBatch(configs: readonly Resolved[]): Promise<{ memb
 
 /** Trains `runs` on the batched engine, batch after batch; each run's result goes to onFinished as it finishes. */
 export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, runs: readonly { key: K; c: Resolved }[], o: BatchOptions<K>): Promise<void> {
-  const batches = packBatches(runs, (r) => r.c, device.limits, o.maxRuns);
+  const batches = packBatches(runs, (r) => r.c, device.limits, o.maxRuns ?? batchRuns(backend));
   for (const [b, batch] of batches.entries()) {
     if (o.signal?.aborted) return;
     o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batch.length} runs (initialization on the float64 reference)`);
