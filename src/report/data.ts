@@ -260,6 +260,9 @@ function criticalChart(result: SuiteResult, f: Findings): [Chart, Table, Table] 
     series('Du et al. m = n⁶/λ₀⁴ (λ₀ measured)', ns, pts.map((c) => positive(c.n ** 6 / c.lambda0 ** 4)), '#8a6240', { dash: true }),
   ];
   const sentences = [`${exponentText(f.exponent, pts)[0].toUpperCase()}${exponentText(f.exponent, pts).slice(1)}.`];
+  // How much the smallest n, where finite-size effects are largest, sways the fit.
+  const rest = criticalExponent(pts.slice(1));
+  if (f.exponent && rest) sentences.push(`Without n = ${pts[0].n}: p = ${num(rest.exponent)} ± ${num((rest.ci[1] - rest.ci[0]) / 2)}.`);
   const last = pts.filter((c) => c.half).at(-1);
   if (last) {
     const o = (last.n * last.n) / p.d;
