@@ -257,8 +257,10 @@ function criticalChart(result: SuiteResult, f: Findings): [Chart, Table, Table] 
   const toM = (c: CriticalPoint, x: number | undefined) => (x === undefined ? null : (x * c.n) / c.d);
   const lines = [
     ...THRESHOLDS.map((t, k) => series(`${t.rule} (${t.source})`, ns, ns.map((n) => t.width(n, p.d)), [GREY, '#b03a2e', '#8e5ad1'][k], { dash: true, points: false })),
-    series('Du et al. m = n⁶/λ₀⁴ (λ₀ measured)', ns, pts.map((c) => positive(c.n ** 6 / c.lambda0 ** 4)), '#8a6240', { dash: true }),
+    series('Du et al. m = n⁶/λ₀⁴ (λ₀ measured; clipped above 10·n², values in the CSV)', ns, pts.map((c) => positive(c.n ** 6 / c.lambda0 ** 4)), '#8a6240', { dash: true }),
   ];
+  // Up to ten times Nguyen's n²: Du et al.'s width, many decades higher, would squeeze the measured widths into a sliver.
+  const lowest = Math.min(...pts.map((c) => Math.min(c.n / (c.d + 1), c.half ? toM(c, c.half.ci[0])! : Infinity)));
   const sentences = [`${exponentText(f.exponent, pts)[0].toUpperCase()}${exponentText(f.exponent, pts).slice(1)}.`];
   // How much the smallest n, where finite-size effects are largest, sways the fit.
   const rest = criticalExponent(pts.slice(1));
@@ -300,7 +302,7 @@ function criticalChart(result: SuiteResult, f: Findings): [Chart, Table, Table] 
       title: 'a · The critical width against n',
       caption: sentences.join(' '),
       x: { label: 'samples n', log: true },
-      y: { label: 'width m', log: true },
+      y: { label: 'width m', log: true, range: [lowest / 2, 10 * Math.max(...ns) ** 2] },
       series: [
         series('critical m (½ of seeds converge, 95% interval)', withHalf.map((c) => c.n), withHalf.map((c) => toM(c, c.half!.x)), CATEGORICAL[0], {
           lo: withHalf.map((c) => toM(c, c.half!.ci[0])), hi: withHalf.map((c) => toM(c, c.half!.ci[1])),
