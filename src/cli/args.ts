@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, PRESETS, SETTINGS, formatValue, settingByFlag, settingByKey, type SettingKey } from '../config/schema';
 import { VARIANTS } from '../gpu/variants';
+import { defaultWorkers } from '../sweep/pool_node';
 
 /** One of a command's own flags: a `value` flag takes one, a `switch` none (given bare). */
 export interface Flag {
@@ -145,5 +146,15 @@ export const KERNEL = {
   kind: 'value', arg: 'K=V',
   help: `force a kernel variant (${Object.entries(VARIANTS).map(([k, v]) => `${k}=${v.join('|')}`).join(', ')}); default: chosen per adapter`,
 } as const satisfies Flag;
+
+export const WORKERS = { kind: 'value', arg: 'N', help: 'threads that train runs on the CPU reference at once [one per core]' } as const satisfies Flag;
+
+/** `--workers N`: a whole number ≥ 1, one per core when not given. */
+export function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return defaultWorkers();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError('workers', `--workers must be a whole number from 1 to 1024; got ${JSON.stringify(text)}`);
+  return n;
+}
 
 export const JSON_SUMMARY = { kind: 'switch', help: 'print the summary as JSON' } as const satisfies Flag;

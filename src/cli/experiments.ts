@@ -1,5 +1,6 @@
 // `shallow-gd experiments`: runs the beyond-NTK suite (src/report/suite.ts) and writes the
-// report (one self-contained HTML file) and its data as one CSV per chart.
+// report (one self-contained HTML file), its data as CSV per chart, and the critical-width
+// table and fit.
 import { existsSync } from 'node:fs';
 import { prepareFolder, writeFileAtomic } from '../io/files_node';
 import { join } from 'node:path';
@@ -8,51 +9,57 @@ import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
 import type { Backend } from '../train/backend';
 import { duration, num } from '../train/format';
-import { REPORT_NAME, buildReport, csvName, tableToCsv, type Findings } from '../report/data';
+import { CRITICAL_CSV, CRITICAL_FIT, REPORT_NAME, buildReport, csvName, exponentText, tableToCsv, type Findings } from '../report/data';
+import type { Crossing } from '../sweep/critical';
 import { reportHtml } from '../report/html';
 import { runSuite } from '../report/run';
-import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, type SuiteSize } from '../report/suite';
-import { BACKEND, flagLines, parse, type BackendChoice } from './args';
+import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, type SuiteSize } from '../report/suite';
+import { BACKEND, WORKERS, flagLines, parse, parseWorkers, type BackendChoice } from './args';
 
 const { tiny, full } = SUITE_PARAMS;
+const D = SUITE_PARAMS.default;
 
 const EXPERIMENTS = {
   name: 'experiments',
   flags: {
-    tiny: { kind: 'switch', help: `the tiny suite: n=${tiny.n} d=${tiny.d}, seconds (a smoke test)` },
+    tiny: { kind: 'switch', help: `the tiny suite: n ≤ ${Math.max(...tiny.critical.ns)}, seconds (a smoke test)` },
     full: {
       kind: 'switch',
-      help: `the full suite: n=${full.n} d=${full.d}, m up to ${full.widths.at(-1)}, ${full.seeds.length} seeds, ≤${full.steps} steps: for a GPU`,
+      help: `the full suite: the critical width for n = ${full.critical.ns.join(',')}, the other charts at n = ${full.labels.n}: for a GPU`,
     },
     backend: {
       ...BACKEND,
       help: 'auto (a hardware WebGPU adapter if there is one, else the float64 CPU reference: faster than a software adapter such as SwiftShader at these sizes), webgpu, or cpu',
     },
+    workers: WORKERS,
     out: { kind: 'value', arg: 'DIR', default: 'reports', help: 'where to write the report' },
     force: { kind: 'switch', help: 'overwrite an existing report in DIR' },
   },
 } as const;
 
 export function experimentsHelp(): string {
-  const d = SUITE_PARAMS.default;
   return [
-    'usage: shallow-gd experiments [--tiny | --full] [--backend auto|webgpu|cpu] [--out DIR] [--force]',
+    'usage: shallow-gd experiments [--tiny | --full] [--backend auto|webgpu|cpu] [--workers N] [--out DIR] [--force]',
     '',
-    `Runs the beyond-NTK suite and writes DIR/${REPORT_NAME}.html (uPlot charts, data inline, opens offline)`,
-    `and its data, one CSV per chart (${EXPERIMENT_IDS.map(csvName).join(', ')}):`,
-    '  1 loss curves for widths from below the parameter-count threshold m(d+1) = n to far above it',
-    '  2 success probability over seeds against m·d/n, with the thresholds m(d+1) = n, m·d = n², m = n²',
-    '  3 relative movement of W and a, and flipped activation patterns, against m, with the NTK scale √n/√m',
-    '  4 λ_min (and λ_max) of the tangent kernel H_t over training (--spectrum)',
-    '  5 real loss against the kernel (linearized) prediction, for ±1 and adversarial labels (--linearized)',
-    '  6 rates: first layer only, second layer only, both at etaW/etaA = auto × 1/100 … 100 (one rate lowered)',
+    `Runs the beyond-NTK suite and writes DIR/${REPORT_NAME}.html (uPlot charts, data inline, opens offline),`,
+    `DIR/${CRITICAL_CSV} (n,d,seeds,critical_md_over_n,ci_low,ci_high, …), DIR/${CRITICAL_FIT} (exponent, ci_low, ci_high)`,
+    `and the data of every chart as CSV (${EXPERIMENT_IDS.map(csvName).join(', ')}):`,
+    '  a the critical width against n: the m·d/n where ½ (and 0.9) of the seeds converge, with 95% intervals, and the',
+    '    exponent p of critical m ∝ n^p, against m(d+1) = n, m·d = n², m = n² and Du et al.\'s n⁶/λ₀⁴',
+    '  b success against m·d/n (Wilson intervals) for sign, gaussian, adversarial and teacher labels',
+    '  c the rate ratio: first layer only, second only, both at η_W/η_a = auto × 1/100 … 100 (one rate lowered)',
+    '  d step-size control: success and peak sharpness for rate factors c = 0.5 … 0.05',
+    '  e the lazy scale: movement and flips over √(n/m), and ‖H_T − H₀‖_F/‖H₀‖_F, against m',
+    '  f the gap between the real loss and the kernel prediction, per width',
+    '  g success against d at fixed m·d/n',
     '',
-    `default suite: n=${d.n} d=${d.d}, m=${d.widths.join(',')}, ${d.seeds.length} seeds, ≤${d.steps} steps: about 5 min on the CPU reference of 2 cores`,
+    `default suite: d=${D.d}, critical width for n = ${D.critical.ns.join(',')} (${D.critical.seeds} seeds per width), other charts at n = ${D.labels.n},`,
+    `rate factor c = ${D.rateFactor}, budgets ${D.stepsPerSample}·n steps: about 15 min on the CPU pool of 2 cores`,
     '',
     'flags:',
     ...flagLines(EXPERIMENTS.flags),
     '',
-    'At the end it prints the smallest m·d/n at which all seeds converged, and how far the weights moved there.',
+    'At the end it prints the critical width per n and the fitted exponent.',
     '',
     'exit codes: 0 written, 2 invalid input (or a report exists without --force), 3 no WebGPU adapter for --backend webgpu',
   ].join('\n');
@@ -61,6 +68,7 @@ export function experimentsHelp(): string {
 interface ExperimentsArgs {
   size: SuiteSize;
   backend: BackendChoice;
+  workers: number;
   out: string;
   force: boolean;
   help: boolean;
@@ -69,11 +77,13 @@ interface ExperimentsArgs {
 export function parseExperimentsArgs(argv: readonly string[]): ExperimentsArgs {
   const { flags, help } = parse(EXPERIMENTS, argv);
   if (flags.tiny && flags.full) throw new ConfigError('size', '--tiny and --full exclude each other');
-  return { size: flags.tiny ? 'tiny' : flags.full ? 'full' : 'default', backend: flags.backend, out: flags.out, force: flags.force, help };
+  return {
+    size: flags.tiny ? 'tiny' : flags.full ? 'full' : 'default', backend: flags.backend, workers: parseWorkers(flags.workers), out: flags.out, force: flags.force, help,
+  };
 }
 
 /** The files the report writes, by name. */
-const outputs = () => [`${REPORT_NAME}.html`, ...EXPERIMENT_IDS.map(csvName)];
+const outputs = () => [`${REPORT_NAME}.html`, CRITICAL_CSV, CRITICAL_FIT, ...EXPERIMENT_IDS.map(csvName)];
 
 function checkOut(args: ExperimentsArgs): void {
   prepareFolder(`--out ${args.out}`, args.out);
@@ -83,17 +93,12 @@ function checkOut(args: ExperimentsArgs): void {
 }
 
 /** The plain-text summary on stdout. */
-function findingsText(f: Findings, seeds: number): string[] {
-  const t = f.threshold;
-  const lines = [
-    t
-      ? `all ${seeds} seeds converged at m·d/n = ${num(t.md_over_n)} (m = ${t.m})${t.holdsAbove ? ' and at every wider width' : ', but not at every wider width'}`
-      : `no width had all ${seeds} seeds converge`,
+function findingsText(f: Findings): string[] {
+  const at = (c: Crossing | null) => (c ? `${num(c.x)} [${num(c.ci[0])}, ${num(c.ci[1])}]` : 'not within the widths');
+  return [
+    exponentText(f.exponent, f.critical),
+    ...f.critical.map((c) => `n=${c.n} d=${c.d}: m·d/n at ½ ${at(c.half)}, at 0.9 ${at(c.ninety)} (${c.seeds} seeds per width, ${c.runs} runs, ${c.descending} of ${c.failed} unconverged still descending at ${c.budget} steps)`),
   ];
-  if (t)
-    lines.push(`there (medians over seeds): ‖W−W0‖/‖W0‖ = ${num(t.rel_move_w)}, ‖a−a0‖/‖a0‖ = ${num(t.rel_move_a)}, max neuron move = ${num(t.max_neuron_move)}, flip_frac = ${num(t.flip_frac)}`);
-  lines.push(`thresholds: ${f.thresholds.map((th) => `${th.rule} at m·d/n = ${num(th.md_over_n)}`).join(', ')}`);
-  return lines;
 }
 
 export async function experimentsCommand(argv: string[]): Promise<number> {
@@ -115,17 +120,19 @@ export async function experimentsCommand(argv: string[]): Promise<number> {
     process.stderr.write(`shallow-gd: ${e.message}\n`);
     return EXIT.noAdapter;
   }
-  log(`experiments: ${args.size} suite, n=${suite.params.n} d=${suite.params.d}`);
-  const result = await runSuite(suite, backend, log);
+  log(`experiments: ${args.size} suite, ${distinctRuns(suite).length} runs`);
+  const result = await runSuite(suite, backend, log, args.workers);
+  log('experiments: fitting the critical widths and comparing kernels');
   const report = buildReport(result);
   const html = join(args.out, `${REPORT_NAME}.html`);
+  for (const [name, table] of Object.entries(report.tables)) writeFileAtomic(join(args.out, name), tableToCsv(table));
+  writeFileAtomic(join(args.out, CRITICAL_FIT), JSON.stringify(report.fit, null, 2) + '\n');
   writeFileAtomic(html, reportHtml(report.data));
-  for (const id of EXPERIMENT_IDS) writeFileAtomic(join(args.out, csvName(id)), tableToCsv(report.tables[id]));
   process.stdout.write(
     [
       `experiments: ${args.size} suite on ${report.data.backend}: ${result.records.size} runs in ${duration(result.wallSeconds)} (${result.wallSeconds.toFixed(0)} s)`,
-      ...findingsText(report.findings, suite.params.seeds.length),
-      `wrote ${html} and ${EXPERIMENT_IDS.length} CSV files beside it`,
+      ...findingsText(report.findings),
+      `wrote ${html}, ${CRITICAL_CSV}, ${CRITICAL_FIT} and ${Object.keys(report.tables).length - 1} more CSV files beside it`,
     ].join('\n') + '\n',
   );
   return 0;

@@ -11,11 +11,11 @@ import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, type RecordFile } from '../sweep/records';
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
-import { defaultWorkers, poolAvailable, runPool } from '../sweep/pool_node';
+import { poolAvailable, runPool } from '../sweep/pool_node';
 import { unbatchable } from '../train/batch';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { softwareNote } from '../model/engine';
-import { BACKEND, JSON_SUMMARY, flagLines, parse, type BackendChoice } from './args';
+import { BACKEND, JSON_SUMMARY, WORKERS, flagLines, parse, parseWorkers, type BackendChoice } from './args';
 import { prepareFile, writeFileAtomic } from '../io/files_node';
 import { lockFile } from '../io/lock_node';
 import { NO_SIGNALS, onImmediateExit, type Interrupt } from './interrupt';
@@ -32,8 +32,8 @@ const SWEEP = {
     shard: { kind: 'value', arg: 'i/N', help: 'run only the grid points whose index is i modulo N (0 ≤ i < N)' },
     'shard-count': { kind: 'value', arg: 'N', help: 'N for a Kubernetes Indexed Job, whose JOB_COMPLETION_INDEX gives i' },
     backend: BACKEND,
-    workers: { kind: 'value', arg: 'N', help: 'threads that train runs on the CPU reference at once [one per core]' },
-    batch: { kind: 'value', arg: 'auto|off|N', default: 'auto', help: 'on WebGPU, runs trained at once by the batched engine: auto (as many as fit), off (one at a time), or at most N per batch' },
+    workers: WORKERS,
+    batch: { kind: 'value', arg: 'auto|off|N', default: 'auto', help: 'on WebGPU, runs trained at once by the batched engine: auto (as many as fit; 64 on a software adapter), off (one at a time), or at most N per batch' },
     json: JSON_SUMMARY,
   },
   refused: { 'save-tensors': TRAIN_ONLY, force: TRAIN_ONLY, kernel: 'is a train flag: sweep runs the kernels chosen per adapter' },
@@ -124,14 +124,6 @@ function parseBatch(text: string): number | 'auto' {
   if (text === 'off') return 0;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError('batch', `--batch must be auto, off, or a whole number of runs from 1 to 65535; got ${JSON.stringify(text)}`);
-  return n;
-}
-
-/** `--workers N`: a whole number ≥ 1, one per core when not given. */
-function parseWorkers(text: string | undefined): number {
-  if (text === undefined) return defaultWorkers();
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new ConfigError('workers', `--workers must be a whole number from 1 to 1024; got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -255,7 +247,7 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
           log(`backend: ${backend.info.name}, ${Math.min(args.workers, plan.pending.length)} worker threads`);
           let done = 0;
           const points = new Map(plan.pending.map((r) => [r.id, r.point]));
-          await runPool(plan.pending, args.workers, (record) => keep(record, ++done, points.get(record.id)!), interrupt.signal);
+          await runPool(plan.pending, args.workers, ({ record }) => keep(record, ++done, points.get(record.id)!), interrupt.signal);
         } else {
           let done = 0;
           let single = plan.pending;

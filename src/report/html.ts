@@ -48,7 +48,7 @@ export function reportHtml(data: ReportData): string {
 <h2>${escapeHtml(c.title)}</h2>
 <p class="caption">${escapeHtml(c.caption)}</p>
 <div class="chart" id="chart-${escapeHtml(c.id)}"></div>
-<p class="csv">data: <a href="${escapeHtml(encodeURI(c.csv))}">${escapeHtml(c.csv)}</a></p>
+<p class="csv">data: ${c.csv.map((f) => `<a href="${escapeHtml(encodeURI(f))}">${escapeHtml(f)}</a>`).join(', ')}</p>
 </section>`,
   );
   const meta: [string, string][] = [
@@ -73,7 +73,8 @@ export function reportHtml(data: ReportData): string {
 <p class="headline">${escapeHtml(data.headline)}</p>
 ${sections.join('\n')}
 <footer>shallow-gd experiments: f(x) = κ Σ a_r relu(⟨w_r, x⟩) trained by full-batch gradient descent on L = ½‖f − y‖², both layers at once.
-Thresholds (MODEL.md): m(d+1) ≥ n parameter count, m·d ≥ n² Oymak–Soltanolkotabi 2020, m ≥ n² Nguyen 2021.</footer>
+Thresholds (MODEL.md): m(d+1) ≥ n parameter count, m·d ≥ n² Oymak–Soltanolkotabi 2020, m ≥ n² Nguyen 2021, m ≥ n⁶/λ₀⁴ Du et al. 2019.
+Whiskers: 95% Wilson intervals of a success probability, 95% intervals of a critical width, or quartiles over seeds, as each caption says.</footer>
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${scriptText(uplotFile('uPlot.iife.min.js'))}</script>

@@ -69,6 +69,28 @@ export function drawReport(data: ReportData, U: typeof uPlot, doc: Document): vo
         ctx.fillText(m.label, left ? px - 4 * r - w : px + 4 * r, u.bbox.top + (14 + 14 * k) * r);
       });
       ctx.restore();
+      // The spread over seeds: a vertical whisker with caps at each point that has one.
+      chart.series.forEach((s, j) => {
+        if (!s.lo || !s.hi || !u.series[j + 1].show) return;
+        const scaleKey = s.axis === 'right' ? 'y2' : 'y';
+        ctx.save();
+        ctx.strokeStyle = s.color;
+        ctx.lineWidth = 1.2 * r;
+        s.x.forEach((x, k) => {
+          const [lo, hi] = [s.lo![k], s.hi![k]];
+          if (lo == null || hi == null) return;
+          const px = u.valToPos(x, 'x', true), top = u.valToPos(hi, scaleKey, true), bottom = u.valToPos(lo, scaleKey, true);
+          ctx.beginPath();
+          ctx.moveTo(px, top);
+          ctx.lineTo(px, bottom);
+          ctx.moveTo(px - 3 * r, top);
+          ctx.lineTo(px + 3 * r, top);
+          ctx.moveTo(px - 3 * r, bottom);
+          ctx.lineTo(px + 3 * r, bottom);
+          ctx.stroke();
+        });
+        ctx.restore();
+      });
     };
     const opts: uPlot.Options = {
       width: el.clientWidth,

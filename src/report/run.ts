@@ -1,25 +1,16 @@
-// Runs a suite on one backend: every distinct run once, in suite order, keeping each run's
-// logged rows beside the sweep record (outcome, steps to eps, final metrics, measured rates).
+// Runs a suite on one backend: every distinct run once, keeping each run's logged rows (and the
+// tensors where its experiment needs them) beside the sweep record. On the CPU reference the
+// runs train on a pool of worker threads; derived rate-ratio runs go after the runs whose
+// measured rates they scale.
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import type { Backend } from '../train/backend';
 import { toRecord, type SweepRecord } from '../sweep/record';
-import type { Row } from '../model/metrics';
+import { poolAvailable, runPool, type Finished } from '../sweep/pool_node';
 import { softwareNote, type BackendInfo } from '../model/engine';
-import { distinctRuns, ratesFor, type PlannedRun, type Suite } from './suite';
+import { distinctRuns, ratesFor, type PlannedRun, type Suite, type SuiteRecord, type SuiteResult } from './suite';
 
-export interface SuiteRecord extends SweepRecord {
-  rows: Row[];
-}
-
-export interface SuiteResult {
-  suite: Suite;
-  backend: BackendInfo;
-  /** By planned run id. */
-  records: Map<string, SuiteRecord>;
-  startedAt: Date;
-  wallSeconds: number;
-}
+export type { SuiteRecord, SuiteResult } from './suite';
 
 function outcomeText(r: SweepRecord): string {
   return r.converged ? `converged at step ${r.steps_to_eps}`
@@ -27,40 +18,60 @@ function outcomeText(r: SweepRecord): string {
     : `L/L0 = ${r.final.loss_ratio.toPrecision(3)} after ${r.steps_done} steps`;
 }
 
-export async function runSuite(suite: Suite, backend: Backend, log: (line: string) => void): Promise<SuiteResult> {
+/** Trains runs one after another on the backend (WebGPU, or the CPU reference without the pool). */
+async function runSerially(runs: readonly PlannedRun[], backend: Backend, done: (f: Finished, run: PlannedRun) => void, info: (b: BackendInfo) => void) {
+  for (const run of runs) {
+    const trainer = await backend.create(resolveConfig(run.settings));
+    try {
+      info(trainer.backend);
+      const result = await trainer.run();
+      // trainer.config: the rates measured at initialization, not the rough estimate.
+      const finished: Finished = { record: toRecord(run.id, run.settings, trainer.config, result, trainer.backend), rows: result.rows };
+      if (run.keep.tensors) finished.tensors = await trainer.readTensors();
+      done(finished, run);
+    } finally {
+      trainer.dispose();
+    }
+  }
+}
+
+export async function runSuite(suite: Suite, backend: Backend, log: (line: string) => void, workers = 1): Promise<SuiteResult> {
   const runs = distinctRuns(suite);
   // Derived ratio runs share their base's n, d, m: checking the planned settings covers them.
   for (const run of runs) {
     try {
       backend.check(resolveConfig(run.settings));
     } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(e.key, `suite ${suite.size}, m = ${run.settings.m}: ${e.message}`);
+      if (e instanceof ConfigError) throw new ConfigError(e.key, `suite ${suite.size}, n = ${run.settings.n}, m = ${run.settings.m}: ${e.message}`);
       throw e;
     }
   }
+  const pooled = backend.info.kind === 'cpu' && workers > 1 && poolAvailable();
   const records = new Map<string, SuiteRecord>();
   const startedAt = new Date();
   const t0 = performance.now();
-  let info: BackendInfo | null = null;
-  for (const [k, run] of runs.entries()) {
-    const settings = settingsOf(run, records);
-    const trainer = await backend.create(resolveConfig(settings));
-    try {
-      if (!info) {
-        info = trainer.backend;
-        log(`backend: ${info.name}${softwareNote(info)}`);
-      }
-      const result = await trainer.run();
-      // trainer.config: the rates measured at initialization, not the rough estimate.
-      const record = { ...toRecord(run.id, settings, trainer.config, result, trainer.backend), rows: result.rows };
-      records.set(run.id, record);
-      const elapsed = (performance.now() - t0) / 1000;
-      log(`[${k + 1}/${runs.length}] m=${settings.m} seed=${settings.seed}${tag(run)}: ${outcomeText(record)}, ${record.wall_seconds.toFixed(1)} s (${elapsed.toFixed(0)} s in all)`);
-    } finally {
-      trainer.dispose();
-    }
+  let info: BackendInfo | null = pooled ? backend.info : null;
+  if (pooled) log(`backend: ${backend.info.name}, ${Math.min(workers, runs.length)} worker threads`);
+  const onInfo = (b: BackendInfo) => {
+    if (info) return;
+    info = b;
+    log(`backend: ${b.name}${softwareNote(b)}`);
+  };
+  const done = ({ record, rows, tensors }: Finished, run: PlannedRun) => {
+    records.set(run.id, { ...record, rows: rows ?? [], ...(tensors ? { tensors } : {}) });
+    const s = record.settings;
+    const elapsed = (performance.now() - t0) / 1000;
+    log(`[${records.size}/${runs.length}] n=${s.n} d=${s.d} m=${s.m} seed=${s.seed}${tag(run, suite.params.rateFactor)}: ${outcomeText(record)}, ${record.wall_seconds.toFixed(1)} s (${elapsed.toFixed(0)} s in all)`);
+  };
+  // Independent runs first, then the ratio runs that scale their rates.
+  const first = runs.filter((r) => r.baseId === undefined);
+  const derived = () => runs.filter((r) => r.baseId !== undefined).map((r) => ({ ...r, settings: settingsOf(r, records) }));
+  for (const batch of [() => first, derived]) {
+    const todo = batch();
+    if (pooled) await runPool(todo, workers, done, new AbortController().signal);
+    else await runSerially(todo, backend, done, onInfo);
   }
-  return { suite, backend: info!, records, startedAt, wallSeconds: (performance.now() - t0) / 1000 };
+  return { suite, backend: info ?? backend.info, records, startedAt, wallSeconds: (performance.now() - t0) / 1000, workers: pooled ? workers : 1 };
 }
 
 /** The settings a run trains with: a derived ratio run scales its base run's measured auto rates. */
@@ -71,9 +82,9 @@ function settingsOf(run: PlannedRun, records: ReadonlyMap<string, SuiteRecord>):
   return buildConfig({ ...run.settings, ...ratesFor(base.config, run.rates.factor) });
 }
 
-function tag(run: PlannedRun): string {
+function tag(run: PlannedRun, c: number): string {
   const s = run.settings;
   if (run.rates?.kind === 'preset') return ` ${run.rates.preset}`;
   if (run.rates?.kind === 'ratio' && run.rates.factor !== 1) return ` etaW/etaA ×${run.rates.factor}`;
-  return (s.spectrum ? ' spectrum' : '') + (s.linearized ? ` linearized labels=${s.labels.kind}` : '');
+  return (s.rateFactor !== c ? ` c=${s.rateFactor}` : '') + (s.labels.kind !== 'sign' ? ` labels=${s.labels.kind}` : '') + (s.linearized ? ' linearized' : '');
 }

@@ -6,8 +6,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema';
-import type { FromWorker, ToWorker } from './pool_worker';
-import type { SweepRecord } from './record';
+import type { Keep } from './keep';
+import type { Finished, FromWorker, ToWorker } from './pool_worker';
+
+export type { Finished } from './pool_worker';
 
 /** The bundle's worker entry lies beside the bundle (vite.config.ts builds both). */
 const WORKER = new URL('./pool_worker.js', import.meta.url);
@@ -25,14 +27,17 @@ export function defaultWorkers(): number {
 export interface PoolRun {
   id: string;
   settings: Config;
+  /** What to hand back besides the record (rows, tensors); nothing by default. */
+  keep?: Keep;
 }
 
 /**
- * Trains `runs` on `workers` threads; `onRecord` gets each record as it finishes (in finishing
- * order). After `signal` aborts, the runs in progress are dropped and no new ones start.
+ * Trains `runs` on `workers` threads; `onFinished` gets each record (with what the run asked
+ * to keep) as it finishes, in finishing order. After `signal` aborts, the runs in progress are
+ * dropped and no new ones start.
  */
-export async function runPool(
-  runs: readonly PoolRun[], workers: number, onRecord: (record: SweepRecord, run: PoolRun) => void, signal: AbortSignal,
+export async function runPool<R extends PoolRun>(
+  runs: readonly R[], workers: number, onFinished: (finished: Finished, run: R) => void, signal: AbortSignal,
 ): Promise<void> {
   let next = 0;
   const threads = Array.from({ length: Math.max(1, Math.min(workers, runs.length)) }, () => new Worker(WORKER));
@@ -45,10 +50,10 @@ export async function runPool(
         const run = runs[next++];
         w.once('message', (m: FromWorker) => {
           if (m.type === 'failed') return reject(new Error(`run ${run.id}: ${m.message}`));
-          if (m.record) onRecord(m.record, run);
+          if (m.finished) onFinished(m.finished, run);
           feed();
         });
-        w.postMessage({ type: 'run', id: run.id, settings: run.settings } satisfies ToWorker);
+        w.postMessage({ type: 'run', id: run.id, settings: run.settings, keep: run.keep } satisfies ToWorker);
       };
       w.once('error', reject);
       feed();

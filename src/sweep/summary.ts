@@ -125,7 +125,7 @@ const sortable = (r: SummaryInput, key: SettingKey) => {
   return typeof v === 'number' ? v : formatValue(key, v);
 };
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string | number): Map<string | number, T[]> {
+export function groupBy<T>(items: readonly T[], key: (t: T) => string | number): Map<string | number, T[]> {
   const groups = new Map<string | number, T[]>();
   for (const t of items) {
     const k = key(t);

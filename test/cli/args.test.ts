@@ -1,6 +1,7 @@
 // The one command-line parser, called directly for every subcommand (no process spawned).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../src/cli/bench';
 import { parseExperimentsArgs } from '../../src/cli/experiments';
@@ -42,7 +43,7 @@ describe('every subcommand', () => {
     expect(parseBenchArgs(cases[2][2])).toMatchObject({
       sizes: [{ n: 64, d: 16, m: 256 }], options: { maxStepSeconds: 0.5, kernel: { forward: 'tiled' } }, json: 'b.json', md: 'b.md',
     });
-    expect(parseExperimentsArgs(cases[3][2])).toEqual({ size: 'default', backend: 'cpu', out: 'somewhere', force: false, help: false });
+    expect(parseExperimentsArgs(cases[3][2])).toEqual({ size: 'default', backend: 'cpu', workers: availableParallelism(), out: 'somewhere', force: false, help: false });
     // merge has switches only, between its files.
     expect(parseMergeArgs(['all.jsonl', '--force', 'a.jsonl', '--json', 'b.jsonl'])).toEqual({ files: ['all.jsonl', 'a.jsonl', 'b.jsonl'], force: true, json: true, help: false });
   });
@@ -50,7 +51,7 @@ describe('every subcommand', () => {
   it('fills in the defaults', () => {
     expect(parseTrainArgs([])).toEqual({ given: {}, backend: 'auto', kernel: {}, saveTensors: false, force: false, json: false, help: false });
     expect(parseSweepArgs([])).toMatchObject({ given: {}, grid: [], backend: 'auto', json: false });
-    expect(parseExperimentsArgs([])).toEqual({ size: 'default', backend: 'auto', out: 'reports', force: false, help: false });
+    expect(parseExperimentsArgs([])).toEqual({ size: 'default', backend: 'auto', workers: availableParallelism(), out: 'reports', force: false, help: false });
     const bench = parseBenchArgs([]);
     expect(bench.sizes).toHaveLength(66);
     expect(bench.options).toMatchObject({ maxStepSeconds: 2, targetSeconds: 0.2 });

@@ -1,6 +1,6 @@
 // `shallow-gd experiments` end to end: the tiny suite on the CPU reference writes the report
-// (six charts, inline data, uPlot inlined, nothing fetched) and its CSVs, and the printed
-// summary states what the data says. test/report/page.browser.test.ts draws that report in
+// (seven charts, inline data, uPlot inlined, nothing fetched), its CSVs and the critical-width
+// table and fit, and the printed summary states what the data says. test/report/page.browser.test.ts draws that report in
 // Chromium; test/report/suite.test.ts checks the suite's plan.
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +10,9 @@ import { experimentsCommand } from '../../src/cli/experiments';
 import { resolveConfig } from '../../src/config/resolve';
 import { ConfigError } from '../../src/config/schema';
 import { createCpuTrainer } from '../../src/train/trainer';
-import { csvName, type ReportData } from '../../src/report/data';
+import { CRITICAL_CSV, CRITICAL_FIT, csvName, type ReportData } from '../../src/report/data';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, ratesFor } from '../../src/report/suite';
-import { median } from '../../src/sweep/summary';
+import { wilson } from '../../src/sweep/summary';
 import { num } from '../../src/train/format';
 
 const tiny = SUITE_PARAMS.tiny;
@@ -53,7 +53,7 @@ beforeAll(async () => {
 });
 
 describe('shallow-gd experiments --tiny', () => {
-  it('writes the report: six captioned charts, the data inline, uPlot inlined', () => {
+  it('writes the report: seven captioned charts with their spread, the data inline, uPlot inlined', () => {
     expect(result.code).toBe(0);
     const sections = [...html.matchAll(/<section id="([a-z]+)">\s*<h2>[^<]+<\/h2>\s*<p class="caption">([^<]+)<\/p>/g)];
     expect(sections.map((s) => s[1])).toEqual(EXPERIMENT_IDS);
@@ -62,6 +62,8 @@ describe('shallow-gd experiments --tiny', () => {
       expect(c.caption.endsWith('.')).toBe(true);
       expect(c.series.length).toBeGreaterThan(0);
       c.series.forEach((s) => expect(s.y).toHaveLength(s.x.length));
+      // Every chart draws a spread (an interval or quartiles) for some series.
+      expect(c.series.some((s) => s.lo && s.hi && s.lo.length === s.x.length)).toBe(true);
     }
     expect(data).toMatchObject({ size: 'tiny', backend: 'float64 CPU reference', runs: distinctRuns(buildSuite('tiny')).length });
     // uPlot's script and style, not a link to them.
@@ -69,77 +71,74 @@ describe('shallow-gd experiments --tiny', () => {
     expect(html).toMatch(/<style>[^<]*\.uplot[\s,{]/);
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/url\(\s*["']?(https?:)?\/\/|@import/i);
-    // Thresholds on the m·d/n axis of chart 2: m(d+1) = n, m·d = n², m = n².
-    const success = data.charts.find((c) => c.id === 'success')!;
-    [tiny.d / (tiny.d + 1), tiny.n, tiny.n * tiny.d].forEach((x, k) => expect(success.marks[k].x).toBeCloseTo(x, 12));
   });
 
-  it('writes one CSV per chart, with the data the charts draw', () => {
-    const files = Object.fromEntries(EXPERIMENT_IDS.map((id) => [id, csv(join(dir, csvName(id)))]));
-    const chart = (id: string) => data.charts.find((c) => c.id === id)!;
-    expect(files.loss.header).toEqual(['m', 'md_over_n', 'seed', 'step', 'loss', 'loss_ratio']);
-    expect(files.success.header).toEqual(['md_over_n', 'm', 'runs', 'converged', 'success', 'median_steps_to_eps', 'thresholds_met']);
-    expect(files.movement.header).toEqual(['m', 'md_over_n', 'seed', 'outcome', 'converged', 'steps_done', 'rel_move_w', 'rel_move_a', 'max_neuron_move', 'flip_frac', 'dead_frac', 'sqrt_n_over_m']);
-    expect(files.spectrum.header).toEqual(['m', 'md_over_n', 'seed', 'step', 'loss_ratio', 'lambda_min', 'lambda_max']);
-    expect(files.kernel.header).toEqual(['labels', 'm', 'md_over_n', 'seed', 'step', 'loss_ratio', 'kernel_loss_ratio']);
-    expect(files.rates.header).toEqual(['setting', 'm', 'seed', 'eta_w', 'eta_a', 'converged', 'steps_to_eps', 'step', 'loss_ratio']);
-
-    expect(files.success.rows).toHaveLength(tiny.widths.length);
-    expect(files.movement.rows).toHaveLength(tiny.widths.length * tiny.seeds.length);
-    // Curves drop only step 0 (a log step axis has no 0); spectrum and kernel draw two curves per run.
-    const drawn = (id: string, perRun: number) => chart(id).series.reduce((s, c) => s + c.x.length + 1, 0) / perRun;
-    expect(files.loss.rows).toHaveLength(drawn('loss', 1));
-    expect(files.spectrum.rows).toHaveLength(drawn('spectrum', 2));
-    expect(files.kernel.rows).toHaveLength(drawn('kernel', 2));
-    expect(files.rates.rows).toHaveLength(drawn('rates', 1));
-
-    // Chart 3 draws the medians over seeds of the movement CSV.
-    const move = chart('movement');
-    tiny.widths.forEach((m, k) => {
-      const at = files.movement.rows.filter((r) => Number(r.m) === m);
-      expect(at).toHaveLength(tiny.seeds.length);
-      expect(move.series[0].y[k]).toBeCloseTo(median(at.map((r) => Number(r.rel_move_w)))!, 12);
-      expect(move.series[3].y[k]).toBeCloseTo(median(at.map((r) => Number(r.flip_frac)))!, 12);
-    });
+  it('writes the critical-width table and fit, and states the exponent at the top and on stdout', () => {
+    const table = csv(join(dir, CRITICAL_CSV));
+    expect(table.header.slice(0, 6)).toEqual(['n', 'd', 'seeds', 'critical_md_over_n', 'ci_low', 'ci_high']);
+    expect(table.rows.map((r) => Number(r.n))).toEqual(tiny.critical.ns);
+    const fit = JSON.parse(readFileSync(join(dir, CRITICAL_FIT), 'utf8'));
+    expect(Object.keys(fit).slice(0, 3)).toEqual(['exponent', 'ci_low', 'ci_high']);
+    const crossed = table.rows.filter((r) => r.critical_md_over_n !== '');
+    if (crossed.length >= 3) {
+      const line = `critical m grows like n^p, p = ${num(fit.exponent)} ± ${num((fit.ci_high - fit.ci_low) / 2)}`;
+      expect(data.headline.startsWith(line.replace(/^c/, 'C'))).toBe(true);
+      expect(result.out).toContain(line);
+    } else {
+      expect(fit.exponent).toBeNull();
+      expect(data.headline).toMatch(/^No exponent: the ½ crossing lies inside the widths at \d n/);
+    }
+    // The m·d/n success rows behind the fit: Wilson intervals of their counts.
+    for (const r of csv(join(dir, csvName('critical'))).rows) {
+      const [lo, hi] = wilson(Number(r.converged), Number(r.runs));
+      expect(Number(r.ci_low)).toBeCloseTo(lo, 12);
+      expect(Number(r.ci_high)).toBeCloseTo(hi, 12);
+      expect(Number(r.runs)).toBe(tiny.critical.seeds);
+    }
+    expect(result.out).toContain(`wrote ${join(dir, 'beyond-ntk.html')}`);
+    expect(result.err).toContain('backend: float64 CPU reference');
   });
 
   it('records each run as training its config directly gives it', async () => {
-    const m = tiny.widths[tiny.widths.length - 1];
-    const settings = buildSuite('tiny').experiments[0].runs.find((r) => r.settings.m === m)!.settings;
-    const direct = await (await createCpuTrainer(resolveConfig(settings))).run();
-    const rows = csv(join(dir, csvName('loss'))).rows.filter((r) => Number(r.m) === m);
-    expect(rows.map((r) => [Number(r.step), Number(r.loss_ratio)])).toEqual(direct.rows.map((r) => [r.step, r.loss_ratio]));
+    const run = buildSuite('tiny').experiments[0].runs.find((r) => r.settings.seed === 1 && r.settings.n === tiny.critical.ns[0])!;
+    const direct = await (await createCpuTrainer(resolveConfig(run.settings))).run();
+    const row = csv(join(dir, csvName('critical'))).rows.find((r) => Number(r.n) === run.settings.n && Number(r.m) === run.settings.m)!;
+    expect(row).toBeDefined();
+    expect(Number(run.settings.rateFactor)).toBe(tiny.rateFactor);
+    expect(direct.stepsDone).toBeLessThanOrEqual(Number(run.settings.steps));
+    // Seed 1 is one of the row's runs: converged there counts it when it converged alone.
+    if (direct.stepsToEps !== null) expect(Number(row.converged)).toBeGreaterThan(0);
+    else expect(Number(row.converged)).toBeLessThan(tiny.critical.seeds);
   });
 
-  it('moves the rate ratio by lowering one of the auto rates', () => {
+  it('moves the rate ratio by lowering one of the auto rates, per seed', () => {
     const rows = csv(join(dir, csvName('rates'))).rows;
-    const rates = (match: (setting: string) => boolean) => {
-      const r = rows.find((x) => match(x.setting))!;
+    const rates = (setting: string, seed: string, m: string) => {
+      const r = rows.find((x) => x.setting === setting && x.seed === seed && x.m === m)!;
       return { etaW: Number(r.eta_w), etaA: Number(r.eta_a) };
     };
-    const auto = rates((s) => s.startsWith('both') && s.endsWith('(auto)'));
-    expect(auto.etaW).toBeGreaterThan(0);
-    expect(auto.etaA).toBeGreaterThan(0);
-    expect(rates((s) => s.startsWith('first layer only')).etaA).toBe(0);
-    expect(rates((s) => s.startsWith('second layer only')).etaW).toBe(0);
-    for (const factor of tiny.rateFactors.filter((f) => f !== 1)) {
-      // CSV numbers read back exactly (shortest round-trip form).
-      expect(rates((s) => s.endsWith(`(auto ×${num(factor)})`))).toEqual(ratesFor(auto, factor));
+    for (const auto of rows.filter((r) => r.setting === 'both, auto')) {
+      const base = rates('both, auto', auto.seed, auto.m);
+      expect(base.etaW).toBeGreaterThan(0);
+      expect(base.etaA).toBeGreaterThan(0);
+      expect(rates('first layer only', auto.seed, auto.m).etaA).toBe(0);
+      expect(rates('second layer only', auto.seed, auto.m).etaW).toBe(0);
+      for (const factor of tiny.rates.factors.filter((f) => f !== 1))
+        // CSV numbers read back exactly (shortest round-trip form).
+        expect(rates(`both, auto ×${num(factor)}`, auto.seed, auto.m)).toEqual(ratesFor(base, factor));
     }
+    // The legend gives the spread of the measured ratio over the runs, not one seed's.
+    const legend = data.charts.find((c) => c.id === 'rates')!.series.map((s) => s.label).find((l) => l.startsWith('both, auto ('))!;
+    const ratios = rows.filter((r) => r.setting === 'both, auto').map((r) => Number(r.eta_ratio));
+    expect(legend).toBe(`both, auto (η_W/η_a ${num(Math.min(...ratios))}–${num(Math.max(...ratios))} over ${ratios.length} runs)`);
   });
 
-  it('prints the narrowest width where every seed converged, and the movement there, as in the data', () => {
-    const success = csv(join(dir, csvName('success'))).rows;
-    const first = success.find((r) => Number(r.success) === 1)!;
-    expect(first).toBeDefined();
-    const at = csv(join(dir, csvName('movement'))).rows.filter((r) => r.m === first.m);
-    expect(at.every((r) => r.converged === 'true')).toBe(true);
-    const med = (col: string) => num(median(at.map((r) => Number(r[col])))!);
-    expect(result.out).toContain(`all ${tiny.seeds.length} seeds converged at m·d/n = ${num(Number(first.md_over_n))} (m = ${first.m})`);
-    expect(result.out).toContain(`‖W−W0‖/‖W0‖ = ${med('rel_move_w')}, ‖a−a0‖/‖a0‖ = ${med('rel_move_a')}`);
-    expect(result.out).toContain(`flip_frac = ${med('flip_frac')}`);
-    expect(result.out).toContain(`wrote ${join(dir, 'beyond-ntk.html')}`);
-    expect(result.err).toContain('backend: float64 CPU reference');
+  it('measures the kernel change from saved tensors and the peak sharpness from the logged spectrum', () => {
+    const lazy = csv(join(dir, csvName('lazy'))).rows;
+    expect(lazy).toHaveLength(tiny.lazy.widths.length * tiny.lazy.seeds);
+    lazy.forEach((r) => expect(Number(r.kernel_change)).toBeGreaterThan(0));
+    const steps = csv(join(dir, csvName('stepsize'))).rows;
+    steps.forEach((r) => expect(Number(r.peak_sharpness)).toBeGreaterThan(0));
   });
 
   it('refuses to overwrite a report, before running anything', async () => {
@@ -153,6 +152,7 @@ describe('shallow-gd experiments --tiny', () => {
     expect(statSync(join(dir, 'beyond-ntk.html')).mtimeMs).toBe(before);
     await expect(experimentsCommand(['--tiny', '--full'])).rejects.toThrow('--tiny and --full exclude each other');
     await expect(experimentsCommand(['--backend', 'gpu'])).rejects.toThrow('--backend must be one of auto, webgpu, cpu; got "gpu"');
+    await expect(experimentsCommand(['--workers', '0'])).rejects.toThrow('--workers must be a whole number from 1 to 1024; got "0"');
     await expect(experimentsCommand(['--m', '4'])).rejects.toThrow('unknown flag --m (see shallow-gd experiments --help)');
     const help = await run(['--help']);
     expect(help.code).toBe(0);

@@ -46,7 +46,7 @@ describe('the report page', () => {
           return ink;
         }),
       );
-      expect(drawn).toHaveLength(6);
+      expect(drawn).toHaveLength(7);
       drawn.forEach((ink) => expect(ink).toBeGreaterThan(1000));
       expect(errors).toEqual([]);
       expect(fetched).toEqual([]);
