@@ -44,8 +44,8 @@ function record(run: PlannedRun): SuiteRecord {
   return {
     id: run.id, settings: s, config, outcome: converged ? 'converged' : 'max_steps', converged, steps_done: config.steps,
     steps_to_eps: converged ? Math.round(time / s.rateFactor) : null, loss0: 1, final: rows[2], rows, wall_seconds: 0,
-    // Records without the monitor's fields: chart d reads the logged λ_max.
-    peak_sharpness: null, max_conserved_drift: null, loss_slope: null,
+    // The stability monitor's peak, 8c as the synthetic rule has it.
+    peak_sharpness: 8 * s.rateFactor, max_conserved_drift: null, loss_slope: null,
     budget: converged ? 'reached_eps' : s.seed % 3 === 0 ? 'still_descending' : 'stalled',
     backend: { kind: 'cpu', name: 'synthetic', software: false },
   };
@@ -113,13 +113,15 @@ describe('the report from synthetic records', () => {
     // c = 0.5 needs 3× the rescaled time of c = 0.1 in the synthetic rule.
     expect(text).toContain('Taking c = 0.1 as gradient flow');
     expect(text).toContain('c = 0.5 parts at m·d/n = 4 (rescaled time c·steps ×3)');
-    expect(text).toContain('λ_max of --spectrum at logged steps');
+    expect(text).toContain('the stability monitor');
     expect(text).toContain('c = 0.5 median 4, above 2 in 2/2 runs and c = 0.1 median 0.8, above 2 in 0/2 runs');
     expect(text).toContain('D_r = ‖w_r(0)‖²/η_W + a_r(0)²/η_a');
-    // The monitor's field wins where records carry it.
-    const r = [...result.records.values()].find((x) => x.settings.spectrum)!;
+    // The monitor's field wins where records carry it; the logged --spectrum λ_max otherwise.
+    const r = [...result.records.values()][0];
     expect(peakSharpness({ ...r, peak_sharpness: 1.5 } as SuiteRecord)).toEqual({ value: 1.5, from: 'record' });
-    expect(peakSharpness({ ...r, rows: r.rows.map((x) => ({ ...x, lambda_max: NaN })) })).toEqual({ value: null, from: null });
+    const rows = r.rows.map((x, k) => ({ ...x, lambda_max: k }));
+    expect(peakSharpness({ ...r, peak_sharpness: null, rows })).toEqual({ value: rows.length - 1, from: 'spectrum' });
+    expect(peakSharpness({ ...r, peak_sharpness: null, rows: r.rows.map((x) => ({ ...x, lambda_max: NaN })) })).toEqual({ value: null, from: null });
   });
 
   it('gives the kernel gap as one number per run and width', () => {
