@@ -112,7 +112,7 @@ describe('GPU engine', () => {
 
   it('stops at success, and resumes after an abort exactly where it would have been', async () => {
     // The monitor on, at fewer logged steps: a resumed run's sharpness is an uninterrupted run's too.
-    const given = { n: 24, d: 6, m: 48, steps: 20_000, logEvery: 500, eps: 1e-3, sharpnessProducts: 4 };
+    const given = { n: 24, d: 6, m: 48, steps: 20_000, logEvery: 500, eps: 1e-3, sharpnessProducts: 4, rateFactor: 0.5 };
     const whole = await gpuRun(given);
     expect(whole.result.outcome).toBe('converged');
     expect(whole.result.rows[whole.result.rows.length - 1].loss_ratio).toBeLessThan(1e-3);
