@@ -450,6 +450,9 @@ describe('the page without WebGPU', () => {
     // Only small problems: a step that would take too long is refused before Start.
     await page.fill('#setting-m', '1000000');
     await expect.poll(() => page.textContent('#plan')).toMatch(/^This device cannot run it: m, n, d: without WebGPU the page runs the CPU reference, which takes steps of at most/);
+    // It names the largest m that fits: 3e8 flops / (6·n·d) at this n and d.
+    const settings = await page.evaluate(() => ({ n: Number((document.querySelector('#setting-n') as HTMLInputElement).value), d: Number((document.querySelector('#setting-d') as HTMLInputElement).value) }));
+    expect(await page.textContent('#plan')).toContain(`the largest m that fits is ${Math.floor(3e8 / (6 * settings.n * settings.d))}`);
     expect(await page.isDisabled('#start')).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
