@@ -238,43 +238,42 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
       // Between runs nothing is lost; within one, the signal drops it (it runs again on resuming).
       interrupt.saveOnSignal('dropping the runs in progress, which run again when the sweep resumes');
       try {
-        const keep = (record: SweepRecord, k: number, point: string) => {
+        let done = 0;
+        const keep = (record: SweepRecord, point: string) => {
           writer.append(record);
           finished.set(record.id, record);
-          log(`[${k}/${plan.pending.length}] ${point}: ${outcomeLine(record)}`);
+          log(`[${++done}/${plan.pending.length}] ${point}: ${outcomeLine(record)}`);
         };
         if (backend.info.kind === 'cpu' && args.workers > 1 && poolAvailable()) {
           log(`backend: ${backend.info.name}, ${Math.min(args.workers, plan.pending.length)} worker threads`);
-          let done = 0;
           const points = new Map(plan.pending.map((r) => [r.id, r.point]));
-          await runPool(plan.pending, args.workers, ({ record }) => keep(record, ++done, points.get(record.id)!), interrupt.signal);
+          await runPool(plan.pending, args.workers, ({ record }) => keep(record, points.get(record.id)!), interrupt.signal);
         } else {
-          let done = 0;
-          let single = plan.pending;
-          if (backend.trainBatches && args.batch !== 0) {
-            const runs = plan.pending.map((run) => ({ key: run, c: resolveConfig(run.settings) }));
-            const batched = runs.filter((r) => unbatchable(r.c) === null);
-            single = runs.filter((r) => unbatchable(r.c) !== null).map((r) => r.key);
-            if (batched.length > 0) {
-              log(`backend: ${backend.info.name}${softwareNote(backend.info)}, batched engine: ${batched.length} runs` +
-                (single.length > 0 ? `; ${single.length} one at a time (${[...new Set(runs.map((r) => unbatchable(r.c)).filter(Boolean))].join(', ')})` : ''));
-              await backend.trainBatches(batched, {
-                maxRuns: args.batch === 'auto' ? undefined : args.batch,
-                signal: interrupt.signal,
-                onPhase: log,
-                onFinished: (run, config, result) => keep(toRecord(run.id, run.settings, config, result, backend.info), ++done, run.point),
-              });
-            }
+          const runs = plan.pending.map((run) => {
+            const c = resolveConfig(run.settings);
+            return { key: run, c, why: backend.trainBatches && args.batch !== 0 ? unbatchable(c) : 'batch off' };
+          });
+          const batched = runs.filter((r) => r.why === null);
+          const single = runs.filter((r) => r.why !== null);
+          if (batched.length > 0) {
+            log(`backend: ${backend.info.name}${softwareNote(backend.info)}, batched engine: ${batched.length} runs` +
+              (single.length > 0 ? `; ${single.length} one at a time (${[...new Set(single.map((r) => r.why))].join(', ')})` : ''));
+            await backend.trainBatches!(batched, {
+              maxRuns: args.batch === 'auto' ? undefined : args.batch,
+              signal: interrupt.signal,
+              onPhase: log,
+              onFinished: (run, config, result) => keep(toRecord(run.id, run.settings, config, result, backend.info), run.point),
+            });
           }
-          for (const [k, run] of single.entries()) {
+          for (const [k, { key: run, c }] of single.entries()) {
             if (interrupt.signal.aborted) break;
-            const trainer = await backend.create(resolveConfig(run.settings));
+            const trainer = await backend.create(c);
             try {
               if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}, one run at a time`);
               const result = await trainer.run({ signal: interrupt.signal });
               if (interrupt.signal.aborted && result.outcome === 'stopped') break;
               // trainer.config: the rates measured at initialization, not the rough estimate.
-              keep(toRecord(run.id, run.settings, trainer.config, result, trainer.backend), ++done, run.point);
+              keep(toRecord(run.id, run.settings, trainer.config, result, trainer.backend), run.point);
             } finally {
               trainer.dispose();
             }

@@ -9,11 +9,11 @@ import type { BackendInfo, Readback, StateRow, Tensors } from '../model/engine';
 import { STATE_COLUMNS } from '../model/metrics';
 import { Allocator } from './allocate';
 import {
-  BATCH_STATE, RUN_WORDS, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
+  BATCH_STATE, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
 } from './kernels/batch_train';
 import { batchTangent, type BatchTangentBuffers } from './kernels/batch_tangent';
 import { BATCH_MAX_N, ROW_WORDS } from './layout';
-import { GpuContext, type Dispatch } from './program';
+import { GpuContext, encode, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
 
@@ -72,12 +72,6 @@ export function unbatchable(c: Resolved): string | null {
   if (c.n > BATCH_MAX_N) return `n > ${BATCH_MAX_N}`;
   if (c.spectrum) return 'spectrum';
   return null;
-}
-
-/** Bytes a run holds in a batch: X, W0, W (vec4-padded), y, a0, a, its logged steps, its record, state and rows. */
-export function batchRunBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>, logCount: number): number {
-  const d4 = Math.ceil(c.d / 4);
-  return 16 * d4 * (c.n + 2 * c.m) + 4 * (c.n + 2 * c.m + logCount) + 4 * (RUN_WORDS + STATE_WORDS + BATCH_ROW_CAP * ROW_WORDS);
 }
 
 /**
@@ -212,9 +206,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       device.queue.writeBuffer(params, 0, batchParamsBytes(count, BATCH_ROW_CAP));
       const enc = device.createCommandEncoder({ label: `batch of ${runs}: ${count} steps` });
       const pass = enc.beginComputePass();
-      pass.setPipeline(dispatch.pipeline);
-      pass.setBindGroup(0, dispatch.group);
-      pass.dispatchWorkgroups(runs);
+      encode(pass, dispatch);
       pass.end();
       const data = await staging.submitAndRead(enc, stateBytes + rowBytes, (b) => {
         enc.copyBufferToBuffer(buffers.state, 0, b, 0, stateBytes);
@@ -251,12 +243,9 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       calls.forEach((call) => v.set(call.v, layouts[call.run].yOff));
       device.queue.writeBuffer(tangent.vin, 0, v);
       device.queue.writeBuffer(tangent.list, 0, Uint32Array.from(calls.map((call) => call.run)));
-      const d = batchTangent(ctx, tangent, calls.length, workgroup);
       const enc = device.createCommandEncoder({ label: `batch H v for ${calls.length} runs` });
       const pass = enc.beginComputePass();
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.group);
-      pass.dispatchWorkgroups(d.x);
+      encode(pass, batchTangent(ctx, tangent, calls.length, workgroup));
       pass.end();
       const out = tangent.out;
       const f = new Float32Array(await staging.submitAndRead(enc, out.size, (b) => enc.copyBufferToBuffer(out, 0, b, 0, out.size)));

@@ -4,12 +4,12 @@
 // that its rows, closing record and outcome are the single-run engine's.
 import type { Resolved } from '../config/resolve';
 import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
-
-export { unbatchable };
 import type { BackendInfo, TangentProduct } from '../model/engine';
 import { createCpuEngine } from '../reference/engine';
 import { prepare } from './instruments';
 import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
+
+export { unbatchable };
 
 /** The most steps one submit applies to each run. */
 const MAX_STEPS_PER_SUBMIT = 4096;

@@ -26,7 +26,7 @@ const KERNEL: KernelSource = {
 };
 
 /** Words of BatchRun and BatchState. */
-export const RUN_WORDS = 20;
+const RUN_WORDS = 20;
 export const STATE_WORDS = 8;
 export const BATCH_STATE = { step: 0, halt: 1, epsStep: 2, logIndex: 3, done: 4, rows: 5, loss: 6, loss0: 7 } as const;
 
