@@ -75,10 +75,12 @@ export async function runSweepBench(
   for (const size of o.sizes ?? SWEEP_SIZES) {
     // The reference: a few runs one after another on this thread (its rate per run does not depend on their number).
     const cpuRuns = 2;
+    // Every row's runs, seed 1 first, made once (not in any timing).
+    const all = await configs(size, Math.max(cpuRuns, ...batches), steps);
     const start = performance.now();
-    for (const c of await configs(size, cpuRuns, steps)) await (await createCpuTrainer(c)).run();
+    for (const c of all.slice(0, cpuRuns)) await (await createCpuTrainer(c)).run();
     row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
-    for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, await configs(size, runs, steps)));
+    for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, all.slice(0, runs)));
   }
   return { date: new Date().toISOString(), adapter: info, rows };
 }
