@@ -4,7 +4,7 @@
 import type { Resolved } from '../config/resolve';
 import { HALT, type HaltCode } from '../model/constants';
 import type { BackendInfo, Engine, Readback, StateRow, Tensors } from '../model/engine';
-import { backwardUpdate } from './backward_update';
+import { backwardUpdate, gradientsFromZ, update } from './backward_update';
 import { forward } from './forward';
 import { initialState } from './init';
 import { haltCode, loss } from './loss';
@@ -21,6 +21,13 @@ export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
   return 8 * (c.n * c.d + 3 * c.n + 2 * c.m * c.d + 2 * c.m + 8 * c.m);
 }
 
+/**
+ * Most bytes of pre-activations a step keeps from its forward pass for its backward pass (which
+ * then needs a third of the work, with the same bits); larger runs recompute them. Not part of
+ * referenceBytes: a bounded scratch, so that the largest m that fits stays linear to compute.
+ */
+export const Z_SCRATCH_BYTES = 16 * 2 ** 20;
+
 export function createCpuEngine(given: Resolved, labelValues?: Float64Array): Engine {
   const s = initialState(given, labelValues);
   const { n, d, m, outputScale: kappa } = given;
@@ -31,7 +38,8 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
   let L = NaN;
   let halt: HaltCode = HALT.running;
   let epsStep: number | null = null;
-  const residualNow = () => residual(forward(s.X, s.W, s.a, n, d, m, kappa), s.y);
+  const Z = 8 * n * m <= Z_SCRATCH_BYTES ? new Float64Array(n * m) : undefined;
+  const residualNow = (keepZ = false) => residual(forward(s.X, s.W, s.a, n, d, m, kappa, keepZ ? Z : undefined), s.y);
   /** The state's loss and the halting rule on it, while the run goes on. */
   const check = (r: Float64Array) => {
     L = loss(r);
@@ -43,7 +51,7 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
   const readback = (rows: StateRow[]): Readback => ({ step, halt, epsStep, loss: L, loss0: L0, rows });
   return {
     backend: CPU_INFO,
-    memoryBytes: referenceBytes(given),
+    memoryBytes: referenceBytes(given) + (Z?.byteLength ?? 0),
     // Steps run between the loop's awaits; one submit at a time keeps the page drawing between them.
     pace: { maxSteps: 4096, maxRows: Infinity, inflight: 1 },
     tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA),
@@ -59,11 +67,12 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
       return new Promise((resolve) => setTimeout(() => {
         const rows: StateRow[] = [];
         for (; halt === HALT.running && step < from + count; step++) {
-          const r = residualNow();
+          const r = residualNow(true);
           check(r);
           if (halt !== HALT.running) break;
           if (logged.has(step)) rows.push(row(r));
-          backwardUpdate(s.X, s.W, s.a, r, n, d, m, kappa, c.etaW, c.etaA);
+          if (Z) update(s.W, s.a, gradientsFromZ(s.X, Z, s.a, r, n, d, m, kappa), c.etaW, c.etaA);
+          else backwardUpdate(s.X, s.W, s.a, r, n, d, m, kappa, c.etaW, c.etaA);
         }
         resolve(readback(rows));
       }, 0));
