@@ -39,7 +39,18 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
   let halt: HaltCode = HALT.running;
   let epsStep: number | null = null;
   const Z = 8 * n * m <= Z_SCRATCH_BYTES ? new Float64Array(n * m) : undefined;
-  const residualNow = (keepZ = false) => residual(forward(s.X, s.W, s.a, n, d, m, kappa, keepZ ? Z : undefined), s.y);
+  // Whether Z holds the pre-activations at the current W (each update makes it stale).
+  let zFresh = false;
+  const residualNow = () => {
+    const f = forward(s.X, s.W, s.a, n, d, m, kappa, Z);
+    zFresh = Z !== undefined;
+    return residual(f, s.y);
+  };
+  /** Z at the current W, for the products of one state's Lanczos or power iteration. */
+  const freshZ = () => {
+    if (Z && !zFresh) residualNow();
+    return Z;
+  };
   /** The state's loss and the halting rule on it, while the run goes on. */
   const check = (r: Float64Array) => {
     L = loss(r);
@@ -54,7 +65,7 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
     memoryBytes: referenceBytes(given) + (Z?.byteLength ?? 0),
     // Steps run between the loop's awaits; one submit at a time keeps the page drawing between them.
     pace: { maxSteps: 4096, maxRows: Infinity, inflight: 1 },
-    tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA),
+    tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA, freshZ()),
     denseKernel: async (etaW, etaA) => denseTangentKernel(s.X, s.W, s.a, n, d, m, kappa, etaW, etaA),
     setLabels: async (y) => { s.y = y; },
     residual0: async () => residualNow(),
@@ -67,12 +78,13 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
       return new Promise((resolve) => setTimeout(() => {
         const rows: StateRow[] = [];
         for (; halt === HALT.running && step < from + count; step++) {
-          const r = residualNow(true);
+          const r = residualNow();
           check(r);
           if (halt !== HALT.running) break;
           if (logged.has(step)) rows.push(row(r));
           if (Z) update(s.W, s.a, gradientsFromZ(s.X, Z, s.a, r, n, d, m, kappa), c.etaW, c.etaA);
           else backwardUpdate(s.X, s.W, s.a, r, n, d, m, kappa, c.etaW, c.etaA);
+          zFresh = false;
         }
         resolve(readback(rows));
       }, 0));
