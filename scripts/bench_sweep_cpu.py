@@ -1,7 +1,8 @@
 """Run-steps per second of a sweep on the CPU, in one run: shallow-gd's float64 reference on one
 worker thread and on every core (`shallow-gd sweep --backend cpu --workers N`), beside a NumPy
 peer that batches the same GD step over the runs of each width (float64, both layers, the
-rates each run of the sweep used, no early stop).
+rates each run of the sweep used, no early stop). The sweeps run without the stability monitor
+(`--sharpness-products 0`): the peer has none, and its products are not GD steps.
 
 usage: python3 scripts/bench_sweep_cpu.py [--n 32] [--d 8] [--m 8,16,32,64] [--seeds 50]
                                           [--steps 2000] [--workers 2]
@@ -26,7 +27,7 @@ def sweep(args, workers, out):
         'node', os.path.join(ROOT, 'bin', 'shallow-gd.mjs'), 'sweep',
         '--grid', f'm={args.m}', '--grid', f'seed=1..{args.seeds}',
         '--n', str(args.n), '--d', str(args.d), '--steps', str(args.steps), '--stop-at-eps', 'false',
-        '--backend', 'cpu', '--workers', str(workers), '--out', out,
+        '--sharpness-products', '0', '--backend', 'cpu', '--workers', str(workers), '--out', out,
     ]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
