@@ -70,7 +70,6 @@ export function batchRuns(info: BackendInfo): number {
 /** Why a run cannot join a batch (it trains on the single-run engine), or null. */
 export function unbatchable(c: Resolved): string | null {
   if (c.n > BATCH_MAX_N) return `n > ${BATCH_MAX_N}`;
-  if (c.spectrum) return 'spectrum';
   return null;
 }
 

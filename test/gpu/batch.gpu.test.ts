@@ -34,7 +34,7 @@ describe('batched engine', () => {
       config({ seed: 1 }),
       config({ m: 64, seed: 2, labels: 'gaussian' }),
       config({ m: 40, d: 7, seed: 3, labels: 'teacher:4' }),
-      config({ m: 24, seed: 4, preset: 'nguyen' }),
+      config({ m: 24, seed: 4, preset: 'nguyen', spectrum: true }),
     ];
     // The adapter's workgroup size, and the other one (16 on CPU drivers, 64 on GPUs).
     const got = [...await batched(runs.slice(0, 2)), ...await batched(runs.slice(2), undefined, undefined, dev.info.software ? 64 : 16)];
@@ -64,6 +64,12 @@ describe('batched engine', () => {
           // (8 products from a warm start: the single-run engine's closing record reads up to a few % apart.)
           expect(Math.abs(g.sharpness - w.sharpness), `${at}: sharpness`).toBeLessThan((what === 'reference' ? 1e-4 : 5e-2) * w.sharpness);
           expect(Math.abs(g.flip_frac - w.flip_frac), `${at}: flip_frac`).toBeLessThanOrEqual(2 / (c.n * c.m));
+          if (c.spectrum) {
+            // --spectrum: λ_min and λ_max of H_t by Lanczos on the batch's products, as on a single run's.
+            for (const key of ['lambda_min', 'lambda_max'] as const)
+              expect(Math.abs(g[key] - w[key]), `${at}: ${key}`).toBeLessThan(1e-4 * w.lambda_max);
+            expect(w.lambda_min, `${at}: lambda_min`).toBeGreaterThan(0);
+          }
         });
       }
     }
