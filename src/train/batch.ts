@@ -21,6 +21,8 @@ export interface BatchOptions<K> {
   maxStepsPerSubmit?: number;
   /** Invocations per run (default: the adapter's, src/gpu/batch.ts batchWorkgroup). */
   workgroup?: number;
+  /** Words of a run's activation mask (default BATCH_MASK_WORDS; tests ask for fewer). */
+  maskWords?: number;
   signal?: AbortSignal;
   /** Each run as it finishes: its final config (measured rates) and result. */
   onFinished(key: K, config: Resolved, result: RunResult): void;
@@ -150,7 +152,7 @@ export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, r
     if (o.signal?.aborted) return;
     o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batch.length} runs (initialization on the float64 reference)`);
     const { members, states } = await prepareBatch(batch.map((r) => r.c));
-    const engine = await createBatchEngine(device, backend, members, o.workgroup);
+    const engine = await createBatchEngine(device, backend, members, o.workgroup, o.maskWords);
     try {
       o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once`);
       await runBatchLoop(engine, states, members.map((m) => m.logged), (i, result) => o.onFinished(batch[i].key, states[i].c, result), o.signal, o.maxStepsPerSubmit);
