@@ -13,6 +13,8 @@ import { CRITICAL_CSV, CRITICAL_FIT, REPORT_NAME, buildReport, csvName, exponent
 import type { Crossing } from '../sweep/critical';
 import { reportHtml } from '../report/html';
 import { runSuite } from '../report/run';
+import { RUNS_FILE, openSuiteRuns } from '../report/runs_node';
+import { NO_SIGNALS, onImmediateExit, type Interrupt } from './interrupt';
 import { EXPERIMENT_IDS, SUITE_PARAMS, buildSuite, distinctRuns, type SuiteSize } from '../report/suite';
 import { BACKEND, WORKERS, flagLines, parse, parseWorkers, type BackendChoice } from './args';
 
@@ -55,6 +57,9 @@ export function experimentsHelp(): string {
     '',
     `default suite: d=${D.d}, critical width for n = ${D.critical.ns.join(',')} (${D.critical.seeds} seeds per width), other charts at n = ${D.labels.n},`,
     `rate factor c = ${D.rateFactor}, budgets ${D.stepsPerSample}·n steps: about 15 min on the CPU pool of 2 cores`,
+    '',
+    `Each run is saved in DIR/${RUNS_FILE} as it finishes: after Ctrl-C (or a crash) the same command`,
+    `resumes, training only the runs not in it (delete it to train every run again).`,
     '',
     'flags:',
     ...flagLines(EXPERIMENTS.flags),
@@ -101,7 +106,7 @@ function findingsText(f: Findings): string[] {
   ];
 }
 
-export async function experimentsCommand(argv: string[]): Promise<number> {
+export async function experimentsCommand(argv: string[], interrupt: Interrupt = NO_SIGNALS): Promise<number> {
   const args = parseExperimentsArgs(argv);
   if (args.help) {
     process.stdout.write(experimentsHelp() + '\n');
@@ -120,8 +125,25 @@ export async function experimentsCommand(argv: string[]): Promise<number> {
     process.stderr.write(`shallow-gd: ${e.message}\n`);
     return EXIT.noAdapter;
   }
-  log(`experiments: ${args.size} suite, ${distinctRuns(suite).length} runs`);
-  const result = await runSuite(suite, backend, log, args.workers);
+  const planned = distinctRuns(suite).length;
+  log(`experiments: ${args.size} suite, ${planned} runs`);
+  const runsPath = join(args.out, RUNS_FILE);
+  const runs = openSuiteRuns(runsPath, `--out ${args.out}: ${RUNS_FILE}`);
+  onImmediateExit(runs.close);
+  if (runs.truncated) log(`experiments: ignoring the cut-off last line of ${runsPath} (an interrupted write); that run trains again`);
+  // Between runs nothing is lost; a run in progress is dropped and trains again on resuming.
+  interrupt.saveOnSignal(`dropping the runs in progress; the finished ones are in ${runsPath}`);
+  let result;
+  try {
+    result = await runSuite(suite, backend, log, { workers: args.workers, kept: runs.kept, onRecord: runs.append, signal: interrupt.signal });
+  } finally {
+    runs.close();
+  }
+  const code = interrupt.exitCode();
+  if (result.interrupted && code !== undefined) {
+    log(`shallow-gd: interrupted: ${result.records.size} of ${planned} runs are in ${runsPath}; the same command trains the other ${planned - result.records.size} and writes the report`);
+    return code;
+  }
   log('experiments: fitting the critical widths and comparing kernels');
   const report = buildReport(result);
   const html = join(args.out, `${REPORT_NAME}.html`);
@@ -130,7 +152,8 @@ export async function experimentsCommand(argv: string[]): Promise<number> {
   writeFileAtomic(html, reportHtml(report.data));
   process.stdout.write(
     [
-      `experiments: ${args.size} suite on ${report.data.backend}: ${result.records.size} runs in ${duration(result.wallSeconds)} (${result.wallSeconds.toFixed(0)} s)`,
+      `experiments: ${args.size} suite on ${report.data.backend}: ${result.records.size} runs in ${duration(result.wallSeconds)}` +
+        (result.wallSeconds >= 60 ? ` (${result.wallSeconds.toFixed(0)} s)` : '') + (result.resumed > 0 ? `, ${result.resumed} of them kept from an interrupted suite` : ''),
       ...findingsText(report.findings),
       `wrote ${html}, ${CRITICAL_CSV}, ${CRITICAL_FIT} and ${Object.keys(report.tables).length - 1} more CSV files beside it`,
     ].join('\n') + '\n',

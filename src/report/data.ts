@@ -629,7 +629,7 @@ export function buildReport(result: SuiteResult): Report {
         `d = ${p.d} unless a chart varies it, budgets ${p.stepsPerSample}·n steps, success L/L₀ < ${eps(p)}`,
       runs: result.records.size,
       wallSeconds: result.wallSeconds,
-      headline: headline(p, findings) + ` ${result.records.size} runs in ${duration(result.wallSeconds)}.`,
+      headline: headline(p, findings) + ` ${result.records.size} runs in ${duration(result.wallSeconds)}${result.resumed > 0 ? ` (${result.resumed} of them trained earlier, by an interrupted suite that this one resumed)` : ''}.`,
       charts: [a, ...built.map(([c]) => c)],
     },
     tables: {

@@ -18,13 +18,15 @@ function outcomeText(r: SweepRecord): string {
     : `L/L0 = ${r.final.loss_ratio.toPrecision(3)} after ${r.steps_done} steps`;
 }
 
-/** Trains runs one after another on the backend (WebGPU, or the CPU reference without the pool). */
-async function runSerially(runs: readonly PlannedRun[], backend: Backend, done: (f: Finished, run: PlannedRun) => void, info: (b: BackendInfo) => void) {
+/** Trains runs one after another on the backend (WebGPU, or the CPU reference without the pool); after `signal` aborts, the run in progress is dropped. */
+async function runSerially(runs: readonly PlannedRun[], backend: Backend, done: (f: Finished, run: PlannedRun) => void, info: (b: BackendInfo) => void, signal: AbortSignal) {
   for (const run of runs) {
+    if (signal.aborted) return;
     const trainer = await backend.create(resolveConfig(run.settings));
     try {
       info(trainer.backend);
-      const result = await trainer.run();
+      const result = await trainer.run({ signal });
+      if (signal.aborted && result.outcome === 'stopped') return;
       // trainer.config: the rates measured at initialization, not the rough estimate.
       const finished: Finished = { record: toRecord(run.id, run.settings, trainer.config, result, trainer.backend), rows: result.rows };
       if (run.keep.tensors) finished.tensors = await trainer.readTensors();
@@ -35,7 +37,19 @@ async function runSerially(runs: readonly PlannedRun[], backend: Backend, done: 
   }
 }
 
-export async function runSuite(suite: Suite, backend: Backend, log: (line: string) => void, workers = 1): Promise<SuiteResult> {
+export interface SuiteOptions {
+  /** Threads of the CPU pool (1: one run after another). */
+  workers?: number;
+  /** Runs an earlier, interrupted suite finished (by id): not trained again. */
+  kept?: ReadonlyMap<string, SuiteRecord>;
+  /** Each run trained now, as it finishes (to be saved). */
+  onRecord?: (r: SuiteRecord) => void;
+  /** Stops the suite: runs in progress are dropped, and the result says `interrupted`. */
+  signal?: AbortSignal;
+}
+
+export async function runSuite(suite: Suite, backend: Backend, log: (line: string) => void, o: SuiteOptions = {}): Promise<SuiteResult> {
+  const { workers = 1, kept = new Map(), signal = new AbortController().signal } = o;
   const runs = distinctRuns(suite);
   // Derived ratio runs share their base's n, d, m: checking the planned settings covers them.
   for (const run of runs) {
@@ -47,7 +61,9 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
     }
   }
   const pooled = backend.info.kind === 'cpu' && workers > 1 && poolAvailable();
-  const records = new Map<string, SuiteRecord>();
+  const records = new Map<string, SuiteRecord>([...kept].filter(([id]) => runs.some((r) => r.id === id)));
+  const resumed = records.size;
+  if (resumed > 0) log(`experiments: ${resumed} of ${runs.length} runs were kept by an earlier, interrupted suite; ${runs.length - resumed} to train`);
   const startedAt = new Date();
   const t0 = performance.now();
   let info: BackendInfo | null = pooled ? backend.info : null;
@@ -58,7 +74,9 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
     log(`backend: ${b.name}${softwareNote(b)}`);
   };
   const done = ({ record, rows, tensors }: Finished, run: PlannedRun) => {
-    records.set(run.id, { ...record, rows: rows ?? [], ...(tensors ? { tensors } : {}) });
+    const kept: SuiteRecord = { ...record, rows: rows ?? [], ...(tensors ? { tensors } : {}) };
+    records.set(run.id, kept);
+    o.onRecord?.(kept);
     const s = record.settings;
     const elapsed = (performance.now() - t0) / 1000;
     log(`[${records.size}/${runs.length}] n=${s.n} d=${s.d} m=${s.m} seed=${s.seed}${tag(run, suite.params.rateFactor)}: ${outcomeText(record)}, ${record.wall_seconds.toFixed(1)} s (${elapsed.toFixed(0)} s in all)`);
@@ -67,11 +85,15 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
   const first = runs.filter((r) => r.baseId === undefined);
   const derived = () => runs.filter((r) => r.baseId !== undefined).map((r) => ({ ...r, settings: settingsOf(r, records) }));
   for (const batch of [() => first, derived]) {
-    const todo = batch();
-    if (pooled) await runPool(todo, workers, done, new AbortController().signal);
-    else await runSerially(todo, backend, done, onInfo);
+    if (signal.aborted) break;
+    const todo = batch().filter((r) => !records.has(r.id));
+    if (pooled) await runPool(todo, workers, done, signal);
+    else await runSerially(todo, backend, done, onInfo, signal);
   }
-  return { suite, backend: info ?? backend.info, records, startedAt, wallSeconds: (performance.now() - t0) / 1000, workers: pooled ? workers : 1 };
+  return {
+    suite, backend: info ?? backend.info, records, resumed, interrupted: signal.aborted && records.size < runs.length,
+    startedAt, wallSeconds: (performance.now() - t0) / 1000, workers: pooled ? workers : 1,
+  };
 }
 
 /** The settings a run trains with: a derived ratio run scales its base run's measured auto rates. */

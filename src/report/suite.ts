@@ -222,6 +222,10 @@ export interface SuiteResult {
   backend: BackendInfo;
   /** By planned run id. */
   records: Map<string, SuiteRecord>;
+  /** Runs kept by an earlier, interrupted suite: not timed by wallSeconds. */
+  resumed: number;
+  /** Stopped before every run finished: no report is built from it. */
+  interrupted: boolean;
   startedAt: Date;
   wallSeconds: number;
   /** Worker threads that trained the runs (1: one after another). */

@@ -2,11 +2,12 @@
 // (seven charts, inline data, uPlot inlined, nothing fetched), its CSVs and the critical-width
 // table and fit, and the printed summary states what the data says. test/report/page.browser.test.ts draws that report in
 // Chromium; test/report/suite.test.ts checks the suite's plan.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentsCommand } from '../../src/cli/experiments';
+import type { Interrupt } from '../../src/cli/interrupt';
 import { resolveConfig } from '../../src/config/resolve';
 import { ConfigError } from '../../src/config/schema';
 import { createCpuTrainer } from '../../src/train/trainer';
@@ -17,13 +18,19 @@ import { num } from '../../src/train/format';
 
 const tiny = SUITE_PARAMS.tiny;
 
-/** Runs the command with stdout and stderr captured. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+/** Runs the command with stdout and stderr captured; `stopAt` interrupts it (as a Ctrl-C would) once that many runs are in. */
+async function run(argv: string[], stopAt?: number): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [], err: string[] = [];
+  const ctrlC = new AbortController();
+  const interrupt: Interrupt = { signal: ctrlC.signal, saveOnSignal() {}, exitCode: () => (ctrlC.signal.aborted ? 130 : undefined) };
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err.push(String(s));
+    if (stopAt !== undefined && String(s).startsWith(`[${stopAt}/`)) ctrlC.abort();
+    return true;
+  });
   try {
-    return { code: await experimentsCommand(argv), out: out.join(''), err: err.join('') };
+    return { code: await experimentsCommand(argv, interrupt), out: out.join(''), err: err.join('') };
   } finally {
     o.mockRestore();
     e.mockRestore();
@@ -157,5 +164,29 @@ describe('shallow-gd experiments --tiny', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^usage: shallow-gd experiments \[--tiny \| --full\]/);
+  });
+
+  it('keeps every finished run when interrupted, and the same command resumes to the same report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shallow-gd-report-'));
+    // Stopped once the runs that keep tensors are in (one worker trains the independent runs in plan order, the ratio runs last).
+    const runs = distinctRuns(buildSuite('tiny'));
+    const planned = runs.length;
+    const stopAt = runs.filter((r) => r.baseId === undefined).map((r) => r.keep.tensors === true).lastIndexOf(true) + 1;
+    expect(stopAt).toBeGreaterThan(1);
+    const stopped = await run(['--tiny', '--backend', 'cpu', '--workers', '1', '--out', out], stopAt);
+    expect(stopped.code).toBe(130);
+    expect(existsSync(join(out, 'beyond-ntk.html'))).toBe(false);
+    const kept = readFileSync(join(out, 'runs.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(kept.length).toBeGreaterThanOrEqual(stopAt);
+    expect(kept.length).toBeLessThan(planned);
+    expect(kept.filter((line) => line.includes('"tensors":'))).toHaveLength(runs.filter((r) => r.keep.tensors).length);
+    expect(stopped.err).toContain(`interrupted: ${kept.length} of ${planned} runs are in ${join(out, 'runs.jsonl')}`);
+    const resumed = await run(['--tiny', '--backend', 'cpu', '--out', out]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.err).toContain(`${kept.length} of ${planned} runs were kept by an earlier, interrupted suite; ${planned - kept.length} to train`);
+    const again: ReportData = JSON.parse(/<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(readFileSync(join(out, 'beyond-ntk.html'), 'utf8'))![1]);
+    // Every chart's numbers, those of kept runs (rows and tensors read back) included, are the uninterrupted suite's.
+    expect(again.charts).toEqual(data.charts);
+    expect(readFileSync(join(out, csvName('lazy')), 'utf8')).toBe(readFileSync(join(dir, csvName('lazy')), 'utf8'));
   });
 });

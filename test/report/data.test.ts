@@ -54,7 +54,7 @@ function record(run: PlannedRun): SuiteRecord {
 function synthetic(): SuiteResult {
   const suite = buildSuite('tiny');
   const records = new Map(distinctRuns(suite).map((r) => [r.id, record(r)]));
-  return { suite, backend: { kind: 'cpu', name: 'synthetic', software: false }, records, startedAt: new Date(0), wallSeconds: 1, workers: 1 };
+  return { suite, backend: { kind: 'cpu', name: 'synthetic', software: false }, records, resumed: 0, interrupted: false, startedAt: new Date(0), wallSeconds: 1, workers: 1 };
 }
 
 const parse = (text: string) => {
