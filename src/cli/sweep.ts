@@ -12,9 +12,8 @@ import { readRecordFile, openRecordWriter, type RecordFile } from '../sweep/reco
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
 import { poolAvailable, runPool } from '../sweep/pool_node';
-import { unbatchable } from '../train/batch';
+import { trainMany } from '../train/many';
 import { summarizeSweep, summaryText } from '../sweep/summary';
-import { softwareNote } from '../model/engine';
 import { BACKEND, JSON_SUMMARY, WORKERS, flagLines, parse, parseWorkers, type BackendChoice } from './args';
 import { prepareFile, writeFileAtomic } from '../io/files_node';
 import { lockFile } from '../io/lock_node';
@@ -249,35 +248,12 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
           const points = new Map(plan.pending.map((r) => [r.id, r.point]));
           await runPool(plan.pending, args.workers, ({ record }) => keep(record, points.get(record.id)!), interrupt.signal);
         } else {
-          const runs = plan.pending.map((run) => {
-            const c = resolveConfig(run.settings);
-            return { key: run, c, why: backend.trainBatches && args.batch !== 0 ? unbatchable(c) : 'batch off' };
+          await trainMany(backend, plan.pending.map((run) => ({ key: run, c: resolveConfig(run.settings) })), {
+            batch: args.batch,
+            signal: interrupt.signal,
+            onPhase: log,
+            onFinished: (run, config, result, info) => keep(toRecord(run.id, run.settings, config, result, info), run.point),
           });
-          const batched = runs.filter((r) => r.why === null);
-          const single = runs.filter((r) => r.why !== null);
-          if (batched.length > 0) {
-            log(`backend: ${backend.info.name}${softwareNote(backend.info)}, batched engine: ${batched.length} runs` +
-              (single.length > 0 ? `; ${single.length} one at a time (${[...new Set(single.map((r) => r.why))].join(', ')})` : ''));
-            await backend.trainBatches!(batched, {
-              maxRuns: args.batch === 'auto' ? undefined : args.batch,
-              signal: interrupt.signal,
-              onPhase: log,
-              onFinished: (run, config, result) => keep(toRecord(run.id, run.settings, config, result, backend.info), run.point),
-            });
-          }
-          for (const [k, { key: run, c }] of single.entries()) {
-            if (interrupt.signal.aborted) break;
-            const trainer = await backend.create(c);
-            try {
-              if (k === 0) log(`backend: ${trainer.backend.name}${softwareNote(trainer.backend)}, one run at a time`);
-              const result = await trainer.run({ signal: interrupt.signal });
-              if (interrupt.signal.aborted && result.outcome === 'stopped') break;
-              // trainer.config: the rates measured at initialization, not the rough estimate.
-              keep(toRecord(run.id, run.settings, trainer.config, result, trainer.backend), run.point);
-            } finally {
-              trainer.dispose();
-            }
-          }
         }
       } finally {
         writer.close();

@@ -1,13 +1,14 @@
 // Runs a suite on one backend: every distinct run once, keeping each run's logged rows (and the
 // tensors where its experiment needs them) beside the sweep record. On the CPU reference the
-// runs train on a pool of worker threads; derived rate-ratio runs go after the runs whose
-// measured rates they scale.
+// runs train on a pool of worker threads, on WebGPU on the batched engine where it takes them;
+// derived rate-ratio runs go after the runs whose measured rates they scale.
 import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import type { Backend } from '../train/backend';
+import { trainMany } from '../train/many';
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { poolAvailable, runPool, type Finished } from '../sweep/pool_node';
-import { softwareNote, type BackendInfo } from '../model/engine';
+import type { BackendInfo } from '../model/engine';
 import { distinctRuns, ratesFor, type PlannedRun, type Suite, type SuiteRecord, type SuiteResult } from './suite';
 
 export type { SuiteRecord, SuiteResult } from './suite';
@@ -16,25 +17,6 @@ function outcomeText(r: SweepRecord): string {
   return r.converged ? `converged at step ${r.steps_to_eps}`
     : r.outcome === 'diverged' ? `diverged at step ${r.steps_done}`
     : `L/L0 = ${r.final.loss_ratio.toPrecision(3)} after ${r.steps_done} steps`;
-}
-
-/** Trains runs one after another on the backend (WebGPU, or the CPU reference without the pool); after `signal` aborts, the run in progress is dropped. */
-async function runSerially(runs: readonly PlannedRun[], backend: Backend, done: (f: Finished, run: PlannedRun) => void, info: (b: BackendInfo) => void, signal: AbortSignal) {
-  for (const run of runs) {
-    if (signal.aborted) return;
-    const trainer = await backend.create(resolveConfig(run.settings));
-    try {
-      info(trainer.backend);
-      const result = await trainer.run({ signal });
-      if (signal.aborted && result.outcome === 'stopped') return;
-      // trainer.config: the rates measured at initialization, not the rough estimate.
-      const finished: Finished = { record: toRecord(run.id, run.settings, trainer.config, result, trainer.backend), rows: result.rows };
-      if (run.keep.tensors) finished.tensors = await trainer.readTensors();
-      done(finished, run);
-    } finally {
-      trainer.dispose();
-    }
-  }
 }
 
 export interface SuiteOptions {
@@ -66,13 +48,9 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
   if (resumed > 0) log(`experiments: ${resumed} of ${runs.length} runs were kept by an earlier, interrupted suite; ${runs.length - resumed} to train`);
   const startedAt = new Date();
   const t0 = performance.now();
+  // The backend the runs report (a WebGPU trainer's adapter), for the report's header.
   let info: BackendInfo | null = pooled ? backend.info : null;
   if (pooled) log(`backend: ${backend.info.name}, ${Math.min(workers, runs.length)} worker threads`);
-  const onInfo = (b: BackendInfo) => {
-    if (info) return;
-    info = b;
-    log(`backend: ${b.name}${softwareNote(b)}`);
-  };
   const done = ({ record, rows, tensors }: Finished, run: PlannedRun) => {
     const kept: SuiteRecord = { ...record, rows: rows ?? [], ...(tensors ? { tensors } : {}) };
     records.set(run.id, kept);
@@ -88,7 +66,20 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
     if (signal.aborted) break;
     const todo = batch().filter((r) => !records.has(r.id));
     if (pooled) await runPool(todo, workers, done, signal);
-    else await runSerially(todo, backend, done, onInfo, signal);
+    else {
+      // WebGPU (or the CPU reference on one thread): the batched engine takes what it can.
+      const byId = new Map(todo.map((r) => [r.id, r]));
+      await trainMany(backend, todo.map((r) => ({ key: r.id, c: resolveConfig(r.settings), tensors: r.keep.tensors })), {
+        batch: 'auto',
+        signal,
+        onPhase: log,
+        onFinished: (id, config, result, b, tensors) => {
+          info ??= b;
+          const run = byId.get(id)!;
+          done({ record: toRecord(run.id, run.settings, config, result, b), rows: result.rows, ...(tensors ? { tensors } : {}) }, run);
+        },
+      });
+    }
   }
   return {
     suite, backend: info ?? backend.info, records, resumed, interrupted: signal.aborted && records.size < runs.length,
