@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Resolved } from '../config/resolve';
 import type { Config } from '../config/schema';
+import type { PreparedRun } from '../train/batch';
 import type { Keep } from './keep';
 import type { Finished, FromWorker, ToWorker } from './pool_worker';
 
@@ -32,28 +34,27 @@ export interface PoolRun {
 }
 
 /**
- * Trains `runs` on `workers` threads; `onFinished` gets each record (with what the run asked
- * to keep) as it finishes, in finishing order. After `signal` aborts, the runs in progress are
- * dropped and no new ones start.
+ * Sends each task's message to the next free thread of `workers` and hands its answer to
+ * `onAnswer`; after `signal` aborts, the threads are told to drop their tasks and no new ones start.
  */
-export async function runPool<R extends PoolRun>(
-  runs: readonly R[], workers: number, onFinished: (finished: Finished, run: R) => void, signal: AbortSignal,
+async function feedThreads<T>(
+  tasks: readonly T[], workers: number, message: (t: T) => ToWorker, onAnswer: (m: FromWorker, t: T) => void, what: (t: T) => string, signal: AbortSignal,
 ): Promise<void> {
   let next = 0;
-  const threads = Array.from({ length: Math.max(1, Math.min(workers, runs.length)) }, () => new Worker(WORKER));
+  const threads = Array.from({ length: Math.max(1, Math.min(workers, tasks.length)) }, () => new Worker(WORKER));
   const onAbort = () => threads.forEach((w) => w.postMessage({ type: 'abort' } satisfies ToWorker));
   signal.addEventListener('abort', onAbort);
   try {
     await Promise.all(threads.map((w) => new Promise<void>((resolve, reject) => {
       const feed = () => {
-        if (signal.aborted || next >= runs.length) return resolve();
-        const run = runs[next++];
+        if (signal.aborted || next >= tasks.length) return resolve();
+        const task = tasks[next++];
         w.once('message', (m: FromWorker) => {
-          if (m.type === 'failed') return reject(new Error(`run ${run.id}: ${m.message}`));
-          if (m.finished) onFinished(m.finished, run);
+          if (m.type === 'failed') return reject(new Error(`${what(task)}: ${m.message}`));
+          onAnswer(m, task);
           feed();
         });
-        w.postMessage({ type: 'run', id: run.id, settings: run.settings, keep: run.keep } satisfies ToWorker);
+        w.postMessage(message(task));
       };
       w.once('error', reject);
       feed();
@@ -62,4 +63,39 @@ export async function runPool<R extends PoolRun>(
     signal.removeEventListener('abort', onAbort);
     await Promise.all(threads.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Trains `runs` on `workers` threads; `onFinished` gets each record (with what the run asked
+ * to keep) as it finishes, in finishing order. After `signal` aborts, the runs in progress are
+ * dropped and no new ones start.
+ */
+export async function runPool<R extends PoolRun>(
+  runs: readonly R[], workers: number, onFinished: (finished: Finished, run: R) => void, signal: AbortSignal,
+): Promise<void> {
+  await feedThreads(
+    runs, workers,
+    (run) => ({ type: 'run', id: run.id, settings: run.settings, keep: run.keep }),
+    (m, run) => { if (m.type === 'done' && m.finished) onFinished(m.finished, run); },
+    (run) => `run ${run.id}`, signal,
+  );
+}
+
+/** Runs per message of preparePool: enough to amortize a message, few enough to share the work out. */
+const PREPARE_CHUNK = 16;
+
+/**
+ * The initializations of runs for the batched WebGPU engine (src/train/batch.ts prepareRun), made
+ * on `workers` threads, in the order of `configs`: the same data this thread would make.
+ */
+export async function preparePool(configs: readonly Resolved[], workers: number): Promise<PreparedRun[]> {
+  const chunks = Array.from({ length: Math.ceil(configs.length / PREPARE_CHUNK) }, (_, k) => configs.slice(k * PREPARE_CHUNK, (k + 1) * PREPARE_CHUNK));
+  const out: PreparedRun[][] = [];
+  await feedThreads(
+    chunks.map((chunk, k) => ({ chunk, k })), workers,
+    (t) => ({ type: 'prepare', configs: t.chunk }),
+    (m, t) => { if (m.type === 'prepared') out[t.k] = m.runs; },
+    (t) => `preparing ${t.chunk.length} runs`, new AbortController().signal,
+  );
+  return out.flat();
 }

@@ -6,7 +6,7 @@ import type { Resolved } from '../config/resolve';
 import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
 import { createCpuEngine } from '../reference/engine';
-import { prepare } from './instruments';
+import { prepare, type Prepared } from './instruments';
 import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
 
 export { unbatchable };
@@ -28,6 +28,8 @@ export interface BatchOptions<K> {
   onFinished(key: K, config: Resolved, result: RunResult): void;
   /** What the batches are doing, a line at a time. */
   onPhase?(line: string): void;
+  /** Makes the runs' initializations (default: one after another on this thread; the CLI uses its worker threads). */
+  prepare?: (configs: readonly Resolved[]) => Promise<PreparedRun[]>;
 }
 
 /** The index of the first element of increasing `a` that is ≥ x. */
@@ -125,33 +127,55 @@ export async function runBatchLoop(
   }
 }
 
-/** A run's initial state and instruments, fixed in float64 on the reference (as the single-run engines fix them on theirs). */
-async function prepareMember(given: Resolved): Promise<{ member: BatchMember; state: RunState }> {
+/** What a run's initialization fixes, in float64 on the reference: plain data, so that a worker thread can make it. */
+export interface PreparedRun extends Prepared {
+  /** X, the final labels, W0 and a0 as float32, in the layout users load. */
+  tensors: BatchMember['tensors'];
+}
+
+/** A run's initial state and instruments, fixed on the float64 reference (as the single-run engines fix them on theirs). */
+export async function prepareRun(given: Resolved): Promise<PreparedRun> {
   const cpu = createCpuEngine(given);
   try {
     const { c, prediction } = await prepare(given, { product: cpu.tangentProduct, dense: cpu.denseKernel, setLabels: cpu.setLabels, residual0: cpu.residual0 });
-    const state = new RunState(c, prediction);
-    const logged = [...state.loggedSteps()].sort((a, b) => a - b);
-    return { member: { c, tensors: await cpu.readTensors(), logged }, state };
+    const { X, y, W0, a0 } = await cpu.readTensors();
+    return { c, prediction, tensors: { X, y, W0, a0 } };
   } finally {
     cpu.dispose();
   }
 }
 
-/** Each run's initial state and RunState, fixed on the float64 reference. */
-export async function prepareBatch(configs: readonly Resolved[]): Promise<{ members: BatchMember[]; states: RunState[] }> {
-  const prepared = [];
-  for (const c of configs) prepared.push(await prepareMember(c));
-  return { members: prepared.map((p) => p.member), states: prepared.map((p) => p.state) };
+/** Prepares runs one after another on this thread. */
+export async function prepareHere(configs: readonly Resolved[]): Promise<PreparedRun[]> {
+  const out: PreparedRun[] = [];
+  for (const c of configs) out.push(await prepareRun(c));
+  return out;
+}
+
+/** Each run's batch member and RunState, from its initialization (by default prepared here). */
+export async function prepareBatch(configs: readonly Resolved[], prepareRuns = prepareHere): Promise<{ members: BatchMember[]; states: RunState[] }> {
+  const prepared = await prepareRuns(configs);
+  const states = prepared.map((p) => new RunState(p.c, p.prediction));
+  const members = prepared.map((p, k) => ({ c: p.c, tensors: p.tensors, logged: [...states[k].loggedSteps()].sort((a, b) => a - b) }));
+  return { members, states };
 }
 
 /** Trains `runs` on the batched engine, batch after batch; each run's result goes to onFinished as it finishes. */
 export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, runs: readonly { key: K; c: Resolved }[], o: BatchOptions<K>): Promise<void> {
   const batches = packBatches(runs, (r) => r.c, device.limits, o.maxRuns ?? batchRuns(backend));
+  const prepared = (b: number) => {
+    o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batches[b].length} runs (initialization on the float64 reference)${b > 0 ? `, while batch ${b} trains` : ''}`);
+    const p = prepareBatch(batches[b].map((r) => r.c), o.prepare);
+    // Awaited below unless the batches stop first: its failure then is not an unhandled one.
+    p.catch(() => {});
+    return p;
+  };
+  let next = batches.length > 0 ? prepared(0) : null;
   for (const [b, batch] of batches.entries()) {
     if (o.signal?.aborted) return;
-    o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batch.length} runs (initialization on the float64 reference)`);
-    const { members, states } = await prepareBatch(batch.map((r) => r.c));
+    const { members, states } = await next!;
+    // The next batch's initialization overlaps this one's training.
+    next = b + 1 < batches.length ? prepared(b + 1) : null;
     const engine = await createBatchEngine(device, backend, members, o.workgroup, o.maskWords);
     try {
       o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once`);

@@ -4,7 +4,7 @@
 import type { Resolved } from '../config/resolve';
 import { softwareNote, type BackendInfo, type Tensors } from '../model/engine';
 import type { Backend } from './backend';
-import { unbatchable } from './batch';
+import { unbatchable, type BatchOptions } from './batch';
 import type { RunResult } from './run_loop';
 
 export interface ManyRun<K> {
@@ -21,6 +21,8 @@ export interface ManyOptions<K> {
   signal?: AbortSignal;
   /** What the work is doing, a line at a time. */
   onPhase(line: string): void;
+  /** Makes batched runs' initializations (default: on this thread; see BatchOptions.prepare). */
+  prepare?: BatchOptions<K>['prepare'];
   /** Each run as it finishes: its final config (measured rates), result, backend and, where asked, tensors. */
   onFinished(key: K, config: Resolved, result: RunResult, backend: BackendInfo, tensors?: Tensors): void;
 }
@@ -37,6 +39,7 @@ export async function trainMany<K>(backend: Backend, runs: readonly ManyRun<K>[]
       maxRuns: o.batch === 'auto' ? undefined : o.batch,
       signal: o.signal,
       onPhase: o.onPhase,
+      prepare: o.prepare,
       onFinished: (key, config, result) => o.onFinished(key, config, result, backend.info),
     });
   }

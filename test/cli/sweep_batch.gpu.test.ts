@@ -1,4 +1,5 @@
 // `shallow-gd sweep` on the batched WebGPU engine: the records the float64 reference writes, and resuming.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,13 @@ describe('shallow-gd sweep --batch', () => {
     err = [];
     expect(await sweepCommand([...PROBLEM, '--backend', 'webgpu', '--out', batched])).toBe(0);
     expect(err.join('')).toMatch(/12 already in .*, 0 to run/);
+    // The built command prepares the batch on its worker threads: the same records but for their timings.
+    const pooled = join(dir, 'pooled.jsonl');
+    const cli = spawnSync(process.execPath, [join(__dirname, '../../bin/shallow-gd.mjs'), 'sweep', ...PROBLEM, '--backend', 'webgpu', '--workers', '2', '--batch', '4', '--out', pooled], { encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/batch 2\/3: preparing 4 runs \(initialization on the float64 reference\), while batch 1 trains/);
+    const untimed = (m: Map<string, SweepRecord>) => [...m.values()].map(({ wall_seconds: _, ...r }) => r).sort((x, y) => x.id.localeCompare(y.id));
+    expect(untimed(records(pooled))).toEqual(untimed(got));
   });
 
   it('refuses a batch size that is not auto, off or a whole number from 1 to 65535', async () => {
