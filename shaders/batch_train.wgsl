@@ -5,14 +5,10 @@
 // closing record, with the rule applied at that state), then both layers' updates from the
 // gradients at the same point. Every sum runs in a fixed order within the run's workgroup, so a
 // run's bits depend on neither the batch's size nor its other runs (src/gpu/batch.ts packs
-// runs of one D4 per batch). r lives in workgroup memory (n ≤ BATCH_MAX_N), and so do the
-// forward pass's signs where they fit (keeps_mask); X, W0, y, a0 are read only; W and a are the
-// run's parameters.
+// runs of one D4 per batch). r lives in workgroup memory (n ≤ BATCH_MAX_N); X, W0, y, a0 are
+// read only; W and a are the run's parameters.
 
 var<workgroup> lane: array<f32, WG>;
-// The mask's words: BATCH_MASK_WORDS unless a test asks for fewer (at least 1 is declared).
-override MASK_WORDS: u32 = BATCH_MASK_WORDS;
-var<workgroup> mask_sh: array<u32, max(MASK_WORDS, 1u)>;
 var<workgroup> stat_lane: array<array<f32, STAT_COUNT>, WG>;
 var<workgroup> state_sh: BatchState;
 
@@ -25,35 +21,18 @@ fn lane_sum(lid: u32) -> f32 {
   return workgroupUniformLoad(&lane[0]);
 }
 
-/// Words per sample of a run's mask: neuron j's sign is bit j % 32 of word j / 32.
-fn mask_width(run: BatchRun) -> u32 { return (run.m + 31u) / 32u; }
-
-/// Whether the run's signs fit in mask_sh (a property of the run alone: its bits do not depend on its batch).
-fn keeps_mask(run: BatchRun) -> bool { return run.n * mask_width(run) <= MASK_WORDS; }
-
-/// r = f − y into r_sh (thread l takes samples l, l + WG, …), the signs into mask_sh where the
-/// run keeps them, and L = ½‖r‖².
+/// r = f − y into r_sh (thread l takes samples l, l + WG, …) and L = ½‖r‖².
 fn residual_loss(run: BatchRun, lid: u32) -> f32 {
-  let keep = keeps_mask(run);
-  let mw = mask_width(run);
   var s = 0.0;
   for (var i = lid; i < run.n; i += WG) {
     var x: array<vec4<f32>, D4>;
     /* unroll */ for (var k = 0u; k < D4; k++) { x[k] = fixed4[run.x_off + i * D4 + k]; }
     var acc = 0.0;
-    var word = 0u;
     for (var j = 0u; j < run.m; j++) {
       var z4 = vec4<f32>(0.0);
       /* unroll */ for (var k = 0u; k < D4; k++) { z4 += W[run.w_off + j * D4 + k] * x[k]; }
       let z = hsum(z4);
-      if (z > 0.0) {
-        acc += a[run.a_off + j] * z;
-        word |= 1u << (j & 31u);
-      }
-      if (keep && ((j & 31u) == 31u || j + 1u == run.m)) {
-        mask_sh[i * mw + j / 32u] = word;
-        word = 0u;
-      }
+      if (z > 0.0) { acc += a[run.a_off + j] * z; }
     }
     let ri = run.kappa * acc - fixed1[run.y_off + i];
     r_sh[i] = ri;
@@ -61,32 +40,6 @@ fn residual_loss(run: BatchRun, lid: u32) -> f32 {
   }
   lane[lid] = s;
   return 0.5 * lane_sum(lid);
-}
-
-/// batch_neuron's sums for neuron j from the signs in mask_sh: only the samples active at w are
-/// read, and ga = ⟨w, g⟩ (= Σ_i c_i relu(z_i)) replaces a second ⟨w, x_i⟩ per sample, as the
-/// single-run engine's masked backward does.
-fn masked_neuron(run: BatchRun, j: u32, w: ptr<function, array<vec4<f32>, D4>>, w0: ptr<function, array<vec4<f32>, D4>>, flips: bool) -> BatchNeuron {
-  var out: BatchNeuron;
-  let mw = mask_width(run);
-  let bit = 1u << (j & 31u);
-  for (var i = 0u; i < run.n; i++) {
-    let on = (mask_sh[i * mw + j / 32u] & bit) != 0u;
-    if (flips) {
-      var y4 = vec4<f32>(0.0);
-      /* unroll */ for (var k = 0u; k < D4; k++) { y4 += (*w0)[k] * fixed4[run.x_off + i * D4 + k]; }
-      if (on != (hsum(y4) > 0.0)) { out.s.flips += 1u; }
-    }
-    if (on) {
-      out.s.is_active = 1u;
-      let ci = r_sh[i];
-      /* unroll */ for (var k = 0u; k < D4; k++) { out.g[k] += ci * fixed4[run.x_off + i * D4 + k]; }
-    }
-  }
-  var ga4 = vec4<f32>(0.0);
-  /* unroll */ for (var k = 0u; k < D4; k++) { ga4 += (*w)[k] * out.g[k]; }
-  out.s.ga = hsum(ga4);
-  return out;
 }
 
 /// Thread l takes neurons l, l + WG, …: the gradients at the current point, the neuron's
@@ -101,8 +54,7 @@ fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
     if (stats) {
       /* unroll */ for (var k = 0u; k < D4; k++) { w0[k] = fixed4[run.w0_off + j * D4 + k]; }
     }
-    var sums: BatchNeuron;
-    if (keeps_mask(run)) { sums = masked_neuron(run, j, &w, &w0, stats); } else { sums = batch_neuron(run, &w, &w0, stats); }
+    let sums = batch_neuron(run, &w, &w0, stats);
     let g = sums.g;
     var s = sums.s;
     let aj = a[run.a_off + j];

@@ -12,7 +12,7 @@ import {
   BATCH_STATE, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
 } from './kernels/batch_train';
 import { batchTangent, type BatchTangentBuffers } from './kernels/batch_tangent';
-import { BATCH_MASK_WORDS, BATCH_MAX_N, ROW_WORDS } from './layout';
+import { BATCH_MAX_N, ROW_WORDS } from './layout';
 import { GpuContext, encode, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
@@ -110,14 +110,8 @@ function putPadded(into: Float32Array, at: number, src: Float32Array, rows: numb
   for (let i = 0; i < rows; i++) into.set(src.subarray(i * width, (i + 1) * width), at + i * 4 * d4);
 }
 
-/**
- * `workgroup`: invocations per run, a power of 2 from 1 to 256 (the adapter's, unless a test
- * asks for another); `maskWords`: words of a run's activation mask in workgroup memory
- * (BATCH_MASK_WORDS, unless a test asks for fewer to take the path of runs whose mask does not fit).
- */
-export async function createBatchEngine(
-  device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[], workgroup = batchWorkgroup(backend), maskWords = BATCH_MASK_WORDS,
-): Promise<BatchEngine> {
+/** `workgroup`: invocations per run, a power of 2 from 1 to 256 (the adapter's, unless a test asks for another). */
+export async function createBatchEngine(device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[], workgroup = batchWorkgroup(backend)): Promise<BatchEngine> {
   const d4 = Math.ceil(members[0].c.d / 4);
   if (members.some((x) => Math.ceil(x.c.d / 4) !== d4)) throw new Error('createBatchEngine: every run of a batch has the same ⌈d/4⌉');
   if (members.length > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: at most ${MAX_BATCH_RUNS} runs per batch`);
@@ -188,7 +182,7 @@ export async function createBatchEngine(
       state: alloc.storage(stateBytes, 'state'),
       rows: alloc.storage(rowBytes, 'rows'),
     };
-    dispatch = batchTrain(ctx, buffers, runs, workgroup, maskWords);
+    dispatch = batchTrain(ctx, buffers, runs, workgroup);
   } finally {
     const invalid = await device.popErrorScope();
     const oom = await device.popErrorScope();

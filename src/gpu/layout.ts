@@ -7,13 +7,6 @@ import { STATE_COLUMNS } from '../model/metrics';
 /** The most samples of a batched run (src/gpu/batch.ts): its residual lives in workgroup memory (4 KiB). */
 export const BATCH_MAX_N = 1024;
 
-/**
- * Words of a batched run's activation mask in workgroup memory (4 KiB): a run with
- * n·⌈m/32⌉ ≤ this keeps its forward pass's signs for its backward pass, which then skips the
- * second ⟨w, x⟩ (shaders/batch_train.wgsl); larger runs recompute them.
- */
-export const BATCH_MASK_WORDS = 1024;
-
 /** Words per logged row: step, halt code, then the state columns (shaders/metrics.wgsl). */
 export const ROW_WORDS = 2 + STATE_COLUMNS.length;
 export const STATUS_BYTES = 32;

@@ -21,8 +21,6 @@ export interface BatchOptions<K> {
   maxStepsPerSubmit?: number;
   /** Invocations per run (default: the adapter's, src/gpu/batch.ts batchWorkgroup). */
   workgroup?: number;
-  /** Words of a run's activation mask (default BATCH_MASK_WORDS; tests ask for fewer). */
-  maskWords?: number;
   signal?: AbortSignal;
   /** Each run as it finishes: its final config (measured rates) and result. */
   onFinished(key: K, config: Resolved, result: RunResult): void;
@@ -176,7 +174,7 @@ export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, r
     const { members, states } = await next!;
     // The next batch's initialization overlaps this one's training.
     next = b + 1 < batches.length ? prepared(b + 1) : null;
-    const engine = await createBatchEngine(device, backend, members, o.workgroup, o.maskWords);
+    const engine = await createBatchEngine(device, backend, members, o.workgroup);
     try {
       o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once`);
       await runBatchLoop(engine, states, members.map((m) => m.logged), (i, result) => o.onFinished(batch[i].key, states[i].c, result), o.signal, o.maxStepsPerSubmit);

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { packBatches } from '../../src/gpu/batch';
-import { BATCH_MASK_WORDS } from '../../src/gpu/layout';
-import { trainBatches, type BatchOptions } from '../../src/train/batch';
+import { trainBatches } from '../../src/train/batch';
 import type { RunResult } from '../../src/train/run_loop';
 import { createCpuTrainer, createGpuTrainer } from '../../src/train/trainer';
 import { gpu } from '../support/gpu';
@@ -15,10 +14,10 @@ const config = (given: Partial<Record<SettingKey, unknown>>) =>
 interface Finished { config: Resolved; result: RunResult }
 
 /** Each run's final config and result on the batched engine, trained in batches of at most maxRuns. */
-async function batched(configs: readonly Resolved[], o: Omit<BatchOptions<number>, 'onFinished'> = {}): Promise<Finished[]> {
+async function batched(configs: readonly Resolved[], maxRuns?: number, maxStepsPerSubmit?: number, workgroup?: number): Promise<Finished[]> {
   const dev = await gpu();
   const out: Finished[] = [];
-  await trainBatches(dev.device, dev.info, configs.map((c, key) => ({ key, c })), { ...o, onFinished: (key, config, result) => { out[key] = { config, result }; } });
+  await trainBatches(dev.device, dev.info, configs.map((c, key) => ({ key, c })), { maxRuns, maxStepsPerSubmit, workgroup, onFinished: (key, config, result) => { out[key] = { config, result }; } });
   return out;
 }
 
@@ -38,10 +37,7 @@ describe('batched engine', () => {
       config({ m: 24, seed: 4, preset: 'nguyen', spectrum: true }),
     ];
     // The adapter's workgroup size, and the other one (16 on CPU drivers, 64 on GPUs).
-    // The adapter's workgroup size with the mask in workgroup memory, and the other size with
-    // room for no run's mask (the backward recomputes the signs).
-    expect(BATCH_MASK_WORDS).toBeGreaterThanOrEqual(Math.max(...runs.map((c) => c.n * Math.ceil(c.m / 32))));
-    const got = [...await batched(runs.slice(0, 2)), ...await batched(runs.slice(2), { workgroup: dev.info.software ? 64 : 16, maskWords: 0 })];
+    const got = [...await batched(runs.slice(0, 2)), ...await batched(runs.slice(2), undefined, undefined, dev.info.software ? 64 : 16)];
     for (const [k, { config: measured, result }] of got.entries()) {
       // The batch's rates (measured on the reference at initialization), given as numbers.
       const c = fixed(measured);
@@ -84,7 +80,7 @@ describe('batched engine', () => {
     const together = await batched(runs);
     const reversed = await batched([...runs].reverse());
     const alone = await batched([runs[1]]);
-    const pairs = await batched(runs, { maxRuns: 2, maxStepsPerSubmit: 7 });
+    const pairs = await batched(runs, 2, 7);
     runs.forEach((_, k) => {
       expect(bits(reversed[runs.length - 1 - k].result), `run ${k} reversed`).toBe(bits(together[k].result));
       expect(bits(pairs[k].result), `run ${k} in pairs`).toBe(bits(together[k].result));
