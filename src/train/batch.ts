@@ -5,8 +5,9 @@
 import type { Resolved } from '../config/resolve';
 import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
+import type { Row } from '../model/metrics';
 import { createCpuEngine } from '../reference/engine';
-import { prepare } from './instruments';
+import { prepare, type SetupEvent } from './instruments';
 import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
 
 export { unbatchable };
@@ -26,6 +27,14 @@ export interface BatchOptions<K> {
   onFinished(key: K, config: Resolved, result: RunResult): void;
   /** What the batches are doing, a line at a time. */
   onPhase?(line: string): void;
+}
+
+/** What a caller of runBatchLoop may watch (the page draws each run's rows as they come, and holds a paused batch). */
+export interface BatchLoopHooks {
+  /** Each row of run `i` as it is kept, its closing record last. */
+  onRow?(i: number, row: Row): void;
+  /** After each submit's rows and finished runs are kept: the loop waits for what it returns. */
+  afterSubmit?(): void | Promise<void>;
 }
 
 /** The index of the first element of increasing `a` that is ≥ x. */
@@ -76,7 +85,7 @@ function pooledProducts(engine: BatchEngine, states: readonly RunState[]): (run:
  */
 export async function runBatchLoop(
   engine: BatchEngine, states: readonly RunState[], schedules: readonly (readonly number[])[],
-  onFinished: (i: number, result: RunResult) => void, signal?: AbortSignal, maxStepsPerSubmit = MAX_STEPS_PER_SUBMIT,
+  onFinished: (i: number, result: RunResult) => void, signal?: AbortSignal, maxStepsPerSubmit = MAX_STEPS_PER_SUBMIT, hooks: BatchLoopHooks = {},
 ): Promise<void> {
   const start = performance.now();
   const done = states.map(() => false);
@@ -85,6 +94,7 @@ export async function runBatchLoop(
   let left = states.length;
   let from = 0;
   let stepsPerSubmit = Math.min(4, maxStepsPerSubmit);
+  const onRow = (i: number) => hooks.onRow && ((row: Row) => hooks.onRow!(i, row));
   while (left > 0 && !signal?.aborted) {
     let count = stepsPerSubmit;
     const measuredHere: number[] = [];
@@ -105,14 +115,14 @@ export async function runBatchLoop(
     const finished: number[] = [];
     reads.forEach((r, i) => {
       if (done[i]) return;
-      if (!r.done) return states[i].keep(r);
-      states[i].keep({ ...r, rows: r.rows.slice(0, -1) });
+      if (!r.done) return states[i].keep(r, onRow(i));
+      states[i].keep({ ...r, rows: r.rows.slice(0, -1) }, onRow(i));
       finished.push(i);
     });
     // The closing record's state is frozen: measured now, as the one run loop measures its last state.
     await measure(finished);
     for (const i of finished) {
-      states[i].keepRecord({ ...reads[i], rows: reads[i].rows.slice(-1) });
+      states[i].keepRecord({ ...reads[i], rows: reads[i].rows.slice(-1) }, onRow(i));
       done[i] = true;
       left--;
       onFinished(i, states[i].result(0, (performance.now() - start) / 1000));
@@ -120,14 +130,15 @@ export async function runBatchLoop(
     from += count;
     const rate = count / Math.max((now - t0) / 1000, 1e-6);
     stepsPerSubmit = Math.max(1, Math.min(maxStepsPerSubmit, Math.round(rate * TARGET_SUBMIT_SECONDS)));
+    await hooks.afterSubmit?.();
   }
 }
 
 /** A run's initial state and instruments, fixed in float64 on the reference (as the single-run engines fix them on theirs). */
-async function prepareMember(given: Resolved): Promise<{ member: BatchMember; state: RunState }> {
+async function prepareMember(given: Resolved, onSetup?: (e: SetupEvent) => void): Promise<{ member: BatchMember; state: RunState }> {
   const cpu = createCpuEngine(given);
   try {
-    const { c, prediction } = await prepare(given, { product: cpu.tangentProduct, dense: cpu.denseKernel, setLabels: cpu.setLabels, residual0: cpu.residual0 });
+    const { c, prediction } = await prepare(given, { product: cpu.tangentProduct, dense: cpu.denseKernel, setLabels: cpu.setLabels, residual0: cpu.residual0 }, onSetup);
     const state = new RunState(c, prediction);
     const logged = [...state.loggedSteps()].sort((a, b) => a - b);
     return { member: { c, tensors: await cpu.readTensors(), logged }, state };
@@ -136,10 +147,10 @@ async function prepareMember(given: Resolved): Promise<{ member: BatchMember; st
   }
 }
 
-/** Each run's initial state and RunState, fixed on the float64 reference. */
-export async function prepareBatch(configs: readonly Resolved[]): Promise<{ members: BatchMember[]; states: RunState[] }> {
+/** Each run's initial state and RunState, fixed on the float64 reference; `onSetup` hears each run's phases. */
+export async function prepareBatch(configs: readonly Resolved[], onSetup?: (e: SetupEvent, run: number) => void): Promise<{ members: BatchMember[]; states: RunState[] }> {
   const prepared = [];
-  for (const c of configs) prepared.push(await prepareMember(c));
+  for (const [i, c] of configs.entries()) prepared.push(await prepareMember(c, onSetup && ((e) => onSetup(e, i))));
   return { members: prepared.map((p) => p.member), states: prepared.map((p) => p.state) };
 }
 
