@@ -1,6 +1,6 @@
 // The page and the embeddable widget (the same page; #embed=1 makes it compact): settings
 // from the URL hash, the backend, runs with Start/Pause/Resume/Reset (several seeds together),
-// charts redrawn once per display frame, the status line, "what you are seeing", exports, and
+// charts redrawn at most ten times a second, the status line, "what you are seeing", exports, and
 // the postMessage API for an embedding page. Runs are prepared and trained in workers
 // (src/ui/worker_backend.ts): the main thread only draws.
 import { stabilityWarning, summarize } from '../train/summary';
@@ -267,29 +267,22 @@ async function start(stopAtOnce = false): Promise<void> {
   if (unitPhase() === 'running' || unitPhase() === 'paused') await Promise.all(unit().map((r) => r.discard()));
   for (const g of groups) g.ended = true;
   const count = seedCount($<HTMLInputElement>('seeds').value) ?? 1;
-  if (count === 1) return prepare([config], labelValues, null);
-  let alone: string | null;
-  try {
-    alone = (await backend.check(resolveConfig(config), count, labelValues !== undefined)).together;
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return fail(e.message);
-  }
-  const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false, alone };
+  if (count === 1) return prepare(config, labelValues, null);
+  const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false, alone: null };
   groups.push(group);
-  await (alone === null ? prepare(seedsOf(config, count), labelValues, group) : prepareSeed(group));
+  await prepare(config, labelValues, group);
 }
 
 /** The next seed of a group that runs one after another: seed, seed + 1, … of the same config. */
 function prepareSeed(group: SeedGroup): Promise<void> {
-  return prepare([seedsOf(group.config, group.runs.length + 1).at(-1)!], group.labelValues, group);
+  return prepare(seedsOf(group.config, group.runs.length + 1).at(-1)!, group.labelValues, group);
 }
 
 /**
- * Prepares a run, or the seeds of a group as one batch, in a worker (progress in the status
- * line, Cancel ends it), then starts it.
+ * Prepares a run in a worker (progress in the status line, Cancel ends it), then starts it: a
+ * group's first seed with the others, as one batch, where they can train together.
  */
-async function prepare(configs: Config[], labelValues: Float64Array | undefined, group: SeedGroup | null): Promise<void> {
+async function prepare(config: Config, labelValues: Float64Array | undefined, group: SeedGroup | null): Promise<void> {
   if (!backend) return;
   const abort = new AbortController();
   preparing = { abort, since: performance.now(), event: { phase: 'starting a worker' } };
@@ -305,11 +298,12 @@ async function prepare(configs: Config[], labelValues: Float64Array | undefined,
       if (preparing?.abort === abort) preparing.event = event;
       dirty = true;
     };
-    const resolved = configs.map((c) => resolveConfig(c));
+    // Whether a group's seeds train together, the backend's worker says.
+    if (group && group.runs.length === 0) group.alone = (await backend.check(resolveConfig(config), group.count, labelValues !== undefined)).together;
     let trainers: PageTrainer[];
-    if (configs.length === 1) trainers = [await backend.create(resolved[0], labelValues, onSetup, abort.signal)];
+    if (!group || group.alone !== null) trainers = [await backend.create(resolveConfig(config), labelValues, onSetup, abort.signal)];
     else {
-      const made = await backend.createBatch(resolved, onSetup, abort.signal);
+      const made = await backend.createBatch(seedsOf(config, group.count).map((c) => resolveConfig(c)), onSetup, abort.signal);
       trainers = made.trainers;
       group!.batch = made.size;
     }
@@ -622,20 +616,30 @@ function renderExplanation(drawn: Trace[]): void {
   $('explain-text').replaceChildren(...lines.map((t) => el('p', { textContent: t })));
 }
 
-/** Redraws at most once per display frame, however fast rows arrive. */
-function frame(): void {
-  if (dirty) {
-    dirty = false;
-    outcomeLines.forEach((line, run) => refreshOutcome(run, line));
-    const drawn = traces();
-    // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
-    const spectrum = drawsIn('kernel', drawn) || form.read().config?.spectrum === true;
-    $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
-    // Charts rebuilt for a new run come one per frame: the next frame draws again.
-    if (charts.draw(drawn)) dirty = true;
-    renderExplanation(drawn);
+/**
+ * Charts, panel and status are redrawn at most this often, however fast rows arrive (they can
+ * come every step): on a machine whose GPU is emulated on the same cores, each redraw is time
+ * the run does not get.
+ */
+const REDRAW_MS = 100;
+let drawnAt = -Infinity;
+
+function frame(now: number): void {
+  if ((dirty || preparing) && now - drawnAt >= REDRAW_MS) {
+    drawnAt = now;
+    if (dirty) {
+      dirty = false;
+      outcomeLines.forEach((line, run) => refreshOutcome(run, line));
+      const drawn = traces();
+      // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
+      const spectrum = drawsIn('kernel', drawn) || form.read().config?.spectrum === true;
+      $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
+      // Charts rebuilt for a new run come one per frame: the next frame draws again.
+      if (charts.draw(drawn)) dirty = true;
+      renderExplanation(drawn);
+    }
     render();
-  } else if (preparing) render();
+  }
   requestAnimationFrame(frame);
 }
 
