@@ -463,7 +463,7 @@ function statusItems(): [string, string][] {
   );
   // The stability monitor's warning, from the first row at the edge of stability.
   const edge = batch.flatMap((r) => r.rows).find((row) => stabilityWarning(row) !== null);
-  if (edge) items.push(['stability', stabilityWarning(edge)!]);
+  if (edge) items.push(['stability', inPageWords(stabilityWarning(edge)!)]);
   return items;
 }
 
@@ -634,8 +634,11 @@ function frame(now: number): void {
       // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
       const spectrum = drawsIn('kernel', drawn) || form.read().config?.spectrum === true;
       $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
-      // Charts rebuilt for a new run come one per frame: the next frame draws again.
-      if (charts.draw(drawn)) dirty = true;
+      // Charts rebuilt for a new run come one per frame: the next frame draws again, at once.
+      if (charts.draw(drawn)) {
+        dirty = true;
+        drawnAt = -Infinity;
+      }
       renderExplanation(drawn);
     }
     render();

@@ -246,7 +246,7 @@ describe('the page on WebGPU', () => {
     expect(rows.at(-1)!.loss).toBeLessThan(rows[0].loss / 100);
 
     // The run's color is PALETTE[0], #1f6fd1: each chart has its curves drawn in it.
-    for (const chart of ['loss', 'movement', 'activation']) expect(await inkOf(page, chart, [31, 111, 209])).toBeGreaterThan(100);
+    for (const chart of ['loss', 'movement', 'activation']) await expect.poll(() => inkOf(page, chart, [31, 111, 209])).toBeGreaterThan(100);
 
     const config = JSON.parse((await downloadFrom(page, () => page.getByRole('button', { name: 'config' }).click())).bytes.toString('utf8'));
     expect(config).toMatchObject({ n: 32, d: 8, m: 32, steps: 400, eps: 0.01 });
@@ -281,7 +281,7 @@ describe('the page on WebGPU', () => {
     // Both runs are overlaid, each with its config in the legend and its own color.
     const legend = await page.locator('#chart-loss .u-legend .u-label').allTextContents();
     expect(legend).toEqual([expect.stringContaining('step'), expect.stringMatching(/^#1 m=32 /), expect.stringMatching(/^#2 m=64 /)]);
-    expect(await inkOf(page, 'loss', [209, 73, 91])).toBeGreaterThan(20);
+    await expect.poll(() => inkOf(page, 'loss', [209, 73, 91])).toBeGreaterThan(20);
     expect(await page.locator('#runs li').count()).toBe(2);
     await page.screenshot({ path: join(ARTIFACTS, 'page-after-run.png'), fullPage: true });
 
@@ -346,7 +346,7 @@ describe('the page on WebGPU', () => {
       expect(r.loss_kernel).toBeGreaterThan(0);
     }
     expect(rows[0].loss_kernel).toBeCloseTo(rows[0].loss, 3);
-    expect(await inkOf(page, 'kernel', [31, 111, 209])).toBeGreaterThan(100);
+    await expect.poll(() => inkOf(page, 'kernel', [31, 111, 209])).toBeGreaterThan(100);
     expect(await page.locator('figure[data-part="kernel"]').isVisible()).toBe(true);
     expect(await page.locator('#chart-loss .u-legend .u-label').allTextContents()).toEqual([
       expect.stringContaining('step'), expect.stringMatching(/^#1 m=24 /), expect.stringMatching(/^#1 kernel \(lazy\) prediction/),
