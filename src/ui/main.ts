@@ -44,7 +44,9 @@ const parent = parentChannel(page.origin);
 document.body.classList.toggle('embed', page.embed);
 // tsconfig's lib has no DOM.Iterable: NodeLists are walked with forEach.
 for (const part of page.hide) document.querySelectorAll<HTMLElement>(`[data-part="${part}"]`).forEach((e) => { e.hidden = true; });
-if (page.embed) $<HTMLDetailsElement>('settings').open = false;
+// In a widget, and on a phone (one column, the settings above the charts), the settings start
+// folded: what is seen first is the run, its status and the charts.
+if (page.embed || matchMedia('(max-width: 900px)').matches) $<HTMLDetailsElement>('settings').open = false;
 
 // ---- notices ----------------------------------------------------------------------------------
 

@@ -199,13 +199,17 @@ describe('the page on WebGPU', () => {
     await c.page.screenshot({ path: join(ARTIFACTS, 'seeds-cpu-1400.png'), fullPage: true });
 
     expect(await g.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    // Opened on a phone, the page folds its settings: the run and its charts come first.
+    expect(await g.page.evaluate(() => [(document.querySelector('#settings') as HTMLDetailsElement).open, document.querySelector('#chart-loss')!.getBoundingClientRect().top < 844])).toEqual([false, true]);
     await g.page.screenshot({ path: join(ARTIFACTS, 'seeds-390.png'), fullPage: true });
     await g.page.setViewportSize(DESKTOP);
     await checkLayout(g.page, DESKTOP.width);
     await g.page.screenshot({ path: join(ARTIFACTS, 'seeds-1400.png'), fullPage: true });
 
     // A batch long enough to pause: Pause holds every seed, Resume moves them all on, Reset removes them.
+    // (The page opened on a phone, with its settings folded: they are opened as a person would.)
     const { page } = g;
+    await page.click('#settings > summary');
     await page.fill('#seeds', '2');
     await page.fill('#setting-steps', '1000000');
     await page.uncheck('#setting-stopAtEps');
