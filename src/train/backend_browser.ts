@@ -106,12 +106,16 @@ export class BrowserBackend implements Backend {
     return null;
   }
 
-  /** The runs prepared on the float64 reference and put into one batch (when `together` allows it); `onSetup` hears each run's phases. */
-  async createBatch(cs: readonly Resolved[], onSetup?: (e: SetupEvent, run: number) => void): Promise<{ engine: BatchEngine; states: RunState[]; logged: (readonly number[])[] }> {
+  /**
+   * The runs prepared on the float64 reference and put into one batch (when `together` allows
+   * it); `onSetup` hears each run's phases (with its index), then the batch's own.
+   */
+  async createBatch(cs: readonly Resolved[], onSetup?: (e: SetupEvent, run?: number) => void): Promise<{ engine: BatchEngine; states: RunState[]; logged: (readonly number[])[] }> {
     const why = this.together(cs, false);
     if (why) throw new Error(`these runs cannot train as one batch: ${why}`);
     const { device, info } = this.gpu!;
     const { members, states } = await prepareBatch(cs, onSetup);
+    onSetup?.({ phase: `allocating and compiling the batched engine for ${cs.length} runs` });
     const engine = await createBatchEngine(device, info, members);
     return { engine, states, logged: members.map((m) => m.logged) };
   }

@@ -131,7 +131,7 @@ const api = {
     if (trainer || batch) throw new Error('this worker already holds a trainer');
     const start = performance.now();
     const setup = throttled(onSetup);
-    const made = await ready().createBatch(cs, (e, i) => setup({ ...e, phase: `seed ${i + 1} of ${cs.length}: ${e.phase}` }));
+    const made = await ready().createBatch(cs, (e, i) => setup(i === undefined ? e : { ...e, phase: `seed ${i + 1} of ${cs.length}: ${e.phase}` }));
     batch = { ...made, abort: new AbortController(), holdAsked: false, release: null, finished: new Set(), loop: null };
     return {
       configs: made.states.map((s) => s.c), backend: made.engine.backend, memoryBytes: made.engine.memoryBytes,
