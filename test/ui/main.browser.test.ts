@@ -521,8 +521,8 @@ describe('the page on WebGPU', () => {
     const line = (s: Record<string, string>) => `${s.run}, steps/s: ${s['steps/s']}, memory ${s.memory}`;
     console.info(`headless Chromium, ${narrow.adapter}, embed example n=32 d=8:\n  m=16:   ${line(narrow)}\n  m=4096: ${line(wide)}`);
     // The snippet gives the height the page uses.
-    const height = Math.round((await page.locator('iframe').first().boundingBox())!.height);
-    expect(await page.textContent('#snippet')).toContain(`height="${height}"`);
+    const snippetFits = async () => (await page.textContent('#snippet'))!.includes(`height="${Math.round((await page.locator('iframe').first().boundingBox())!.height)}"`);
+    expect(await snippetFits()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'embed-example-1400.png'), fullPage: true });
 
     // Start both on new data and stop them at once: a widget that gets the stop while it still
@@ -541,6 +541,7 @@ describe('the page on WebGPU', () => {
     expect(second!.y).toBeGreaterThan(first!.y + first!.height);
     expect(first!.x + first!.width).toBeLessThanOrEqual(PHONE.width);
     await expect.poll(fits).toEqual([true, true]);
+    await expect.poll(snippetFits).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'embed-example-390.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
