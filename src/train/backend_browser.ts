@@ -2,12 +2,15 @@
 // none (or it was lost), with the limits that keep a tab responsive.
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
+import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine } from '../gpu/batch';
 import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
 import { referenceBytes } from '../reference/engine';
 import { cpuBackend, gpuBackend, type Backend } from './backend';
-import type { OnSetup, Trainer } from './trainer';
+import { prepareBatch, prepareHere } from './batch';
+import type { RunState } from './run_loop';
+import type { OnSetup, SetupEvent, Trainer } from './trainer';
 
 /** The CPU reference keeps float64 copies in the JS heap: keep well under what a tab gets. */
 const CPU_MAX_BYTES = 512 * 2 ** 20;
@@ -79,5 +82,41 @@ export class BrowserBackend implements Backend {
     if (this.lost) throw new Error(this.reason ?? 'the WebGPU device was lost');
     this.check(c, kernel);
     return this.current.create(c, labelValues, kernel, onSetup);
+  }
+
+  /**
+   * Why these runs cannot train together, as one batch of the batched WebGPU engine, or null.
+   * Each is prepared on the float64 reference first (src/train/batch.ts), in the worker: a run
+   * the page would not give the CPU reference is prepared on its own engine instead.
+   */
+  together(cs: readonly Resolved[], labelsFile: boolean): string | null {
+    if (!this.gpu || this.lost) return 'no WebGPU';
+    if (labelsFile) return 'labels from a file';
+    for (const c of cs) {
+      const why = unbatchable(c);
+      if (why) return why;
+      try {
+        CPU.check(c);
+      } catch (e) {
+        if (e instanceof ConfigError) return 'too large to prepare on the float64 reference';
+        throw e;
+      }
+    }
+    if (packBatches(cs, (c) => c, this.gpu.device.limits, batchRuns(this.gpu.info)).length > 1) return 'more than one batch';
+    return null;
+  }
+
+  /**
+   * The runs prepared on the float64 reference and put into one batch (when `together` allows
+   * it); `onSetup` hears each run's phases (with its index), then the batch's own.
+   */
+  async createBatch(cs: readonly Resolved[], onSetup?: (e: SetupEvent, run?: number) => void): Promise<{ engine: BatchEngine; states: RunState[]; logged: (readonly number[])[] }> {
+    const why = this.together(cs, false);
+    if (why) throw new Error(`these runs cannot train as one batch: ${why}`);
+    const { device, info } = this.gpu!;
+    const { members, states } = await prepareBatch(cs, (configs) => prepareHere(configs, onSetup));
+    onSetup?.({ phase: `allocating and compiling the batched engine for ${cs.length} runs` });
+    const engine = await createBatchEngine(device, info, members);
+    return { engine, states, logged: members.map((m) => m.logged) };
   }
 }

@@ -5,8 +5,9 @@
 import type { Resolved } from '../config/resolve';
 import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
+import type { Row } from '../model/metrics';
 import { createCpuEngine } from '../reference/engine';
-import { prepare, type Prepared } from './instruments';
+import { prepare, type Prepared, type SetupEvent } from './instruments';
 import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
 
 export { unbatchable };
@@ -28,6 +29,14 @@ export interface BatchOptions<K> {
   onPhase?(line: string): void;
   /** Makes the runs' initializations (default: one after another on this thread; the CLI uses its worker threads). */
   prepare?: (configs: readonly Resolved[]) => Promise<PreparedRun[]>;
+}
+
+/** What a caller of runBatchLoop may watch (the page draws each run's rows as they come, and holds a paused batch). */
+export interface BatchLoopHooks {
+  /** Each row of run `i` as it is kept, its closing record last. */
+  onRow?(i: number, row: Row): void;
+  /** After each submit's rows and finished runs are kept: the loop waits for what it returns. */
+  afterSubmit?(): void | Promise<void>;
 }
 
 /** The index of the first element of increasing `a` that is ≥ x. */
@@ -78,7 +87,7 @@ function pooledProducts(engine: BatchEngine, states: readonly RunState[]): (run:
  */
 export async function runBatchLoop(
   engine: BatchEngine, states: readonly RunState[], schedules: readonly (readonly number[])[],
-  onFinished: (i: number, result: RunResult) => void, signal?: AbortSignal, maxStepsPerSubmit = MAX_STEPS_PER_SUBMIT,
+  onFinished: (i: number, result: RunResult) => void, signal?: AbortSignal, maxStepsPerSubmit = MAX_STEPS_PER_SUBMIT, hooks: BatchLoopHooks = {},
 ): Promise<void> {
   const start = performance.now();
   const done = states.map(() => false);
@@ -87,6 +96,7 @@ export async function runBatchLoop(
   let left = states.length;
   let from = 0;
   let stepsPerSubmit = Math.min(4, maxStepsPerSubmit);
+  const onRow = (i: number) => hooks.onRow && ((row: Row) => hooks.onRow!(i, row));
   while (left > 0 && !signal?.aborted) {
     let count = stepsPerSubmit;
     const measuredHere: number[] = [];
@@ -107,14 +117,14 @@ export async function runBatchLoop(
     const finished: number[] = [];
     reads.forEach((r, i) => {
       if (done[i]) return;
-      if (!r.done) return states[i].keep(r);
-      states[i].keep({ ...r, rows: r.rows.slice(0, -1) });
+      if (!r.done) return states[i].keep(r, onRow(i));
+      states[i].keep({ ...r, rows: r.rows.slice(0, -1) }, onRow(i));
       finished.push(i);
     });
     // The closing record's state is frozen: measured now, as the one run loop measures its last state.
     await measure(finished);
     for (const i of finished) {
-      states[i].keepRecord({ ...reads[i], rows: reads[i].rows.slice(-1) });
+      states[i].keepRecord({ ...reads[i], rows: reads[i].rows.slice(-1) }, onRow(i));
       done[i] = true;
       left--;
       onFinished(i, states[i].result(0, (performance.now() - start) / 1000));
@@ -122,6 +132,7 @@ export async function runBatchLoop(
     from += count;
     const rate = count / Math.max((now - t0) / 1000, 1e-6);
     stepsPerSubmit = Math.max(1, Math.min(maxStepsPerSubmit, Math.round(rate * TARGET_SUBMIT_SECONDS)));
+    await hooks.afterSubmit?.();
   }
 }
 
@@ -132,10 +143,10 @@ export interface PreparedRun extends Prepared {
 }
 
 /** A run's initial state and instruments, fixed on the float64 reference (as the single-run engines fix them on theirs). */
-export async function prepareRun(given: Resolved): Promise<PreparedRun> {
+export async function prepareRun(given: Resolved, onSetup?: (e: SetupEvent) => void): Promise<PreparedRun> {
   const cpu = createCpuEngine(given);
   try {
-    const { c, prediction } = await prepare(given, { product: cpu.tangentProduct, dense: cpu.denseKernel, setLabels: cpu.setLabels, residual0: cpu.residual0 });
+    const { c, prediction } = await prepare(given, { product: cpu.tangentProduct, dense: cpu.denseKernel, setLabels: cpu.setLabels, residual0: cpu.residual0 }, onSetup);
     const { X, y, W0, a0 } = await cpu.readTensors();
     return { c, prediction, tensors: { X, y, W0, a0 } };
   } finally {
@@ -143,15 +154,15 @@ export async function prepareRun(given: Resolved): Promise<PreparedRun> {
   }
 }
 
-/** Prepares runs one after another on this thread. */
-export async function prepareHere(configs: readonly Resolved[]): Promise<PreparedRun[]> {
+/** Prepares runs one after another on this thread; `onSetup` hears each run's phases. */
+export async function prepareHere(configs: readonly Resolved[], onSetup?: (e: SetupEvent, run: number) => void): Promise<PreparedRun[]> {
   const out: PreparedRun[] = [];
-  for (const c of configs) out.push(await prepareRun(c));
+  for (const [i, c] of configs.entries()) out.push(await prepareRun(c, onSetup && ((e) => onSetup(e, i))));
   return out;
 }
 
 /** Each run's batch member and RunState, from its initialization (by default prepared here). */
-export async function prepareBatch(configs: readonly Resolved[], prepareRuns = prepareHere): Promise<{ members: BatchMember[]; states: RunState[] }> {
+export async function prepareBatch(configs: readonly Resolved[], prepareRuns: (cs: readonly Resolved[]) => Promise<PreparedRun[]> = prepareHere): Promise<{ members: BatchMember[]; states: RunState[] }> {
   const prepared = await prepareRuns(configs);
   const states = prepared.map((p) => new RunState(p.c, p.prediction));
   const members = prepared.map((p, k) => ({ c: p.c, tensors: p.tensors, logged: [...states[k].loggedSteps()].sort((a, b) => a - b) }));

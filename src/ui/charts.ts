@@ -2,7 +2,7 @@
 // patterns, the tangent kernel's extreme eigenvalues), each overlaying every run in its own
 // color (several seeds of one config as their median, with the quartiles as a band). Legends
 // show each series' line style and, away from the cursor, its latest value. Callers redraw at
-// most once per display frame.
+// most ten times a second (src/ui/main.ts).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Row } from '../model/metrics';

@@ -56,6 +56,11 @@ document.getElementById('stop')!.addEventListener('click', () => {
   for (const f of frames) post(f, { type: 'shallow-gd:stop' });
 });
 
-// The snippet shown is the real one: the first widget's (absolute) address, at the height this page gives it.
-const height = Math.round(frames[0].getBoundingClientRect().height);
-document.getElementById('snippet')!.textContent = `<iframe src="${frames[0].src}"\n        width="100%" height="${height}" style="border:0" title="shallow-gd"></iframe>`;
+// The snippet shown is the real one: the first widget's (absolute) address, at the height this
+// page gives it (taller on a phone: it follows the width).
+function showSnippet(): void {
+  const height = Math.round(frames[0].getBoundingClientRect().height);
+  document.getElementById('snippet')!.textContent = `<iframe src="${frames[0].src}"\n        width="100%" height="${height}" style="border:0" title="shallow-gd"></iframe>`;
+}
+showSnippet();
+addEventListener('resize', showSnippet);

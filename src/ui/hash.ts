@@ -19,7 +19,7 @@ export interface PageOptions {
   ranges?: Partial<Record<Ranged, [number, number]>>;
   /** The one origin whose postMessage requests are obeyed and that gets progress, `origin=https://example.org`. */
   origin?: string;
-  /** Seeds run one after another from `seed` (seed, seed+1, …), drawn as their median and quartiles, `seeds=5`. */
+  /** Seeds from `seed` (seed, seed+1, …), run together as one batch or one after another, drawn as their median and quartiles, `seeds=5`. */
   seeds: number;
 }
 
@@ -31,7 +31,7 @@ export interface HashState {
   ignored: string[];
 }
 
-/** Most seeds one Start runs: each is a whole run, one after another. */
+/** Most seeds one Start runs: each is a whole run. */
 export const MAX_SEEDS = 32;
 
 /** The number of seeds in `text`, or null where it is not an integer in 1..MAX_SEEDS. */

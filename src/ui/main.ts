@@ -1,6 +1,6 @@
 // The page and the embeddable widget (the same page; #embed=1 makes it compact): settings
-// from the URL hash, the backend, runs with Start/Pause/Resume/Reset (several seeds at once),
-// charts redrawn once per display frame, the status line, "what you are seeing", exports, and
+// from the URL hash, the backend, runs with Start/Pause/Resume/Reset (several seeds together),
+// charts redrawn at most ten times a second, the status line, "what you are seeing", exports, and
 // the postMessage API for an embedding page. Runs are prepared and trained in workers
 // (src/ui/worker_backend.ts): the main thread only draws.
 import { stabilityWarning, summarize } from '../train/summary';
@@ -17,11 +17,11 @@ import { formatHash, parseHash } from './hash';
 import type { SetupEvent } from '../train/trainer';
 import { whatYouSee, type Seen } from './explain';
 import { MAX_SEEDS, seedCount } from './hash';
-import { Run, type RunHooks } from './runner';
-import { quartiles } from './seeds';
+import { Run, type Phase, type RunHooks } from './runner';
+import { median, quartiles, seedsOf } from './seeds';
 import { SettingsForm } from './settings_form';
 import { parentChannel } from './widget_api';
-import { Cancelled, PageBackend } from './worker_backend';
+import { Cancelled, PageBackend, type PageTrainer } from './worker_backend';
 import { inPageWords } from './words';
 import './style.css';
 
@@ -31,11 +31,13 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 
 /**
  * With no settings in the link, the page starts this at once: small enough to converge in a
- * second or two on any backend (1,468 steps on the CPU reference), and past the lazy regime
- * (its first layer moves about as far as √(n/m) = 1), so that the charts and the panel have a
- * story at load. A link with settings runs only with autorun=1.
+ * second or two on any backend (1,469 steps: under a second on the CPU reference, about 2.5 s on SwiftShader),
+ * and past the lazy regime (its first layer moves about as far as √(n/m) = 1), so that the
+ * charts and the panel have a story at load. Its rate factor is 0.25, not the default 0.1
+ * (docs/STABILITY.md): at it this problem's sharpness peaks at 1.0, well below the edge at 2,
+ * and it converges 2.5× sooner (3,675 steps at 0.1). A link with settings runs only with autorun=1.
  */
-const FIRST_RUN = { n: '32', d: '8', m: '32', steps: '5000' };
+const FIRST_RUN = { n: '32', d: '8', m: '32', steps: '5000', rateFactor: '0.25' };
 
 const bare = location.hash.replace(/^#/, '') === '';
 const link = parseHash(bare ? new URLSearchParams(FIRST_RUN).toString() : location.hash);
@@ -44,18 +46,20 @@ const parent = parentChannel(page.origin);
 document.body.classList.toggle('embed', page.embed);
 // tsconfig's lib has no DOM.Iterable: NodeLists are walked with forEach.
 for (const part of page.hide) document.querySelectorAll<HTMLElement>(`[data-part="${part}"]`).forEach((e) => { e.hidden = true; });
-if (page.embed) $<HTMLDetailsElement>('settings').open = false;
+// In a widget, and on a phone (one column, the settings above the charts), the settings start
+// folded: what is seen first is the run, its status and the charts.
+if (page.embed || matchMedia('(max-width: 900px)').matches) $<HTMLDetailsElement>('settings').open = false;
 
 // ---- notices ----------------------------------------------------------------------------------
 
 const notices = new Map<string, HTMLElement>();
 
 /** One notice per key (a newer one replaces it); the text is always set as text, never HTML. */
-function notify(key: string, kind: 'info' | 'warn' | 'error', text: string, action?: { label: string; run: () => void }): void {
+function notify(key: string, kind: 'info' | 'warn' | 'error', text: string, ...actions: { label: string; run: () => void }[]): void {
   dismiss(key);
   const box = el('div', { className: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, el('span', { textContent: text }));
   box.dataset.notice = key;
-  if (action) box.append(button(action.label, action.run));
+  for (const action of actions) box.append(button(action.label, action.run));
   box.append(button('×', () => dismiss(key), 'Dismiss'));
   $('notices').append(box);
   notices.set(key, box);
@@ -80,7 +84,11 @@ let current: Run | null = null;
 let nextId = 1;
 /** A trainer is being created in its worker (shaders, rates, H_0…): what it is doing, since when, and how to cancel it. */
 let preparing: { abort: AbortController; since: number; event: SetupEvent } | null = null;
-/** Seeds of one config, run one after another: each is a Run of its own, drawn together. */
+/**
+ * Seeds of one config: each is a Run of its own, drawn together. They train as one batch of the
+ * batched WebGPU engine where they can (`batch`: its size, as the worker made it), else one
+ * after another (`alone`: why).
+ */
 interface SeedGroup {
   id: number;
   color: string;
@@ -91,6 +99,8 @@ interface SeedGroup {
   runs: Run[];
   /** Cancelled, reset or stopped: no further seed starts. */
   ended: boolean;
+  alone: string | null;
+  batch?: number;
 }
 const groups: SeedGroup[] = [];
 const groupOf = new Map<Run, SeedGroup>();
@@ -116,6 +126,8 @@ async function planSettled(): Promise<void> {
   } while (p !== planChecked);
 }
 let dirty = true;
+/** The hash of what the page shows: the link it opened, then (outside a widget) the last valid settings. */
+let shownHash = location.hash;
 
 const form = new SettingsForm($('groups'), { preset: $('preset-slot'), stopAtEps: $('stop-slot') }, refreshPlan);
 const charts = new Charts(
@@ -144,7 +156,7 @@ if (link.ignored.length)
 // ---- plan: what the run needs, before Start ---------------------------------------------------
 
 function refreshPlan(): void {
-  const { config, errors } = form.validate();
+  const { config, labelValues, errors } = form.validate();
   const plan = $('plan');
   planOk = false;
   plan.className = '';
@@ -155,14 +167,19 @@ function refreshPlan(): void {
   } else {
     const r = resolveConfig(config);
     form.showResolved(r);
-    if (!page.embed) history.replaceState(null, '', formatHash(config, page));
+    if (!page.embed) {
+      shownHash = formatHash(config, page);
+      history.replaceState(null, '', shownHash);
+    }
     if (backend) {
       const b = backend;
       const seq = ++planSeq;
-      planChecked = b.check(r).then(
-        (need) => {
+      const k = page.seeds;
+      planChecked = b.check(r, k, labelValues !== undefined).then(
+        ({ bytes: need, together }) => {
           if (seq !== planSeq) return;
-          plan.textContent = `This run needs ${bytes(need)} on ${b.info.name} · ${(r.m * r.d).toLocaleString('en-US')} first-layer weights for n = ${r.n} samples (m·d/n = ${num((r.m * r.d) / r.n)}) · κ = ${num(r.outputScale)}`;
+          const seeds = k === 1 ? '' : together === null ? ` · ${k} seeds together, as one batch of the batched engine` : ` · ${k} seeds one after another (not batched: ${inPageWords(together)})`;
+          plan.textContent = `This run needs ${bytes(need)} on ${b.info.name} · ${(r.m * r.d).toLocaleString('en-US')} first-layer weights for n = ${r.n} samples (m·d/n = ${num((r.m * r.d) / r.n)}) · κ = ${num(r.outputScale)}${seeds}`;
           plan.className = '';
           planOk = true;
           render();
@@ -229,7 +246,7 @@ const hooks: RunHooks = {
     }
     // The next seed of a group starts when one is over (not when it is paused).
     const group = groupOf.get(run);
-    if (group && (run.phase === 'done' || run.phase === 'failed')) {
+    if (group && !group.batch && (run.phase === 'done' || run.phase === 'failed')) {
       if (run.phase === 'failed' || stopRequested) group.ended = true;
       if (!group.ended && group.runs.length < group.count && run === current) void prepareSeed(group);
     }
@@ -250,23 +267,25 @@ async function start(stopAtOnce = false): Promise<void> {
   dismiss('cancelled');
   const { config, labelValues, errors } = form.validate();
   if (!config) return fail([...errors.values()].join('; '));
-  // A run that is still going or paused ends here; its curves stay on the charts.
-  if (current && (current.phase === 'running' || current.phase === 'paused')) await current.discard();
+  // A run (or batch of seeds) that is still going or paused ends here; its curves stay on the charts.
+  if (unitPhase() === 'running' || unitPhase() === 'paused') await Promise.all(unit().map((r) => r.discard()));
   for (const g of groups) g.ended = true;
   const count = seedCount($<HTMLInputElement>('seeds').value) ?? 1;
   if (count === 1) return prepare(config, labelValues, null);
-  const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false };
+  const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false, alone: null };
   groups.push(group);
-  await prepareSeed(group);
+  await prepare(config, labelValues, group);
 }
 
-/** The group's next seed: seed, seed + 1, … of the same config. */
+/** The next seed of a group that runs one after another: seed, seed + 1, … of the same config. */
 function prepareSeed(group: SeedGroup): Promise<void> {
-  const seed = group.config.seed + group.runs.length;
-  return prepare({ ...group.config, seed: seed % 2 ** 32 }, group.labelValues, group);
+  return prepare(seedsOf(group.config, group.runs.length + 1).at(-1)!, group.labelValues, group);
 }
 
-/** Prepares a run in its worker (progress in the status line, Cancel ends it), then starts it. */
+/**
+ * Prepares a run in a worker (progress in the status line, Cancel ends it), then starts it: a
+ * group's first seed with the others, as one batch, where they can train together.
+ */
 async function prepare(config: Config, labelValues: Float64Array | undefined, group: SeedGroup | null): Promise<void> {
   if (!backend) return;
   const abort = new AbortController();
@@ -279,21 +298,33 @@ async function prepare(config: Config, labelValues: Float64Array | undefined, gr
       dismiss('lost');
       announceBackend(backend);
     }
-    const trainer = await backend.create(resolveConfig(config), labelValues, (event) => {
+    const onSetup = (event: SetupEvent) => {
       if (preparing?.abort === abort) preparing.event = event;
       dirty = true;
-    }, abort.signal);
-    const run = new Run(nextId, group?.color ?? PALETTE[(nextId - 1) % PALETTE.length], trainer, hooks);
-    nextId++;
-    runs.push(run);
-    if (group) {
-      group.runs.push(run);
-      groupOf.set(run, group);
+    };
+    // Whether a group's seeds train together, the backend's worker says.
+    if (group && group.runs.length === 0) group.alone = (await backend.check(resolveConfig(config), group.count, labelValues !== undefined)).together;
+    let trainers: PageTrainer[];
+    if (!group || group.alone !== null) trainers = [await backend.create(resolveConfig(config), labelValues, onSetup, abort.signal)];
+    else {
+      const made = await backend.createBatch(seedsOf(config, group.count).map((c) => resolveConfig(c)), onSetup, abort.signal);
+      trainers = made.trainers;
+      group!.batch = made.size;
     }
-    current = run;
-    run.resume();
+    const made = trainers.map((trainer) => {
+      const run = new Run(nextId, group?.color ?? PALETTE[(nextId - 1) % PALETTE.length], trainer, hooks);
+      nextId++;
+      runs.push(run);
+      if (group) {
+        group.runs.push(run);
+        groupOf.set(run, group);
+      }
+      return run;
+    });
+    current = made[0];
+    for (const run of made) run.resume();
     // A stop that came while the run was being prepared ends it at once (with its summary).
-    if (stopRequested) run.pause();
+    if (stopRequested) for (const run of made) run.pause();
   } catch (e) {
     if (group) group.ended = true;
     if (e instanceof Cancelled) notify('cancelled', 'info', 'Preparation cancelled: nothing ran. Start prepares the run again.');
@@ -308,6 +339,24 @@ async function prepare(config: Config, labelValues: Float64Array | undefined, gr
     startPending = false;
     void start();
   }
+}
+
+/** What the buttons act on: the current run, or every seed of its batch (they move together). */
+function unit(): Run[] {
+  if (!current) return [];
+  const group = groupOf.get(current);
+  return group?.batch ? group.runs : [current];
+}
+
+/** The phase of unit(). */
+function unitPhase(): Phase | undefined {
+  return phaseOf(unit());
+}
+
+/** The phase of runs that move together: running while any of them is, then paused, failed, done. */
+function phaseOf(together: readonly Run[]): Phase | undefined {
+  const phases = new Set(together.map((r) => r.phase));
+  return (['running', 'paused', 'failed', 'done'] as const).find((p) => phases.has(p));
 }
 
 function fail(message: string): void {
@@ -351,7 +400,7 @@ async function reset(): Promise<void> {
 function bodyState(): 'idle' | 'running' | 'done' | 'error' {
   if (pageError) return 'error';
   if (preparing) return 'running';
-  switch (current?.phase) {
+  switch (unitPhase()) {
     case 'running':
       return 'running';
     case 'done':
@@ -372,7 +421,7 @@ function outcomeText(run: Run): string {
     case 'running':
       return `running, step ${run.progress?.step ?? step}`;
     case 'paused':
-      return `${run === current && stopRequested ? 'stopped' : 'paused'} at step ${step}`;
+      return `${stopRequested && unit().includes(run) ? 'stopped' : 'paused'} at step ${step}`;
     case 'failed':
       return `failed: ${inPageWords(run.error ?? '')}`;
     case 'done':
@@ -397,28 +446,65 @@ function statusItems(): [string, string][] {
   }
   if (!current) return [...items, ['state', backend ? 'ready' : 'starting']];
   const group = groupOf.get(current);
-  const last = current.rows.at(-1);
-  const p = current.progress;
-  const fresh = p && (!last || p.step >= last.step) && current.phase === 'running';
-  const steps = current.result?.stepsPerSecond ?? p?.stepsPerSecond;
+  // A batch's seeds move together: its line gives their step and median loss.
+  const batch = unit();
+  const latest = batch.map(latestOf);
+  const step = Math.max(...latest.map((l) => l.step));
+  const middle = (pick: (l: Latest) => number | undefined) => median(latest.map(pick).filter((v): v is number => v !== undefined));
+  const p = batch.map((r) => r.progress).find((q) => q !== null);
+  const steps = batch.length > 1 ? p?.stepsPerSecond : current.result?.stepsPerSecond ?? p?.stepsPerSecond;
+  const running = batch.filter((r) => r.phase === 'running' && r.progress);
+  const seeds = batch.length > 1 ? ' (median)' : '';
   items.push(
-    ['run', `#${current.id}${group ? ` (seed ${group.runs.indexOf(current) + 1} of ${group.count})` : ''}: ${outcomeText(current)}`],
-    ['step', `${fresh ? p.step : last?.step ?? 0} / ${current.config.steps}`],
-    ['loss', shown(fresh ? p.loss : last?.loss)],
-    ['L/L0', shown(fresh ? p.lossRatio : last?.loss_ratio)],
-    ['steps/s', steps === undefined ? '—' : `${rate(steps)}${softwareNote(current.backend) ? ' (software)' : ''}`],
-    ['ETA', current.phase === 'running' && p ? duration(p.etaSeconds) : '—'],
-    ['memory', bytes(current.memoryBytes)],
+    ['run', batch.length > 1 ? `${traceName(current)} (${group!.count} seeds in one batch): ${batchOutcome(group!)}`
+      : `#${current.id}${group ? ` (seed ${group.runs.indexOf(current) + 1} of ${group.count})` : ''}: ${outcomeText(current)}`],
+    ['step', `${step} / ${current.config.steps}`],
+    [`loss${seeds}`, shown(middle((l) => l.loss))],
+    [`L/L0${seeds}`, shown(middle((l) => l.lossRatio))],
+    ['steps/s', steps === undefined ? '—' : `${rate(steps)}${batch.length > 1 ? ` per seed, ${batch.length} at once` : ''}${softwareNote(current.backend) ? ' (software)' : ''}`],
+    ['ETA', running.length ? duration(Math.max(...running.map((r) => r.progress!.etaSeconds))) : '—'],
+    ['memory', `${bytes(current.memoryBytes)}${batch.length > 1 ? ' (the batch)' : ''}`],
   );
   // The stability monitor's warning, from the first row at the edge of stability.
-  const edge = current.rows.find((row) => stabilityWarning(row) !== null);
-  if (edge) items.push(['stability', stabilityWarning(edge)!]);
+  const edge = batch.flatMap((r) => r.rows).find((row) => stabilityWarning(row) !== null);
+  if (edge) items.push(['stability', inPageWords(stabilityWarning(edge)!)]);
   return items;
+}
+
+interface Latest {
+  step: number;
+  loss?: number;
+  lossRatio?: number;
+}
+
+/** A run's latest step and loss: its progress while it runs (rows come only at logged steps), else its last row. */
+function latestOf(run: Run): Latest {
+  const last = run.rows.at(-1);
+  const p = run.progress;
+  if (p && (!last || p.step >= last.step) && run.phase === 'running') return { step: p.step, loss: p.loss, lossRatio: p.lossRatio };
+  return { step: last?.step ?? 0, loss: last?.loss, lossRatio: last?.loss_ratio };
+}
+
+/** A batch of seeds as one: running, paused or stopped at its step, failed, or how many converged. */
+function batchOutcome(group: SeedGroup): string {
+  const step = Math.max(...group.runs.map((r) => latestOf(r).step));
+  switch (phaseOf(group.runs)) {
+    case 'running':
+      return `running, step ${step}`;
+    case 'paused':
+      return `${stopRequested ? 'stopped' : 'paused'} at step ${step}`;
+    case 'failed':
+      return `failed: ${inPageWords(group.runs.find((r) => r.error)?.error ?? '')}`;
+    default: {
+      const { count, converged } = seedCounts(group);
+      return `all finished, ${converged} of ${count} converged`;
+    }
+  }
 }
 
 function render(): void {
   document.body.dataset.state = bodyState();
-  const phase = current?.phase;
+  const phase = unitPhase();
   const ready = Boolean(backend) && !preparing;
   $<HTMLButtonElement>('start').disabled = !ready || !planOk || phase === 'running';
   $('cancel').hidden = !preparing;
@@ -457,7 +543,7 @@ function renderRuns(): void {
           'div',
           { className: 'run-text' },
           el('div', {}, el('b', { textContent: `${traceName(run)} ` }), group ? `${group.count} seeds from seed=${group.config.seed}: ${labels[k]}` : labels[k]),
-          el('div', { className: 'muted', textContent: `${runDetails(run.config)} · ${run.backend.name}` }),
+          el('div', { className: 'muted', textContent: `${runDetails(run.config)} · ${run.backend.name}${group ? ` · ${group.batch ? `one batch of ${group.batch} runs on the batched engine` : `one after another (not batched: ${inPageWords(group.alone ?? '')})`}` : ''}` }),
           outcomeLine(run),
         ),
         el(
@@ -500,8 +586,9 @@ function refreshOutcome(run: Run, line: HTMLElement): void {
   }
   const { count, finished, converged } = seedCounts(group);
   const latest = group.runs.at(-1)!;
-  line.className = `outcome ${finished === count ? 'done' : latest.phase}`;
-  line.textContent = `${converged} of ${finished} finished converged (${percent(finished ? converged / finished : NaN)})${finished < count ? ` · seed ${group.runs.length} of ${count}: ${outcomeText(latest)}` : ''}`;
+  const going = group.batch ? `${count - finished} of ${count} ${batchOutcome(group)}` : `seed ${group.runs.length} of ${count}: ${outcomeText(latest)}`;
+  line.className = `outcome ${finished === count ? 'done' : group.batch ? phaseOf(group.runs) : latest.phase}`;
+  line.textContent = `${converged} of ${finished} finished converged (${percent(finished ? converged / finished : NaN)})${finished < count ? ` · ${going}` : ''}`;
 }
 
 /** What the charts draw: each run alone, and each group of seeds as its median with the quartiles. */
@@ -524,7 +611,8 @@ function renderExplanation(drawn: Trace[]): void {
   const trace = run && drawn.find((t) => t.id === (groupOf.get(run)?.runs[0] ?? run).id);
   const group = run && groupOf.get(run);
   const seen: Seen | null = run && trace ? {
-    name: `Run ${traceName(run)}`, config: run.config, rows: trace.rows, running: run.phase === 'running' || Boolean(group && !group.ended && group.runs.length < group.count),
+    name: `Run ${traceName(run)}`, config: run.config, rows: trace.rows,
+    running: group?.batch ? phaseOf(group.runs) === 'running' : run.phase === 'running' || Boolean(group && !group.ended && group.runs.length < group.count),
     seeds: group ? seedCounts(group) : undefined,
   } : null;
   const lines = seen ? whatYouSee(seen) : [];
@@ -532,44 +620,74 @@ function renderExplanation(drawn: Trace[]): void {
   $('explain-text').replaceChildren(...lines.map((t) => el('p', { textContent: t })));
 }
 
-/** Redraws at most once per display frame, however fast rows arrive. */
-function frame(): void {
-  if (dirty) {
-    dirty = false;
-    outcomeLines.forEach((line, run) => refreshOutcome(run, line));
-    const drawn = traces();
-    // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
-    const spectrum = drawsIn('kernel', drawn) || form.read().config?.spectrum === true;
-    $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
-    // Charts rebuilt for a new run come one per frame: the next frame draws again.
-    if (charts.draw(drawn)) dirty = true;
-    renderExplanation(drawn);
+/**
+ * Charts, panel and status are redrawn at most this often, however fast rows arrive (they can
+ * come every step): on a machine whose GPU is emulated on the same cores, each redraw is time
+ * the run does not get.
+ */
+const REDRAW_MS = 100;
+let drawnAt = -Infinity;
+
+function frame(now: number): void {
+  if ((dirty || preparing) && now - drawnAt >= REDRAW_MS) {
+    drawnAt = now;
+    if (dirty) {
+      dirty = false;
+      outcomeLines.forEach((line, run) => refreshOutcome(run, line));
+      const drawn = traces();
+      // The tangent kernel's chart only where a run measures its spectrum (or the next one will).
+      const spectrum = drawsIn('kernel', drawn) || form.read().config?.spectrum === true;
+      $('chart-kernel').closest('figure')!.hidden = page.hide.includes('kernel') || !spectrum;
+      // Charts rebuilt for a new run come one per frame: the next frame draws again, at once.
+      if (charts.draw(drawn)) {
+        dirty = true;
+        drawnAt = -Infinity;
+      }
+      renderExplanation(drawn);
+    }
     render();
-  } else if (preparing) render();
+  }
   requestAnimationFrame(frame);
 }
 
 // ---- wiring -----------------------------------------------------------------------------------
 
 // A link pasted over this one changes only the hash, which reloads nothing by itself; the page's
-// own edits go through replaceState and fire no hashchange.
-window.addEventListener('hashchange', () => location.reload());
+// own edits go through replaceState and fire no hashchange. Loading the new link starts the
+// page afresh: where that would discard runs, the page asks first.
+window.addEventListener('hashchange', () => {
+  if (location.hash === shownHash) return dismiss('hash');
+  if (runs.length === 0 && !preparing) return location.reload();
+  const lost = [runs.length ? `the ${runs.length === 1 ? 'run' : `${runs.length} runs`} on the charts` : '', preparing ? 'the run being prepared' : ''].filter(Boolean).join(' and ');
+  notify('hash', 'warn', `The link changed. Loading it starts the page afresh with its settings and discards ${lost}.`,
+    { label: 'Load the new link', run: () => location.reload() },
+    {
+      label: 'Keep my runs',
+      run: () => {
+        // The address goes back to what the page shows.
+        history.replaceState(null, '', shownHash);
+        refreshShare(form.read().config);
+        dismiss('hash');
+      },
+    });
+});
 $('start').addEventListener('click', () => void start());
-$('pause').addEventListener('click', () => current?.pause());
+$('pause').addEventListener('click', () => unit().forEach((r) => r.pause()));
 $('resume').addEventListener('click', () => {
   stopRequested = false;
-  current?.resume();
+  unit().forEach((r) => r.resume());
   render();
 });
 $('reset').addEventListener('click', () => void reset());
 $('cancel').addEventListener('click', () => preparing?.abort.abort());
 const seedsField = $<HTMLInputElement>('seeds');
+const seedsHelp = seedsField.closest('label')!.title;
 seedsField.value = String(page.seeds);
 seedsField.max = String(MAX_SEEDS);
 seedsField.addEventListener('input', () => {
   const k = seedCount(seedsField.value);
   seedsField.classList.toggle('invalid', k === null);
-  seedsField.title = k === null ? `seeds must be an integer from 1 to ${MAX_SEEDS}` : 'seeds of this config, run one after another (seed, seed+1, …) and drawn as their median with the quartiles';
+  seedsField.title = k === null ? `seeds must be an integer from 1 to ${MAX_SEEDS}` : seedsHelp;
   if (k !== null) page.seeds = k;
   refreshPlan();
 });
@@ -596,9 +714,9 @@ parent.listen((m) => {
     if (preparing || startPending || startChecking) {
       stopRequested = true;
       startPending = false;
-    } else if (current?.phase === 'running') {
+    } else if (unitPhase() === 'running') {
       stopRequested = true;
-      current.pause();
+      unit().forEach((r) => r.pause());
     } else return parent.post({ type: 'shallow-gd:rejected', request: 'stop', reason: 'no run is being prepared or running' });
     for (const g of groups) g.ended = true;
     return parent.post({ type: 'shallow-gd:accepted', request: 'stop', queued: false });

@@ -1,6 +1,11 @@
-// Several seeds of one config, run one after another: drawn as the median of each metric with
-// its quartiles as a band, and counted as a success fraction.
+// Several seeds of one config, run together on the batched engine or one after another: drawn
+// as the median of each metric with its quartiles as a band, and counted as a success fraction.
 import { METRIC_COLUMNS, type Row } from '../model/metrics';
+
+/** The `count` seeds a seeds setting runs: seed, seed + 1, … of the same config. */
+export function seedsOf<C extends { seed: number }>(c: C, count: number): C[] {
+  return Array.from({ length: count }, (_, k) => ({ ...c, seed: (c.seed + k) % 2 ** 32 }));
+}
 
 export interface Quartiles {
   median: Row[];
@@ -14,6 +19,11 @@ function quantile(sorted: number[], q: number): number {
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
   return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo);
+}
+
+/** The median of unsorted values (NaN for none). */
+export function median(values: readonly number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
 /**

@@ -1,14 +1,15 @@
-// The page's side of the trainer workers (src/ui/trainer_worker.ts): each run has a worker of
-// its own, so that a preparation can be cancelled by ending its worker. A spare worker answers
-// the plan's checks and becomes the next run's; a finished run's worker, its trainer freed,
-// becomes the spare when there is none (the next seed of a group then starts on a warm device).
+// The page's side of the trainer workers (src/ui/trainer_worker.ts): each run (or batch of
+// seeds) has a worker of its own, so that a preparation can be cancelled by ending its worker.
+// A spare worker answers the plan's checks and becomes the next run's; a finished run's worker,
+// its trainer freed, becomes the spare when there is none (the next seed of a group then starts
+// on a warm device).
 import { proxy, wrap, type Remote } from 'comlink';
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import type { BackendInfo } from '../model/engine';
 import type { Row } from '../model/metrics';
 import type { RunOptions, RunResult, SetupEvent, Trainer } from '../train/trainer';
-import type { TrainerWorker } from './trainer_worker';
+import type { BatchEvent, CreatedBatch, TrainerWorker } from './trainer_worker';
 
 /** What a page run needs of its trainer. */
 export type PageTrainer = Pick<Trainer, 'config' | 'backend' | 'memoryBytes' | 'setupSeconds' | 'run' | 'dispose'>;
@@ -65,17 +66,35 @@ export class PageBackend {
     return { worker, api, connected };
   }
 
-  /** Bytes the run will hold; throws the backend's one-line ConfigError when it cannot run here. */
-  async check(c: Resolved): Promise<number> {
+  /**
+   * Bytes the run will hold, and why `seeds` runs of it would not train together as one batch
+   * (null: they would); throws the backend's one-line ConfigError when it cannot run here.
+   */
+  async check(c: Resolved, seeds = 1, labelsFile = false): Promise<{ bytes: number; together: string | null }> {
     const spare = (this.spare ??= this.spawn());
     await spare.connected;
-    const r = await spare.api.check(c);
+    const r = await spare.api.check(c, seeds, labelsFile);
     if (!r.ok) throw new ConfigError(r.key, r.message);
-    return r.bytes;
+    return r;
   }
 
   /** The spare's trainer for `c`, prepared in its worker; `signal` ends the worker and rejects with Cancelled. */
-  async create(c: Resolved, labelValues: Float64Array | undefined, onSetup: (e: SetupEvent) => void, signal: AbortSignal): Promise<PageTrainer> {
+  create(c: Resolved, labelValues: Float64Array | undefined, onSetup: (e: SetupEvent) => void, signal: AbortSignal): Promise<PageTrainer> {
+    return this.prepareIn(signal, (api) => api.create(c, labelValues, proxy(onSetup)), (spawned, made, onDispose) => workerTrainer(spawned, made, onDispose));
+  }
+
+  /**
+   * The runs of `cs` prepared in one worker and trained there as one batch of the batched
+   * engine (check() said they can be), each seen as a trainer of its own: see batchTrainers.
+   */
+  createBatch(cs: Resolved[], onSetup: (e: SetupEvent) => void, signal: AbortSignal): Promise<{ trainers: PageTrainer[]; size: number }> {
+    return this.prepareIn(signal, (api) => api.createBatch(cs, proxy(onSetup)), (spawned, made, onDispose) => ({ trainers: batchTrainers(spawned, made, onDispose), size: made.size }));
+  }
+
+  /** Prepares in the spare worker (or a new one); `signal` ends the worker and rejects with Cancelled. */
+  private async prepareIn<M, T>(
+    signal: AbortSignal, make: (api: Remote<TrainerWorker>) => Promise<M>, wrap: (s: Spawned, made: M, onDispose: (freed: Promise<boolean>) => void) => T,
+  ): Promise<T> {
     if (this.lost) throw new Error(this.reason ?? 'the WebGPU device was lost');
     await this.freeing;
     const spawned = this.spare ?? this.spawn();
@@ -90,8 +109,8 @@ export class PageBackend {
       else signal.addEventListener('abort', end, { once: true });
     });
     try {
-      const made = await Promise.race([connected.then(() => api.create(c, labelValues, proxy(onSetup))), cancelled]);
-      return workerTrainer(spawned, made, (freed) => {
+      const made = await Promise.race([connected.then(() => make(api)), cancelled]);
+      return wrap(spawned, made, (freed) => {
         this.freeing = freed.then((ok) => this.recycle(spawned, ok));
       });
     } catch (e) {
@@ -127,4 +146,74 @@ function workerTrainer({ api }: Spawned, made: Awaited<ReturnType<TrainerWorker[
       onDispose(api.dispose().then(() => true, () => false));
     },
   };
+}
+
+/**
+ * The runs of one batch as trainers of their own, to the contract of a single run's: run()
+ * trains until the run finishes or its signal pauses it (resolving with outcome `stopped`), and
+ * run() again resumes. They share one dispatch, so the batch moves only while every run not
+ * finished is in run(): a pause of one holds them all (each resolves `stopped`), and it goes
+ * on once each has been resumed. The worker is freed when every run has been disposed.
+ */
+function batchTrainers({ api }: Spawned, made: CreatedBatch, onDispose: (freed: Promise<boolean>) => void): PageTrainer[] {
+  interface Waiting { options: RunOptions; resolve: (r: RunResult) => void; reject: (e: unknown) => void; unhook: () => void }
+  const waiting = new Map<number, Waiting>();
+  const finished = new Set<number>();
+  let started = false;
+  let held = false;
+  let failed: unknown = null;
+  let disposed = 0;
+  const settle = (i: number, end: (w: Waiting) => void) => {
+    const w = waiting.get(i);
+    if (!w) return;
+    waiting.delete(i);
+    w.unhook();
+    end(w);
+  };
+  const onEvent = (e: BatchEvent) => {
+    if (e.type === 'rows') {
+      for (const [i, rows] of e.rows) for (const row of rows) waiting.get(i)?.options.onRow?.(row);
+      for (const [i, p] of e.progress) waiting.get(i)?.options.onProgress?.(p);
+    } else if (e.type === 'finished') {
+      finished.add(e.run);
+      settle(e.run, (w) => w.resolve(e.result));
+    } else {
+      held = true;
+      for (const [i, result] of e.results) settle(i, (w) => w.resolve(result));
+    }
+  };
+  const fail = (e: unknown) => {
+    failed = e;
+    for (const i of [...waiting.keys()]) settle(i, (w) => w.reject(e));
+  };
+  /** The batch goes on when every run not finished waits in run(). */
+  const go = () => {
+    if (made.configs.some((_, i) => !finished.has(i) && !waiting.has(i))) return;
+    if (!started) {
+      started = true;
+      api.runBatch(proxy(onEvent)).then(() => fail(new Error('the batch ended before this run finished')), fail);
+    } else if (held) {
+      held = false;
+      void api.releaseBatch();
+    }
+  };
+  return made.configs.map((config, i): PageTrainer => ({
+    config,
+    backend: made.backend,
+    memoryBytes: made.memoryBytes,
+    setupSeconds: made.setupSeconds,
+    run(options: RunOptions = {}): Promise<RunResult> {
+      if (failed) return Promise.reject(failed);
+      return new Promise((resolve, reject) => {
+        const hold = () => void api.holdBatch();
+        options.signal?.addEventListener('abort', hold, { once: true });
+        waiting.set(i, { options, resolve, reject, unhook: () => options.signal?.removeEventListener('abort', hold) });
+        if (options.signal?.aborted) hold();
+        go();
+      });
+    },
+    dispose() {
+      if (++disposed === made.configs.length) onDispose(api.dispose().then(() => true, () => false));
+    },
+  }));
 }

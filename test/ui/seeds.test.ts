@@ -1,7 +1,7 @@
 // Median and quartiles across seeds.
 import { describe, expect, test } from 'vitest';
 import { METRIC_COLUMNS, type Row } from '../../src/model/metrics';
-import { quartiles } from '../../src/ui/seeds';
+import { median, quartiles, seedsOf } from '../../src/ui/seeds';
 
 /** A row whose every metric is `v`. */
 function row(step: number, v: number): Row {
@@ -20,5 +20,11 @@ describe('seeds', () => {
     expect(q.upper.map((r) => r.loss)).toEqual([7, 5, 5.25]);
     // Unmeasured columns (NaN) stay unmeasured.
     expect(quartiles([[{ ...row(0, 1), lambda_min: NaN }]], [true]).median[0].lambda_min).toBeNaN();
+  });
+
+  test('the seeds of a config: seed, seed + 1, … within 32 bits, the rest unchanged; the median of unsorted values', () => {
+    expect(seedsOf({ seed: 7, m: 16 }, 3)).toEqual([{ seed: 7, m: 16 }, { seed: 8, m: 16 }, { seed: 9, m: 16 }]);
+    expect(seedsOf({ seed: 2 ** 32 - 1 }, 2).map((c) => c.seed)).toEqual([2 ** 32 - 1, 0]);
+    expect([median([3, 1, 2]), median([4, 1, 3, 2]), median([])]).toEqual([2, 2.5, NaN]);
   });
 });
