@@ -6,6 +6,7 @@ import { VARIANTS, type Variants } from '../../src/gpu/variants';
 import { createCpuTrainer } from '../../src/train/trainer';
 import type { RunOptions } from '../../src/train/trainer';
 import { gpu } from '../support/gpu';
+import { registerTuneCache, sameVariants, tuneCandidates, tuneKey, type TunedChoice } from '../../src/gpu/autotune';
 
 // c = 0.5: 200 steps that move the loss and the activations far (the default c = 0.1 moves them a fifth as far).
 // No stability monitor (its products are compared in tangent.gpu.test.ts and below, in the
@@ -74,6 +75,24 @@ describe('GPU engine', () => {
     // The run did something: the loss fell and the weights moved.
     expect(cpu.rows[cpu.rows.length - 1].loss_ratio).toBeLessThan(0.1);
     expect(cpu.rows[cpu.rows.length - 1].flip_frac).toBeGreaterThan(0.01);
+  });
+
+  // After the gemm combo above: its pipelines are the device's already, so the candidates compile little here.
+  it('autotunes on the adapter: measures each candidate (compiled asynchronously), keeps the fastest, answers from its cache next', async () => {
+    const dev = await gpu();
+    const stored = new Map<string, TunedChoice>();
+    registerTuneCache(dev.device, { get: async (k) => stored.get(k), set: async (k, v) => { stored.set(k, v); } });
+    const forced = { tile: '64x64', split: '2' } as const;
+    const c = resolveConfig(buildConfig({ ...base, steps: 5, autotune: 'refresh' }));
+    const shape = { d4: 2, n: c.n, m: c.m, q: c.chunkNeurons };
+    const candidates = tuneCandidates(dev.info, dev.device.limits, shape, forced);
+    expect(candidates.length).toBeGreaterThanOrEqual(3);
+    const tuned = (await trainer(c, undefined, forced)).engine;
+    expect(tuned.tuning).toMatchObject({ from: 'measured', choice: { candidates: candidates.length } });
+    expect(candidates.some((v) => sameVariants(v, tuned.variants))).toBe(true);
+    expect([...stored.keys()]).toEqual([tuneKey(dev.info, shape)]);
+    const again = (await trainer({ ...c, autotune: 'on' }, undefined, forced)).engine;
+    expect(again.tuning).toEqual({ choice: tuned.tuning!.choice, from: 'cache' });
   });
 
   it('is deterministic: the same config and seed give identical bits', async () => {
