@@ -37,11 +37,12 @@ describe('GPU engine', () => {
   const combos: Variants[] = [
     { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple', loops: 'kept', ...GEMM },
     { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept', ...GEMM },
-    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled', ...GEMM },
-    // lavapipe's choice at d > 32: the CPU-driver kernels with their loops kept.
+    // SwiftShader's choice: the metrics from the masks, the gradient norms from the backward's logging pass.
+    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'masks', loops: 'unrolled', ...GEMM },
+    // The CPU-driver kernels with their loops kept (lavapipe's at d > 32), the statistics recomputed beside the mask.
     { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'kept', ...GEMM },
-    // The gemm kernels, the backward split over n (its second, reducing dispatch).
-    { forward: 'gemm', residual: 'narrow', backward: 'gemm', stats: 'simple', loops: 'unrolled', tile: '64x64', split: '2' },
+    // The gemm kernels, the backward split over n (its second, reducing dispatch, also logging).
+    { forward: 'gemm', residual: 'narrow', backward: 'gemm', stats: 'masks', loops: 'unrolled', tile: '64x64', split: '2' },
   ];
   it('runs under WebGPU’s guaranteed 8 storage buffers per kernel, as every test here does', async () => {
     expect((await gpu()).device.limits.maxStorageBuffersPerShaderStage).toBe(8);
