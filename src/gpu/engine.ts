@@ -27,8 +27,8 @@ export interface GpuEngine extends Engine {
   readonly device: GPUDevice;
   /** Bound dispatches per kernel name (one per block for per-block kernels), in step order. */
   readonly kernels: ReadonlyMap<string, readonly Dispatch[]>;
-  /** Encodes `count` training steps without logging or readback. */
-  encodeSteps(pass: GPUComputePassEncoder, count: number): void;
+  /** Encodes `count` training steps without readback: plain, or each logged (its row kept while the log buffer has room). */
+  encodeSteps(pass: GPUComputePassEncoder, count: number, logged?: boolean): void;
   /** The kernel variants this run uses (src/gpu/variants.ts). */
   readonly variants: Variants;
   /** The autotuner's choice, where it ran (--autotune on|refresh), and whether it came from its cache. */
@@ -180,8 +180,8 @@ export async function createGpuEngine(
       pass.end();
       return submitAndRead(enc, 1);
     },
-    encodeSteps(pass, count) {
-      for (let k = 0; k < count; k++) step.encodeStep(pass, false, false);
+    encodeSteps(pass, count, logged = false) {
+      for (let k = 0; k < count; k++) step.encodeStep(pass, logged, false);
     },
     async readTensors(): Promise<Tensors> {
       return {
