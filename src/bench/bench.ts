@@ -36,8 +36,9 @@ export interface CandidateResult {
 export interface SizeResult extends BenchSize {
   /** GPU seconds per step spent in each kernel (all blocks). */
   kernels: Record<string, number>;
+  /** The least of STEP_REPS measurements, alternating with the logged step's. */
   stepSeconds: number;
-  /** A logged step (the loss, statistics and row besides the step), timed as a whole. */
+  /** A logged step (the loss, statistics and row besides the step), timed as a whole: the least of STEP_REPS. */
   loggedStepSeconds: number;
   stepsPerSecond: number;
   /** 4ndm per step: the least any implementation must do. */
@@ -94,6 +95,8 @@ export interface BenchOptions {
   peers?: Record<string, (device: GPUDevice, size: BenchSize) => Promise<number | string>>;
 }
 
+/** Alternate measurements of the plain and the logged step (the least of each counts). */
+const STEP_REPS = 3;
 /** Host cost is measured on batches of at least this many steps. */
 const HOST_MIN_BATCH = 64;
 /** Batches timed for the host cost, where the GPU time allows (the least counts). */
@@ -159,8 +162,13 @@ async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptio
   // work (down to one batch of one step). Each batch starts on an idle queue; the least of
   // them counts: on CPU drivers the driver's threads, running the work just submitted, share
   // the cores with the host and can stall any one batch.
-  const stepSeconds = await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1), o.targetSeconds);
-  const loggedStepSeconds = await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1, true), o.targetSeconds);
+  // Plain and logged steps alternately, the least of STEP_REPS each: on CPU drivers other work
+  // on the machine slows any one measurement, and the ratio of the two is a figure of its own.
+  let stepSeconds = Infinity, loggedStepSeconds = Infinity;
+  for (let rep = 0; rep < STEP_REPS; rep++) {
+    stepSeconds = Math.min(stepSeconds, await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1), o.targetSeconds));
+    loggedStepSeconds = Math.min(loggedStepSeconds, await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1, true), o.targetSeconds));
+  }
   const hostCap = 40 * o.targetSeconds;
   const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor(hostCap / (HOST_REPS * stepSeconds))));
   const hostReps = Math.max(1, Math.min(HOST_REPS, Math.floor(hostCap / (hostBatch * stepSeconds))));
