@@ -5,9 +5,12 @@
 // depends on q alone (so on m, not on how neurons are blocked or scheduled): the same bits every
 // run; with one lane (q = 16, m ≤ 4096) the chunk is summed in index order.
 
+// The lanes are combined one column at a time: SwiftShader's compile time grows with a kernel's
+// workgroup memory (about 0.1 s per KiB).
+
 override L: u32 = 1u;
 
-var<workgroup> part: array<array<f32, STAT_COUNT>, 64>;
+var<workgroup> part: array<f32, 64>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -22,12 +25,18 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       if (stat_is_max(s)) { acc[s] = max(acc[s], v); } else { acc[s] += v; }
     }
   }
-  part[lid] = acc;
-  for (var half = L / 2u; half > 0u; half >>= 1u) {
+  for (var s = 0u; s < STAT_COUNT; s++) {
+    // Each round waits for the last one's reads of part.
     workgroupBarrier();
-    if (lane < half) { part[lid] = combine_stats(part[lid], part[lid + half]); }
+    part[lid] = acc[s];
+    for (var half = L / 2u; half > 0u; half >>= 1u) {
+      workgroupBarrier();
+      if (lane < half) { part[lid] = combine_stat(s, part[lid], part[lid + half]); }
+    }
+    // Lane 0's own last write.
+    acc[s] = part[lid];
   }
   if (lane != 0u || first >= block.count) { return; }
   let o = (block.chunk_offset + c) * STAT_COUNT;
-  for (var s = 0u; s < STAT_COUNT; s++) { chunk_stats[o + s] = part[lid][s]; }
+  for (var s = 0u; s < STAT_COUNT; s++) { chunk_stats[o + s] = acc[s]; }
 }

@@ -40,11 +40,14 @@ fn neuron_stat_values(s: NeuronSums, kappa: f32, eta_w: f32, eta_a: f32, aj: f32
   return v;
 }
 
-/// Combines two partial reductions over neurons: a maximum for MAX_STATS, else a sum.
+/// Combines two partial reductions of column s over neurons: a maximum for MAX_STATS, else a sum.
+fn combine_stat(s: u32, x: f32, y: f32) -> f32 {
+  return select(x + y, max(x, y), stat_is_max(s));
+}
+
+/// combine_stat over every column.
 fn combine_stats(x: array<f32, STAT_COUNT>, y: array<f32, STAT_COUNT>) -> array<f32, STAT_COUNT> {
   var v = x;
-  for (var s = 0u; s < STAT_COUNT; s++) {
-    if (stat_is_max(s)) { v[s] = max(x[s], y[s]); } else { v[s] = x[s] + y[s]; }
-  }
+  for (var s = 0u; s < STAT_COUNT; s++) { v[s] = combine_stat(s, x[s], y[s]); }
   return v;
 }

@@ -4,7 +4,7 @@ import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { createGpuTrainer } from '../../src/train/trainer';
 import { VARIANTS, type Variants } from '../../src/gpu/variants';
 import { createCpuTrainer } from '../../src/train/trainer';
-import type { RunOptions } from '../../src/train/trainer';
+import type { RunOptions, Trainer } from '../../src/train/trainer';
 import { gpu } from '../support/gpu';
 import { registerTuneCache, sameVariants, tuneCandidates, tuneKey, type TunedChoice } from '../../src/gpu/autotune';
 
@@ -53,9 +53,11 @@ describe('GPU engine', () => {
     for (const k of Object.keys(VARIANTS).filter((k) => k !== 'tile' && k !== 'split') as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
   });
 
+  // The float64 run every combo is compared with, made once.
+  let reference: ReturnType<Trainer['run']> | null = null;
   it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $residual, $backward, $stats, loops $loops)', async (variants) => {
-    const c = resolveConfig(buildConfig(base));
-    const cpu = await (await createCpuTrainer(c)).run();
+    reference ??= createCpuTrainer(resolveConfig(buildConfig(base))).then((t) => t.run());
+    const cpu = await reference;
     const { result, t } = await gpuRun(base, undefined, variants);
     expect(t.engine.variants).toEqual(variants);
     expect(result.outcome).toBe('max_steps');

@@ -14,11 +14,11 @@ function laneTree(vals: number[], L: number, isMax: boolean): number {
 }
 
 describe('chunk_reduce kernel', () => {
-  // q = 16 (one lane: the chunk in index order) and 1024 (64 lanes); blocks of
+  // q = 16 (one lane: the chunk in index order) and 512 (32 lanes); blocks of
   // a few chunks, the last block and its last chunk partial.
   it.each([
     { m: 100, blockNeurons: 32 },
-    { m: 140_000, blockNeurons: 4096 },
+    { m: 70_000, blockNeurons: 2048 },
   ])('sums each chunk’s neuron statistics (the maximum for the move and drift columns) in its fixed order (m = $m)', async ({ m, blockNeurons }) => {
     const p = await problem({ n: 8, d: 4, m, blockNeurons });
     const q = p.c.chunkNeurons;
