@@ -4,13 +4,12 @@ import { MAX_STATS, STAT_COUNT } from '../../../src/model/constants';
 import { maxRelErr } from '../../support/gpu';
 import { problem } from '../../support/problem';
 
-/** A chunk's column as the kernel sums it in float32: L lanes each in index order, then a tree over the lanes. */
-function laneTree(vals: number[], L: number, isMax: boolean): number {
+/** A chunk's column as the kernel sums it in float32: L lanes each in index order, then the lanes in order. */
+function laneSums(vals: number[], L: number, isMax: boolean): number {
   const op = (x: number, y: number) => (isMax ? Math.max(x, y) : Math.fround(x + y));
   const part: number[] = new Array(L).fill(0);
   vals.forEach((v, j) => { part[j % L] = op(part[j % L], v); });
-  for (let half = L / 2; half >= 1; half /= 2) for (let l = 0; l < half; l++) part[l] = op(part[l], part[l + half]);
-  return part[0];
+  return part.reduce(op);
 }
 
 describe('chunk_reduce kernel', () => {
@@ -34,7 +33,7 @@ describe('chunk_reduce kernel', () => {
         const vals = [];
         for (let j = c * q; j < Math.min((c + 1) * q, m); j++) vals.push(stats[j * STAT_COUNT + s]);
         want.push(MAX_STATS.includes(s) ? Math.max(...vals) : vals.reduce((x, y) => x + y, 0));
-        bits.push(laneTree(vals, chunkLanes(q), MAX_STATS.includes(s)));
+        bits.push(laneSums(vals, chunkLanes(q), MAX_STATS.includes(s)));
       }
     expect(p.blocks.length).toBeGreaterThan(2);
     expect(maxRelErr(got.subarray(0, want.length), want)).toBeLessThan(1e-5);
