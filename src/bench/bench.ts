@@ -16,7 +16,7 @@ import { residual } from '../reference/residual';
 import { initialState } from '../reference/init';
 import type { BackendInfo } from '../model/engine';
 import type { Variants } from '../gpu/variants';
-import { autotune, sameVariants, tuneCandidates } from '../gpu/autotune';
+import { autotune, tuneCandidates } from '../gpu/autotune';
 import { GpuTimer, type TimingMethod } from '../gpu/timer';
 
 export interface BenchSize {
@@ -230,20 +230,16 @@ async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptio
 }
 
 /**
- * The autotuner's candidates at this size, each an engine of its own timed as the step is
- * (today's choice, measured already, is `measured`), and the tuner's choice among them by its
- * own rule (autotune() with nothing cached: the fastest, today's choice on a tie).
+ * The autotuner's candidates at this size (today's choice first), each an engine of its own
+ * whose step is timed once, all alike, and the tuner's choice among them by its own rule
+ * (autotune() with nothing cached: the fastest, today's choice on a tie).
  */
-async function measureCandidates(device: GPUDevice, info: BackendInfo, c: Resolved, timer: GpuTimer, o: BenchOptions, measured: { variants: Variants; stepSeconds: number }) {
+async function measureCandidates(device: GPUDevice, info: BackendInfo, c: Resolved, timer: GpuTimer, o: BenchOptions) {
   const candidates = tuneCandidates(info, device.limits, { d4: Math.ceil(c.d / 4), n: c.n, m: c.m, q: c.chunkNeurons }, o.kernel);
   const results: CandidateResult[] = [];
   const { choice } = await autotune({
     key: '', mode: 'refresh', candidates, timing: timer.method,
     async measure(v) {
-      if (sameVariants(v, measured.variants)) {
-        results.push({ variants: v, stepSeconds: measured.stepSeconds });
-        return measured.stepSeconds;
-      }
       let t: Trainer<GpuEngine> | null = null;
       try {
         t = await createGpuTrainer(device, info, c, undefined, v);
@@ -329,7 +325,7 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
       t.dispose();
     }
     secondsPerMac = r.stepSeconds / macs;
-    const tuning = o.variants ? await measureCandidates(device, info, c, timer, o, r) : {};
+    const tuning = o.variants ? await measureCandidates(device, info, c, timer, o) : {};
     const peers: SizeResult['peers'] = {};
     peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c, o.targetSeconds) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
     for (const [name, peer] of Object.entries(o.peers ?? {})) {
