@@ -100,7 +100,7 @@ EOF
 mv ceilings.json "$W/" 2>/dev/null
 
 # 4. The benchmark: today's choice (with TensorFlow.js and the float64 reference as peers), the
-# gemm kernels forced (their metrics from the masks: the logged / plain column), every candidate
+# gemm kernels forced (their metrics from the masks: the logged step column), every candidate
 # of the autotuner at a few sizes beside its choice (each tile and split of the gemm kernels
 # among them), the autotuner in a run, and the same step in PyTorch.
 SIZES=1024x128x2^10..2^20,256x16x2^12..2^16,4096x16x2^18
