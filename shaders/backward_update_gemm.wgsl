@@ -10,7 +10,12 @@
 // partial gradients, and `reduce` sums them in slice order and applies both updates: no float
 // atomics, so a step's bits depend only on the choice (TN, S), not on scheduling.
 // The halting decision is made as in backward_update.wgsl, recorded by the kernel that updates.
+// With LOG (stats=masks' logging pass) the same product is recorded instead of applied: each
+// neuron's STAT_GRAD2 from ‖g‖² and ⟨w, g⟩ (each summed over the lanes, or the slices, in the
+// update's order), W, a and the status left alone, so that it also serves the closing record.
 // TN, SPLIT and the loop counts $QN (TN/64), $DT are set by the host (src/gpu/kernels/backward_update.ts).
+
+override LOG: bool = false;
 
 const QN: u32 = TN / 64u;
 const DT: u32 = (D4 + 15u) / 16u;
@@ -24,8 +29,9 @@ var<workgroup> lanes: array<f32, TN * 16u>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let code = halting_step(lid, SPLIT == 1u && block.first == 1u && wid.x == 0u && lid == 0u);
-  if (code != HALT_RUNNING) { return; }
+  if (!LOG) {
+    if (halting_step(lid, SPLIT == 1u && block.first == 1u && wid.x == 0u && lid == 0u) != HALT_RUNNING) { return; }
+  }
   let tx = lid % 16u;
   let ty = lid / 16u;
   let r0 = wid.x * TN;
@@ -67,6 +73,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     }
     workgroupBarrier();
   }
+  // LOG: ‖g‖² over this thread's vec4s, per neuron of its quads.
+  var g2: array<f32, QN * 4u>;
   /* unroll */ for (var qn = 0u; qn < $QN; qn++) {
     /* unroll */ for (var c = 0u; c < 4u; c++) {
       let jl = qn * 64u + ty * 4u + c;
@@ -80,7 +88,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
           if (k4 < D4 && SPLIT == 1u) {
             let w = W[j * D4 + k4];
             part += dot(w, g);
-            W[j * D4 + k4] = w - cw * g;
+            if (LOG) { g2[qn * 4u + c] += dot(g, g); } else { W[j * D4 + k4] = w - cw * g; }
           }
           if (k4 < D4 && SPLIT > 1u) { gradParts[(wid.y * block.count + j) * D4 + k4] = g; }
         }
@@ -91,30 +99,46 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   if (SPLIT == 1u) {
     workgroupBarrier();
     let j = r0 + lid;
-    if (lid < TN && j < block.count) {
-      var ga = 0.0;
+    let mine = lid < TN && j < block.count;
+    var ga = 0.0;
+    if (mine) {
       for (var t = 0u; t < 16u; t++) { ga += lanes[lid * 16u + t]; }
-      a[j] = a[j] - dims.eta_a * dims.kappa * ga;
+      if (!LOG) { a[j] = a[j] - dims.eta_a * dims.kappa * ga; }
+    }
+    if (LOG) {
+      workgroupBarrier();
+      /* unroll */ for (var qn = 0u; qn < $QN; qn++) {
+        /* unroll */ for (var c = 0u; c < 4u; c++) { lanes[(qn * 64u + ty * 4u + c) * 16u + tx] = g2[qn * 4u + c]; }
+      }
+      workgroupBarrier();
+      if (mine) {
+        var gg = 0.0;
+        for (var t = 0u; t < 16u; t++) { gg += lanes[lid * 16u + t]; }
+        stats[j * STAT_COUNT + STAT_GRAD2] = grad2_stat(gg, ga, dims.kappa, a[j]);
+      }
     }
   }
 }
 
 // With SPLIT > 1: a thread per neuron sums its slices' partial gradients in slice order, then
-// applies both updates as main's epilogue does, and records the halting decision.
+// applies both updates as main's epilogue does, and records the halting decision (with LOG:
+// records the neuron's STAT_GRAD2 instead).
 @compute @workgroup_size(64)
 fn reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let j = gid.x;
-  let code = halting_step(lid, block.first == 1u && j == 0u);
+  var code = HALT_RUNNING;
+  if (!LOG) { code = halting_step(lid, block.first == 1u && j == 0u); }
   if (j >= block.count || code != HALT_RUNNING) { return; }
   let aj = a[j];
   let cw = dims.eta_w * dims.kappa * aj;
   var ga = 0.0;
+  var gg = 0.0;
   for (var k4 = 0u; k4 < D4; k4++) {
     var g = vec4<f32>(0.0);
     for (var s = 0u; s < SPLIT; s++) { g += gradParts[(s * block.count + j) * D4 + k4]; }
     let w = W[j * D4 + k4];
     ga += dot(w, g);
-    W[j * D4 + k4] = w - cw * g;
+    if (LOG) { gg += dot(g, g); } else { W[j * D4 + k4] = w - cw * g; }
   }
-  a[j] = aj - dims.eta_a * dims.kappa * ga;
+  if (LOG) { stats[j * STAT_COUNT + STAT_GRAD2] = grad2_stat(gg, ga, dims.kappa, aj); } else { a[j] = aj - dims.eta_a * dims.kappa * ga; }
 }

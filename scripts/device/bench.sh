@@ -7,7 +7,8 @@
 #   2. the adapter's features and limits (subgroups, chromium-experimental-subgroup-matrix,
 #      shader-f16, timestamp-query);
 #   3. measured ceilings: fp32 torch.mm at 8192³ with TF32 off, a device-to-device copy;
-#   4. the benchmark (today's choice), the gemm variants, the autotuner's choice, PyTorch;
+#   4. the benchmark (today's choice), the gemm kernels forced, every autotuner candidate at a
+#      few sizes beside its choice, the autotuner in a run, PyTorch;
 #   5. the batched sweep benchmark (the marked line below).
 # $OUT gets three files: summary.md, log.txt and results.tar.xz (everything else).
 #   sh scripts/device/bench.sh            all of it (run with timeout_s 420)
@@ -99,21 +100,20 @@ EOF
 mv ceilings.json "$W/" 2>/dev/null
 
 # 4. The benchmark: today's choice (with TensorFlow.js and the float64 reference as peers), the
-# gemm kernels forced, the autotuner's choice at two shapes, and the same step in PyTorch.
+# gemm kernels forced (their metrics from the masks: the logged step column), every candidate
+# of the autotuner at a few sizes beside its choice (each tile and split of the gemm kernels
+# among them), the autotuner in a run, and the same step in PyTorch.
 SIZES=1024x128x2^10..2^20,256x16x2^12..2^16,4096x16x2^18
-sgd 110 bench --sizes "$SIZES" --max-step-seconds 0.5 --json "$W/bench.json" --md "$W/3-bench.md"
+sgd 110 bench --sizes "$SIZES" --no-variants --max-step-seconds 0.5 --json "$W/bench.json" --md "$W/3-bench.md"
 echo "bench exit $?" >> "$LOG"
 GEMM_SIZES=1024x128x2^12..2^18,256x16x2^12..2^16
-sgd 40 bench --sizes "$GEMM_SIZES" --no-tfjs --kernel forward=gemm,backward=gemm \
+sgd 40 bench --sizes "$GEMM_SIZES" --no-tfjs --no-variants --kernel forward=gemm,backward=gemm \
   --json "$W/gemm.json" --md "$W/4-gemm.md"
 echo "gemm exit $?" >> "$LOG"
-sgd 25 bench --sizes 1024x128x2^10..2^14,256x16x2^12..2^14 --no-tfjs --kernel forward=gemm,backward=gemm,split=8 \
-  --json "$W/gemm-split8.json" --md "$W/5-gemm-split8.md"
-echo "gemm split=8 exit $?" >> "$LOG"
-for size in "1024 128 16384" "256 16 4096"; do
-  set -- $size
-  sgd 25 train --n "$1" --d "$2" --m "$3" --steps 100 --autotune refresh --out "$W/tune-$1x$2x$3" --force >> "$LOG"
-done
+sgd 50 bench --sizes 1024x128x4096,1024x128x16384,1024x128x65536,256x16x4096,256x16x65536 --no-tfjs --max-step-seconds 0.5 \
+  --json "$W/candidates.json" --md "$W/5-candidates.md"
+echo "candidates exit $?" >> "$LOG"
+sgd 25 train --n 1024 --d 128 --m 16384 --steps 100 --autotune refresh --out "$W/tune-1024x128x16384" --force >> "$LOG"
 grep '^autotune:' "$LOG" | sed 's/^/    /' | { echo '# Autotuner'; echo; cat; echo; } > "$W/6-autotune.md"
 PYTHONUNBUFFERED=1 timeout 50 python3 scripts/bench_torch.py --sizes "$SIZES" --max-step-seconds 0.3 --json "$W/torch.json" >> "$LOG" 2>&1
 node scripts/side_by_side.mjs "$W/bench.json" "$W/torch.json" > "$W/7-side_by_side.md" 2>> "$LOG"

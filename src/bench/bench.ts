@@ -16,6 +16,7 @@ import { residual } from '../reference/residual';
 import { initialState } from '../reference/init';
 import type { BackendInfo } from '../model/engine';
 import type { Variants } from '../gpu/variants';
+import { autotune, tuneCandidates } from '../gpu/autotune';
 import { GpuTimer, type TimingMethod } from '../gpu/timer';
 
 export interface BenchSize {
@@ -24,10 +25,21 @@ export interface BenchSize {
   m: number;
 }
 
+/** One of the autotuner's candidates at a size, timed as the step is. */
+export interface CandidateResult {
+  variants: Variants;
+  /** Seconds per step, or why the candidate did not run. */
+  stepSeconds: number | null;
+  skipped?: string;
+}
+
 export interface SizeResult extends BenchSize {
   /** GPU seconds per step spent in each kernel (all blocks). */
   kernels: Record<string, number>;
+  /** The least of STEP_REPS measurements, alternating with the logged step's. */
   stepSeconds: number;
+  /** A logged step (the loss, statistics and row besides the step), timed as a whole: the least of STEP_REPS. */
+  loggedStepSeconds: number;
   stepsPerSecond: number;
   /** 4ndm per step: the least any implementation must do. */
   gflops: number;
@@ -47,6 +59,12 @@ export interface SizeResult extends BenchSize {
   efficiency: number;
   memoryBytes: number;
   variants: Variants;
+  /**
+   * With BenchOptions.variants: every candidate of the autotuner at this size (today's choice
+   * first), and the one it settles on by its own rule, the fastest measured.
+   */
+  candidates?: CandidateResult[];
+  tuned?: Variants;
   peers: Record<string, { stepSeconds: number } | { skipped: string }>;
 }
 
@@ -69,18 +87,22 @@ export interface BenchOptions {
   log?: (line: string) => void;
   /** Kernel variants to force (default: chosen per adapter). */
   kernel?: Partial<Variants>;
+  /** Also time each of the autotuner's candidates at each size (with `kernel` applied to all), and its choice among them (the CLI's default; not bench.html's). */
+  variants: boolean;
   /** Called with the report so far after each size, so that an interrupted run keeps its figures. */
   onProgress?: (report: BenchReport) => void;
   /** Extra same-run peers (e.g. TensorFlow.js), given the device and size. */
   peers?: Record<string, (device: GPUDevice, size: BenchSize) => Promise<number | string>>;
 }
 
+/** Alternate measurements of the plain and the logged step (the least of each counts). */
+const STEP_REPS = 3;
 /** Host cost is measured on batches of at least this many steps. */
 const HOST_MIN_BATCH = 64;
 /** Batches timed for the host cost, where the GPU time allows (the least counts). */
 const HOST_REPS = 5;
 
-export const DEFAULT_OPTIONS: BenchOptions = { maxStepSeconds: 2, targetSeconds: 0.2, cpuMaxMacs: 2 ** 26 };
+export const DEFAULT_OPTIONS: BenchOptions = { maxStepSeconds: 2, targetSeconds: 0.2, cpuMaxMacs: 2 ** 26, variants: false };
 
 export function benchConfig(size: BenchSize): Resolved {
   // Small rates and no stop at eps: every step does the full work and stays finite. The rates
@@ -140,7 +162,13 @@ async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptio
   // work (down to one batch of one step). Each batch starts on an idle queue; the least of
   // them counts: on CPU drivers the driver's threads, running the work just submitted, share
   // the cores with the host and can stall any one batch.
-  const stepSeconds = await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1), o.targetSeconds);
+  // Plain and logged steps alternately, the least of STEP_REPS each: on CPU drivers other work
+  // on the machine slows any one measurement, and the ratio of the two is a figure of its own.
+  let stepSeconds = Infinity, loggedStepSeconds = Infinity;
+  for (let rep = 0; rep < STEP_REPS; rep++) {
+    stepSeconds = Math.min(stepSeconds, await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1), o.targetSeconds));
+    loggedStepSeconds = Math.min(loggedStepSeconds, await perRep(timer, (pass) => t.engine.encodeSteps(pass, 1, true), o.targetSeconds));
+  }
   const hostCap = 40 * o.targetSeconds;
   const hostBatch = Math.max(1, Math.min(4096, Math.max(HOST_MIN_BATCH, Math.round(o.targetSeconds / stepSeconds)), Math.floor(hostCap / (HOST_REPS * stepSeconds))));
   const hostReps = Math.max(1, Math.min(HOST_REPS, Math.floor(hostCap / (hostBatch * stepSeconds))));
@@ -188,7 +216,7 @@ async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptio
   const flops = 4 * n * d * m;
   const bytes = 4 * (2 * n * d + 3 * m * d + 3 * m + 3 * n);
   return {
-    n, d, m, kernels, stepSeconds, stepsPerSecond: 1 / stepSeconds,
+    n, d, m, kernels, stepSeconds, loggedStepSeconds, stepsPerSecond: 1 / stepSeconds,
     gflops: flops / stepSeconds / 1e9,
     gbytesPerSecond: bytes / stepSeconds / 1e9,
     hostMicrosPerStep: ((host.encode + host.submit) * 1e3) / hostBatch,
@@ -199,6 +227,36 @@ async function measureSize(t: Trainer<GpuEngine>, timer: GpuTimer, o: BenchOptio
     memoryBytes: t.memoryBytes,
     variants: t.engine.variants,
   };
+}
+
+/**
+ * The autotuner's candidates at this size (today's choice first), each an engine of its own
+ * whose step is timed once, all alike, and the tuner's choice among them by its own rule
+ * (autotune() with nothing cached: the fastest, today's choice on a tie).
+ */
+async function measureCandidates(device: GPUDevice, info: BackendInfo, c: Resolved, timer: GpuTimer, o: BenchOptions) {
+  const candidates = tuneCandidates(info, device.limits, { d4: Math.ceil(c.d / 4), n: c.n, m: c.m, q: c.chunkNeurons }, o.kernel);
+  const results: CandidateResult[] = [];
+  const { choice } = await autotune({
+    key: '', mode: 'refresh', candidates, timing: timer.method,
+    async measure(v) {
+      let t: Trainer<GpuEngine> | null = null;
+      try {
+        t = await createGpuTrainer(device, info, c, undefined, v);
+        const engine = t.engine;
+        await warm(timer, [...engine.kernels.values()].flat());
+        const seconds = await perRep(timer, (pass) => engine.encodeSteps(pass, 1), o.targetSeconds);
+        results.push({ variants: v, stepSeconds: seconds });
+        return seconds;
+      } catch (e) {
+        results.push({ variants: v, stepSeconds: null, skipped: (e as Error).message });
+        return Infinity;
+      } finally {
+        t?.dispose();
+      }
+    },
+  });
+  return { candidates: results, tuned: choice.variants };
 }
 
 /** Warm steps of the CPU reference timed together: one cold step reads about 10× too slow (JIT, first touch of memory). */
@@ -267,13 +325,14 @@ export async function runBench(device: GPUDevice, info: BackendInfo, sizes: Benc
       t.dispose();
     }
     secondsPerMac = r.stepSeconds / macs;
+    const tuning = o.variants ? await measureCandidates(device, info, c, timer, o) : {};
     const peers: SizeResult['peers'] = {};
     peers['cpu-f64'] = macs <= o.cpuMaxMacs ? { stepSeconds: cpuStepSeconds(c, o.targetSeconds) } : { skipped: `over ${o.cpuMaxMacs} multiply-adds per step` };
     for (const [name, peer] of Object.entries(o.peers ?? {})) {
       const v = await peer(device, size).catch((e: Error) => e.message);
       peers[name] = typeof v === 'number' ? { stepSeconds: v } : { skipped: v };
     }
-    results.push({ ...r, peers });
+    results.push({ ...r, ...tuning, peers });
     o.onProgress?.(report());
     o.log?.(`n=${r.n} d=${r.d} m=${r.m}: ${r.stepsPerSecond.toPrecision(3)} steps/s, ${r.gflops.toPrecision(3)} GFLOP/s, product ${r.matmulGflops.toPrecision(3)} GFLOP/s`);
   }

@@ -26,6 +26,7 @@ const BENCH = {
     steps: { kind: 'value', arg: 'T', help: 'with --sweep: steps per run [200 on a software adapter; 2000 on a GPU]' },
     kernel: KERNEL,
     'no-tfjs': { kind: 'switch', help: 'leave TensorFlow.js out' },
+    'no-variants': { kind: 'switch', help: 'leave out the timing of every autotuner candidate at each size and its choice among them (left out with --quick)' },
     json: { kind: 'value', arg: 'FILE', help: 'write the report as JSON (after each size, so that an interrupted run keeps its figures)' },
     md: { kind: 'value', arg: 'FILE', help: 'write the report as markdown (after each size too)' },
   },
@@ -33,11 +34,12 @@ const BENCH = {
 
 export function benchHelp(): string {
   return [
-    'usage: shallow-gd bench [--sweep [--batches B,…] [--steps T]] [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--json FILE] [--md FILE]',
+    'usage: shallow-gd bench [--sweep [--batches B,…] [--steps T]] [--sizes NxDxM,...] [--quick] [--max-step-seconds S] [--kernel K=V] [--no-tfjs] [--no-variants] [--json FILE] [--md FILE]',
     '',
-    'Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), the host cost per',
-    'step, and the same-run reference product X·Wᵀ on this machine\'s WebGPU adapter, beside',
-    'the float64 CPU reference and TensorFlow.js (WebGPU backend, on the same device).',
+    'Times each kernel, the whole step (steps/s, GFLOP/s counting 4ndm), a logged step, the host',
+    'cost per step, and the same-run reference product X·Wᵀ on this machine\'s WebGPU adapter,',
+    'beside the float64 CPU reference and TensorFlow.js (WebGPU backend, on the same device);',
+    'then the step with each of the autotuner\'s candidates, and the one it would choose.',
     '',
     'flags:',
     ...flagLines(BENCH.flags),
@@ -72,6 +74,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   }
   const options: BenchOptions = { ...DEFAULT_OPTIONS, peers: flags['no-tfjs'] ? {} : { tfjs: tfjsStepSeconds } };
   if (flags.quick) Object.assign(options, { targetSeconds: QUICK.targetSeconds, maxStepSeconds: QUICK.maxStepSeconds });
+  // The autotuner's candidates at each size: compiling them takes minutes on a software adapter.
+  options.variants = !flags.quick && !flags['no-variants'];
   if (flags['max-step-seconds'] !== undefined) {
     options.maxStepSeconds = Number(flags['max-step-seconds']);
     if (!(options.maxStepSeconds > 0)) throw new ConfigError('max-step-seconds', '--max-step-seconds must be a number > 0');

@@ -68,6 +68,7 @@ export async function allocateRun(device: GPUDevice, c: Resolved, plan: RunPlan)
     a0: alloc.storage(b.buffers.a0, `a0_${i}`),
     stats: alloc.storage(b.buffers.stats, `stats${i}`),
     mask: b.buffers.mask ? alloc.storage(b.buffers.mask, `mask${i}`) : null,
+    mask0: b.buffers.mask0 ? alloc.storage(b.buffers.mask0, `mask0_${i}`) : null,
   }));
   const oom = await device.popErrorScope();
   if (oom) {

@@ -1,6 +1,7 @@
 // Autotuning: the kernel variants of a run chosen by measuring them, once per adapter and shape.
 // Candidates are today's choice (chooseVariants) and the gemm kernels over their tiles and
-// splits, each checked against the device first; the fastest per step wins, and today's choice
+// splits, each checked against the device first and its pipelines compiled with
+// createComputePipelineAsync (src/gpu/engine.ts); the fastest per step wins, and today's choice
 // is one of them, so the tuner never settles on a variant slower than it measured. Choices are
 // kept across runs behind TuneCache: a JSON file in Node (tune_cache_node.ts), IndexedDB in the
 // page (tune_cache_browser.ts), registered per device where the device is acquired.

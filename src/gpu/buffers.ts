@@ -35,6 +35,8 @@ export interface Block {
   stats: GPUBuffer;
   /** The signs [z_ir > 0] of the last forward pass, with backward=masked or gemm only. */
   mask: GPUBuffer | null;
+  /** The signs at initialization (the mask's layout), with stats=masks only. */
+  mask0: GPUBuffer | null;
 }
 
 /**

@@ -27,8 +27,8 @@ export interface GpuEngine extends Engine {
   readonly device: GPUDevice;
   /** Bound dispatches per kernel name (one per block for per-block kernels), in step order. */
   readonly kernels: ReadonlyMap<string, readonly Dispatch[]>;
-  /** Encodes `count` training steps without logging or readback. */
-  encodeSteps(pass: GPUComputePassEncoder, count: number): void;
+  /** Encodes `count` training steps without readback: plain, or each logged (its row kept while the log buffer has room). */
+  encodeSteps(pass: GPUComputePassEncoder, count: number, logged?: boolean): void;
   /** The kernel variants this run uses (src/gpu/variants.ts). */
   readonly variants: Variants;
   /** The autotuner's choice, where it ran (--autotune on|refresh), and whether it came from its cache. */
@@ -38,8 +38,14 @@ export interface GpuEngine extends Engine {
   readonly buffers: { readonly s: Shared; readonly blocks: readonly Block[] };
 }
 
+/**
+ * `compile: 'async'` compiles the step's pipelines with createComputePipelineAsync, all at once
+ * (the autotuner's candidates); the engine's own runs compile them synchronously, as each kernel
+ * module asks for them: on Dawn's Node package with SwiftShader the asynchronous path took about
+ * twice the CPU time (docs/BENCHMARKS.md).
+ */
 export async function createGpuEngine(
-  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {},
+  device: GPUDevice, backend: BackendInfo, c: Resolved, labelValues?: Float64Array, forced: Partial<Variants> = {}, compile: 'sync' | 'async' = 'sync',
 ): Promise<GpuEngine> {
   const tuning = c.autotune === 'off' ? null : await tuneRun(device, backend, c, forced);
   // --kernel forces over the tuner's choice.
@@ -62,8 +68,11 @@ export async function createGpuEngine(
   device.pushErrorScope('validation');
   let step: ReturnType<typeof stepProgram>;
   try {
+    const modes = { step: alloc.uniform(modeBytes(false), 'modeStep'), record: alloc.uniform(modeBytes(true), 'modeRecord') };
+    const build = () => stepProgram(ctx, s, blocks, variants, modes);
+    if (compile === 'async') await ctx.precompile(build);
     await initialize(ctx, alloc, c, plan, s, blocks, variants, labelValues);
-    step = stepProgram(ctx, s, blocks, variants, { step: alloc.uniform(modeBytes(false), 'modeStep'), record: alloc.uniform(modeBytes(true), 'modeRecord') });
+    step = build();
   } catch (e) {
     await device.popErrorScope();
     release();
@@ -171,8 +180,8 @@ export async function createGpuEngine(
       pass.end();
       return submitAndRead(enc, 1);
     },
-    encodeSteps(pass, count) {
-      for (let k = 0; k < count; k++) step.encodeStep(pass, false, false);
+    encodeSteps(pass, count, logged = false) {
+      for (let k = 0; k < count; k++) step.encodeStep(pass, logged, false);
     },
     async readTensors(): Promise<Tensors> {
       return {
@@ -205,7 +214,7 @@ async function tuneRun(device: GPUDevice, backend: BackendInfo, c: Resolved, for
     key: tuneKey(backend, shape), mode: c.autotune === 'refresh' ? 'refresh' : 'on', cache: tuneCacheOf(device),
     candidates: tuneCandidates(backend, device.limits, shape, forced), timing: timer.method,
     async measure(v) {
-      const e = await createGpuEngine(device, backend, probe, undefined, v);
+      const e = await createGpuEngine(device, backend, probe, undefined, v, 'async');
       try {
         await e.start(probe);
         const per = async (steps: number) => (await timer.time((pass) => e.encodeSteps(pass, steps))) / steps;

@@ -12,7 +12,7 @@ import type { RunPlan } from './plan';
 import { encode, type Dispatch, type GpuContext } from './program';
 import type { Variants } from './variants';
 
-/** Fills X, y, W, a and copies W, a to W0, a0; the teacher's buffers are freed once done. */
+/** Fills X, y, W, a and copies W, a to W0, a0 (and the mask to mask_0); the teacher's buffers are freed once done. */
 export async function initialize(
   ctx: GpuContext, alloc: Allocator, c: Resolved, plan: RunPlan, s: Shared, blocks: readonly Block[], variants: Variants, labelValues?: Float64Array,
 ): Promise<void> {
@@ -47,6 +47,10 @@ export async function initialize(
     const p = { seed: c.seed, streamA: STREAMS.w, streamB: STREAMS.a, flag: c.outputInit === 'sign', count: b.count, offset: b.offset, d: c.d, scaleA: c.wScale, scaleB: c.aScale };
     init.push(initNeurons(ctx, params(p, `initNeurons${i}`), b.W, b.a, b.count));
   });
+  // stats=masks: mask_0 is the mask of the forward pass at W0 (the step's own kernel, so that
+  // flips count exactly where the backward sees a sign change).
+  const masked = blocks.filter((b) => b.mask && b.mask0);
+  for (const b of masked) init.push(forward(ctx, s, b, { variant: variants.forward, tile: variants.tile }));
   const enc = device.createCommandEncoder({ label: 'init' });
   const pass = enc.beginComputePass();
   for (const d of init) encode(pass, d);
@@ -55,6 +59,7 @@ export async function initialize(
     enc.copyBufferToBuffer(b.W, 0, b.W0, 0, b.W.size);
     enc.copyBufferToBuffer(b.a, 0, b.a0, 0, b.a.size);
   }
+  for (const b of masked) enc.copyBufferToBuffer(b.mask!, 0, b.mask0!, 0, b.mask!.size);
   device.queue.submit([enc.finish()]);
   await device.queue.onSubmittedWorkDone();
   for (const b of scratch) alloc.release(b);

@@ -7,7 +7,7 @@ import { STAT_COUNT } from '../model/constants';
 import type { BackendInfo } from '../model/engine';
 import { RESIDUAL_SAMPLES } from './kernels/residual';
 import { ROW_WORDS, STATUS_BYTES, maskWords, xtBytes } from './layout';
-import { MASK_READERS, gradPartsBytes, maskBudget, resolveVariants, type Variants } from './variants';
+import { MASK_READERS, MASK_STATS, gradPartsBytes, maskBudget, resolveVariants, type Variants } from './variants';
 
 /** Largest workgroup count per dispatch dimension that every WebGPU device allows. */
 const MAX_WORKGROUPS = 65535;
@@ -26,8 +26,8 @@ export interface BlockPlan {
   offset: number;
   count: number;
   chunkOffset: number;
-  /** Bytes of each of the block's buffers (the activation mask only with backward=masked or gemm). */
-  buffers: Record<'W' | 'a' | 'W0' | 'a0' | 'stats', number> & { mask?: number };
+  /** Bytes of each of the block's buffers (the activation mask only with backward=masked or gemm, mask_0 with stats=masks). */
+  buffers: Record<'W' | 'a' | 'W0' | 'a0' | 'stats', number> & { mask?: number; mask0?: number };
 }
 
 export interface RunPlan {
@@ -45,7 +45,7 @@ export interface RunPlan {
   rowCap: number;
   /** Bytes of each shared buffer (0: not held; XT with forward=gemm, gradParts with backward=gemm split over n). */
   shared: Record<SharedBuffer, number>;
-  /** The most bytes all blocks' activation masks may take (backward=gemm admits its mask by it); null without a mask. */
+  /** The most bytes all blocks' activation masks (and mask_0s) may take (backward=gemm admits its mask by it, stats=masks mask_0 too); null without a mask. */
   maskBudget: number | null;
   /** Bytes of every buffer the run holds (the teacher's, freed after initialization, not counted). */
   bytes: number;
@@ -98,6 +98,7 @@ export function planLayout(c: Resolved, limits: DeviceLimits, variants: Partial<
     const count = Math.min(blockNeurons, c.m - offset);
     const buffers: BlockPlan['buffers'] = { W: count * d4 * 16, a: 4 * count, W0: count * d4 * 16, a0: 4 * count, stats: 4 * STAT_COUNT * count };
     if (masked) buffers.mask = 4 * maskWords(c.n, q, count);
+    if (masked && variants.stats === MASK_STATS) buffers.mask0 = 4 * maskWords(c.n, q, count);
     blocks.push({ offset, count, chunkOffset: offset / q, buffers });
   }
   const lossParts = Math.ceil(c.n / RESIDUAL_SAMPLES);

@@ -1,7 +1,9 @@
 // Compiles a kernel (src/gpu/wgsl.ts composes its text after the constants header and the
 // shared structs), with its marked loops written out where the adapter gains from it
-// (unrollLoops), against the explicit layout of its binding table. Pipelines, layouts and
-// bind groups are cached per context (one context per d4).
+// (unrollLoops), against the explicit layout of its binding table. Pipelines and layouts are
+// cached per device (keyed by d4 and the unrolling too), so that every engine of a process
+// after the first (the autotuner's candidates, a sweep's runs, tests) reuses what was compiled;
+// bind groups are cached per context.
 import common from '../../shaders/common.wgsl?raw';
 import { constantsHeader } from './layout';
 import { StagingPool } from './readback';
@@ -60,31 +62,72 @@ export function unrollLoops(code: string, d4: number, limit = UNROLL_MAX): strin
   return out + code.slice(at);
 }
 
+/** What pipeline() hands out while precompile() collects: never encoded, as that build is discarded. */
+const PENDING = Object.freeze({ label: 'pending (precompile)' }) as unknown as GPUComputePipeline;
+
+/** What a device has compiled: pipelines by context key and kernel, layouts by binding table. */
+interface DeviceCache {
+  pipelines: Map<string, GPUComputePipeline>;
+  layouts: Map<BindingTable, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>;
+}
+const deviceCaches = new WeakMap<GPUDevice, DeviceCache>();
+
 export class GpuContext {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
-  private readonly layouts = new Map<BindingTable, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  private readonly pipelines: Map<string, GPUComputePipeline>;
+  private readonly layouts: DeviceCache['layouts'];
   private readonly groups = new Map<string, GPUBindGroup>();
   private readonly ids = new WeakMap<GPUBuffer | BindingTable, number>();
   private nextId = 0;
   private placeholder: GPUBuffer | null = null;
+  /** While precompile() runs its build: the pipelines asked for, compiling. */
+  private pending: Map<string, Promise<unknown>> | null = null;
   readonly header: string;
 
   /** `unroll`: write out marked loops (the adapter's choice, Variants.loops). */
   constructor(readonly device: GPUDevice, readonly d4: number, readonly unroll = true) {
     this.header = constantsHeader(d4) + common;
+    let cache = deviceCaches.get(device);
+    if (!cache) deviceCaches.set(device, (cache = { pipelines: new Map(), layouts: new Map() }));
+    this.pipelines = cache.pipelines;
+    this.layouts = cache.layouts;
   }
 
   /** `constants` sets the kernel's `override` declarations. */
   pipeline(kernel: KernelSource, entryPoint = 'main', constants: Record<string, number> = {}): GPUComputePipeline {
-    const key = `${kernel.name}:${entryPoint}:${JSON.stringify(constants)}`;
+    // The text depends on the kernel, d4 (the header) and the unrolling; kernel names are unique per source.
+    const label = `${kernel.name}:${entryPoint}:${JSON.stringify(constants)}`;
+    const key = `${this.d4}:${this.unroll}:${label}`;
     let p = this.pipelines.get(key);
     if (!p) {
+      if (this.pending?.has(key)) return PENDING;
       const code = unrollLoops(this.header + composeKernel(kernel, this.header), this.d4, this.unroll ? UNROLL_MAX : 0);
       const module = this.device.createShaderModule({ label: kernel.name, code });
-      p = this.device.createComputePipeline({ label: key, layout: this.layout(kernel.bindings).pipeline, compute: { module, entryPoint, constants } });
+      const descriptor = { label, layout: this.layout(kernel.bindings).pipeline, compute: { module, entryPoint, constants } };
+      if (this.pending) {
+        this.pending.set(key, this.device.createComputePipelineAsync(descriptor).then((made) => this.pipelines.set(key, made)));
+        return PENDING;
+      }
+      p = this.device.createComputePipeline(descriptor);
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * Compiles every pipeline that `build` asks for with createComputePipelineAsync, all at once
+   * and off the event loop, then caches them: `build` runs again afterwards to get them (what it
+   * returns here is discarded: its pipelines are placeholders). A kernel that does not compile
+   * rejects with its GPUPipelineError.
+   */
+  async precompile(build: () => unknown): Promise<void> {
+    const pending = new Map<string, Promise<unknown>>();
+    this.pending = pending;
+    try {
+      build();
+    } finally {
+      this.pending = null;
+    }
+    await Promise.all(pending.values());
   }
 
   /**

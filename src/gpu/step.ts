@@ -1,8 +1,9 @@
 // The one place where a step's dispatches are scheduled. Every dispatch is bound once; a step
 // only replays them: forward per block, the residual, then (logged steps and the closing
-// record) the loss, the statistics and the row, then backward_update per block.
+// record) the loss, the statistics (with stats=masks: the backward's logging pass among them)
+// and the row, then backward_update per block.
 import type { Block, Shared } from './buffers';
-import { backwardUpdate } from './kernels/backward_update';
+import { backwardUpdate, gradientNorms } from './kernels/backward_update';
 import { chunkReduce } from './kernels/chunk_reduce';
 import { forward } from './kernels/forward';
 import { loss } from './kernels/loss';
@@ -32,7 +33,8 @@ export function stepProgram(ctx: GpuContext, s: Shared, blocks: readonly Block[]
   const res = residual(ctx, s, blocks[0], variants.residual);
   const lossD = loss(ctx, s);
   const upd = blocks.flatMap((b) => backwardUpdate(ctx, s, b, variants.backward, variants));
-  const stats = blocks.map((b) => neuronStats(ctx, s, b, variants.stats));
+  // stats=masks: the backward's logging pass completes each block's statistics (its gradient norms).
+  const stats = blocks.flatMap((b) => [neuronStats(ctx, s, b, variants.stats), ...(variants.stats === 'masks' ? gradientNorms(ctx, s, b, variants.backward, variants) : [])]);
   const reduce = blocks.map((b) => chunkReduce(ctx, s, b));
   const rowStep = metrics(ctx, s, modes.step);
   const rowRecord = metrics(ctx, s, modes.record);

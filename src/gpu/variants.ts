@@ -4,7 +4,7 @@ import type { BackendInfo } from '../model/engine';
 import { maskWords, xtBytes } from './layout';
 
 export const VARIANTS = {
-  forward: ['simple', 'blocked', 'tiled', 'gemm'], residual: ['wide', 'narrow'], backward: ['simple', 'tiled', 'masked', 'gemm'], stats: ['simple', 'tiled'],
+  forward: ['simple', 'blocked', 'tiled', 'gemm'], residual: ['wide', 'narrow'], backward: ['simple', 'tiled', 'masked', 'gemm'], stats: ['simple', 'tiled', 'masks'],
   // Not a kernel: whether the host writes out the loops marked for unrolling (src/gpu/program.ts).
   loops: ['unrolled', 'kept'],
   // Not kernels: the gemm kernels' workgroup tile (samples × neurons of forward=gemm; backward=gemm
@@ -18,6 +18,13 @@ export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][numb
 export const MASK_WRITERS: readonly Variants['forward'][] = ['simple', 'blocked', 'gemm'];
 /** The backward variants that read the signs the forward pass left. */
 export const MASK_READERS: readonly Variants['backward'][] = ['masked', 'gemm'];
+/**
+ * stats=masks: the metrics from the masks where a mask reader runs: flips and activity from the
+ * step's mask against mask_0 (the signs at initialization, a second mask kept beside it), the
+ * gradient norms from the backward's own product in a logging mode that does not update
+ * (neuron_stats_masks.wgsl). simple and tiled recompute both pre-activations and the gradient.
+ */
+export const MASK_STATS: Variants['stats'] = 'masks';
 
 /** A gemm tile's samples and neurons. */
 export function tileOf(tile: Variants['tile']): { samples: number; neurons: number } {
@@ -125,7 +132,7 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // GPUs: `tiled` keeps a quarter of each neuron in registers (`simple` spills at d = 128) and
   // shares X tiles through workgroup memory. CPU drivers (SwiftShader, lavapipe): barriers
   // cost more than the sharing saves, and the simple per-neuron loop vectorizes well.
-  const pick = (k: 'backward' | 'stats') => (!info.software && TILED_BYTES[k](d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple');
+  const tiledBackward = !info.software && TILED_BYTES.backward(d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple';
   // forward: `blocked` on CPU drivers (the 4×4 register blocks of the yardstick product; one
   // thread per sample spills x at d = 128). On GPUs `simple` until `tiled` is measured there
   // (scripts/device/bench.sh compares them; docs/BENCHMARKS.md).
@@ -138,10 +145,25 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // lavapipe only at small d (at d = 16 the simple backward took 59–61 ms written out against
   // 82–86 ms, at d = 128 260–275 ms against 151–216 ms; docs/BENCHMARKS.md); kept on GPUs,
   // whose compilers unroll them.
+  // stats: from the masks wherever a mask reader runs and mask_0 fits beside the mask (also
+  // where --kernel or the autotuner picks the backward); else `tiled` on GPUs and `simple` on
+  // CPU drivers, for the backward's reasons.
   if (info.software) {
-    return { forward: 'blocked', residual: 'narrow', backward: maskedRefusal(shape) === null ? 'masked' : 'simple', stats: 'simple', loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
+    const backward = maskedRefusal(shape) === null ? 'masked' : 'simple';
+    return { forward: 'blocked', residual: 'narrow', backward, stats: chooseStats(info, limits, shape, backward), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
   }
-  return { forward: 'simple', residual: 'wide', backward: pick('backward'), stats: pick('stats'), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
+  return { forward: 'simple', residual: 'wide', backward: tiledBackward, stats: chooseStats(info, limits, shape, tiledBackward), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
+}
+
+/** The statistics kernel with this backward: from its masks where it reads them and mask_0 fits, else the recomputing one. */
+function chooseStats(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape, backward: Variants['backward']): Variants['stats'] {
+  if (MASK_READERS.includes(backward) && maskStatsFit(shape, limits)) return MASK_STATS;
+  return !info.software && TILED_BYTES.stats(shape.d4) <= limits.maxComputeWorkgroupStorageSize ? 'tiled' : 'simple';
+}
+
+/** Whether mask_0 fits beside the mask: both within the mask budget (maskBudget). */
+function maskStatsFit(s: Shape, limits: Pick<GPUSupportedLimits, 'maxBufferSize'>): boolean {
+  return 2 * 4 * maskWords(s.n, s.q, s.m) <= maskBudget(limits);
 }
 
 /** `backward=tiled[,…]` (the --kernel flag) → forced variants; one-line errors. */
@@ -174,7 +196,7 @@ export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, s
   if (MASK_READERS.includes(v.backward)) {
     const name = v.backward;
     // The tiled forward does not write the mask: a forced forward=tiled takes the simple backward.
-    if (!MASK_WRITERS.includes(v.forward) && !forced.backward) return { ...v, backward: 'simple' };
+    if (!MASK_WRITERS.includes(v.forward) && !forced.backward) return resolveStats(info, limits, shape, { ...v, backward: 'simple' }, forced);
     if (!MASK_WRITERS.includes(v.forward))
       throw new ConfigError('kernel', `--kernel backward=${name} needs forward=${MASK_WRITERS.join(' or forward=')} (they write its activation mask); got forward=${v.forward}`);
     const refusal = name === 'masked' ? maskedRefusal(shape) : gemmRefusal(shape, limits, Number(v.split));
@@ -182,5 +204,16 @@ export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, s
     if (name === 'gemm' && GEMM_BYTES.backward(v.tile, d4) > limit)
       throw new ConfigError('kernel', `--kernel backward=gemm,tile=${v.tile} needs ${GEMM_BYTES.backward(v.tile, d4)} bytes of workgroup memory at d=${d4 * 4}; this device has ${limit}`);
   }
-  return v;
+  return resolveStats(info, limits, shape, v, forced);
+}
+
+/** stats=masks wherever the backward reads the mask and mask_0 fits, unless --kernel forces a stats variant; refused without a mask. */
+function resolveStats(info: BackendInfo, limits: GPUSupportedLimits, shape: Shape, v: Variants, forced: Partial<Variants>): Variants {
+  const reads = MASK_READERS.includes(v.backward);
+  if (forced.stats === MASK_STATS) {
+    if (!reads) throw new ConfigError('kernel', `--kernel stats=${MASK_STATS} needs backward=${MASK_READERS.join(' or backward=')} (the metrics come from their masks); got backward=${v.backward}`);
+    if (!maskStatsFit(shape, limits)) throw new ConfigError('kernel', `--kernel stats=${MASK_STATS} keeps mask_0 beside the mask: ${2 * 4 * maskWords(shape.n, shape.q, shape.m)} bytes at n=${shape.n}, m=${shape.m}, more than the mask budget of ${maskBudget(limits)} bytes`);
+    return v;
+  }
+  return forced.stats ? v : { ...v, stats: chooseStats(info, limits, shape, v.backward) };
 }

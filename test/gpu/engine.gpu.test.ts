@@ -4,8 +4,9 @@ import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { createGpuTrainer } from '../../src/train/trainer';
 import { VARIANTS, type Variants } from '../../src/gpu/variants';
 import { createCpuTrainer } from '../../src/train/trainer';
-import type { RunOptions } from '../../src/train/trainer';
+import type { RunOptions, Trainer } from '../../src/train/trainer';
 import { gpu } from '../support/gpu';
+import { registerTuneCache, sameVariants, tuneCandidates, tuneKey, type TunedChoice } from '../../src/gpu/autotune';
 
 // c = 0.5: 200 steps that move the loss and the activations far (the default c = 0.1 moves them a fifth as far).
 // No stability monitor (its products are compared in tangent.gpu.test.ts and below, in the
@@ -36,11 +37,12 @@ describe('GPU engine', () => {
   const combos: Variants[] = [
     { forward: 'simple', residual: 'wide', backward: 'simple', stats: 'simple', loops: 'kept', ...GEMM },
     { forward: 'tiled', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept', ...GEMM },
-    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled', ...GEMM },
-    // lavapipe's choice at d > 32: the CPU-driver kernels with their loops kept.
+    // SwiftShader's choice: the metrics from the masks, the gradient norms from the backward's logging pass.
+    { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'masks', loops: 'unrolled', ...GEMM },
+    // The CPU-driver kernels with their loops kept (lavapipe's at d > 32), the statistics recomputed beside the mask.
     { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'kept', ...GEMM },
-    // The gemm kernels, the backward split over n (its second, reducing dispatch).
-    { forward: 'gemm', residual: 'narrow', backward: 'gemm', stats: 'simple', loops: 'unrolled', tile: '64x64', split: '2' },
+    // The gemm kernels, the backward split over n (its second, reducing dispatch, also logging).
+    { forward: 'gemm', residual: 'narrow', backward: 'gemm', stats: 'masks', loops: 'unrolled', tile: '64x64', split: '2' },
   ];
   it('runs under WebGPU’s guaranteed 8 storage buffers per kernel, as every test here does', async () => {
     expect((await gpu()).device.limits.maxStorageBuffersPerShaderStage).toBe(8);
@@ -51,9 +53,11 @@ describe('GPU engine', () => {
     for (const k of Object.keys(VARIANTS).filter((k) => k !== 'tile' && k !== 'split') as (keyof Variants)[]) expect(new Set(combos.map((v) => v[k]))).toEqual(new Set(VARIANTS[k]));
   });
 
+  // The float64 run every combo is compared with, made once.
+  let reference: ReturnType<Trainer['run']> | null = null;
   it.each(combos)('matches the float64 reference at every logged step of a 200-step run ($forward, $residual, $backward, $stats, loops $loops)', async (variants) => {
-    const c = resolveConfig(buildConfig(base));
-    const cpu = await (await createCpuTrainer(c)).run();
+    reference ??= createCpuTrainer(resolveConfig(buildConfig(base))).then((t) => t.run());
+    const cpu = await reference;
     const { result, t } = await gpuRun(base, undefined, variants);
     expect(t.engine.variants).toEqual(variants);
     expect(result.outcome).toBe('max_steps');
@@ -76,12 +80,31 @@ describe('GPU engine', () => {
     expect(cpu.rows[cpu.rows.length - 1].flip_frac).toBeGreaterThan(0.01);
   });
 
+  // After the gemm combo above: its pipelines are the device's already, so the candidates compile little here.
+  it('autotunes on the adapter: measures each candidate (compiled asynchronously), keeps the fastest, answers from its cache next', async () => {
+    const dev = await gpu();
+    const stored = new Map<string, TunedChoice>();
+    registerTuneCache(dev.device, { get: async (k) => stored.get(k), set: async (k, v) => { stored.set(k, v); } });
+    const forced = { tile: '64x64', split: '2' } as const;
+    const c = resolveConfig(buildConfig({ ...base, steps: 5, autotune: 'refresh' }));
+    const shape = { d4: 2, n: c.n, m: c.m, q: c.chunkNeurons };
+    const candidates = tuneCandidates(dev.info, dev.device.limits, shape, forced);
+    expect(candidates.length).toBeGreaterThanOrEqual(3);
+    const tuned = (await trainer(c, undefined, forced)).engine;
+    expect(tuned.tuning).toMatchObject({ from: 'measured', choice: { candidates: candidates.length } });
+    expect(candidates.some((v) => sameVariants(v, tuned.variants))).toBe(true);
+    expect([...stored.keys()]).toEqual([tuneKey(dev.info, shape)]);
+    const again = (await trainer({ ...c, autotune: 'on' }, undefined, forced)).engine;
+    expect(again.tuning).toEqual({ choice: tuned.tuning!.choice, from: 'cache' });
+  });
+
   it('is deterministic: the same config and seed give identical bits', async () => {
     const a = await gpuRun(base);
     const b = await gpuRun(base);
     expect(b.result.rows).toEqual(a.result.rows);
     expect(b.tensors).toEqual(a.tensors);
-    const other = await gpuRun({ ...base, seed: 2 });
+    // Another seed: its first row already differs.
+    const other = await gpuRun({ ...base, seed: 2, steps: 1 });
     expect(other.result.rows[0].loss).not.toBe(a.result.rows[0].loss);
   });
 

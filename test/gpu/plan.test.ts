@@ -21,6 +21,10 @@ describe('the run plan', () => {
     expect(masked.bytes - p.bytes).toBe(masked.blocks.reduce((x, b) => x + (b.buffers.mask ?? 0), 0));
     expect(masked.blocks.every((b) => (b.buffers.mask ?? 0) > 0)).toBe(true);
     expect([p.maskBudget, masked.maskBudget]).toEqual([null, limits.maxBufferSize]);
+    // stats=masks keeps mask_0 beside the mask, the same size.
+    const masks = planLayout(c, limits, { backward: 'masked', stats: 'masks' });
+    expect(masks.blocks.every((b) => b.buffers.mask0 === b.buffers.mask)).toBe(true);
+    expect(masks.bytes - masked.bytes).toBe(masked.bytes - p.bytes);
     // The gemm kernels' buffers: XT (8 dims × n padded to 128) and a split's partial gradients (4 × 128 neurons × 2 vec4s).
     const gemm = planLayout(c, limits, { forward: 'gemm', backward: 'gemm', split: '4' });
     expect([gemm.shared.XT, gemm.shared.gradParts]).toEqual([4 * 8 * 128, 4 * 128 * 2 * 16]);

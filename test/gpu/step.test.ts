@@ -49,6 +49,7 @@ function program(blockCount: number, variants: Variants) {
   const blocks: Block[] = Array.from({ length: blockCount }, (_, i) => ({
     offset: 16 * i, count: 16, chunkOffset: i, uniform: buffer(`block${i}`), W: buffer(`W${i}`), a: buffer(`a${i}`),
     W0: buffer(`W0_${i}`), a0: buffer(`a0_${i}`), stats: buffer(`stats${i}`), mask: variants.backward === 'masked' ? buffer(`mask${i}`) : null,
+    mask0: variants.stats === 'masks' ? buffer(`mask0_${i}`) : null,
   }));
   return stepProgram(ctx, s, blocks, variants, { step: buffer('modeStep'), record: buffer('modeRecord') });
 }
@@ -87,6 +88,19 @@ describe('the step program', () => {
     }
     const names = [...program(2, GPU).kernels.keys()];
     expect(names).toEqual(['forward', 'residual', 'loss', 'backward_update', 'neuron_stats', 'chunk_reduce', 'metrics']);
+  });
+
+  it('takes the metrics from the masks with stats=masks: per block the mask statistics, then the backward’s logging pass', () => {
+    const step = program(2, { ...CPU_DRIVER, stats: 'masks' });
+    const { pass, calls } = recordingPass();
+    step.encodeStep(pass, false, true);
+    const pipelines = calls.filter(([k]) => k === 'setPipeline').map(([, label]) => label);
+    expect(pipelines.filter((l) => /^(neuron_stats|masked_gradient_norms)/.test(l!))).toEqual([
+      'neuron_stats_masks:main:{}', 'masked_gradient_norms:main:{}', 'neuron_stats_masks:main:{}', 'masked_gradient_norms:main:{}',
+    ]);
+    // The closing record updates nothing: the logging pass is no backward_update.
+    expect(pipelines.some((l) => l!.startsWith('backward_update'))).toBe(false);
+    expect(step.kernels.get('neuron_stats')).toHaveLength(4);
   });
 
   it('binds a logged row and the closing record to different metrics modes', () => {

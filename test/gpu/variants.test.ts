@@ -13,13 +13,13 @@ const shape = (d4: number, n = 1024, q = 64) => ({ d4, n, q, m: 256 * q });
 describe('kernel variants', () => {
   it('picks tiled kernels on GPUs where their workgroup memory fits, simple ones on CPU drivers', () => {
     expect(chooseVariants(gpu, limits, shape(32))).toEqual({ forward: 'simple', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept', ...GEMM });
-    expect(chooseVariants(swiftshader, limits, shape(32))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'unrolled', ...GEMM });
+    expect(chooseVariants(swiftshader, limits, shape(32))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'masks', loops: 'unrolled', ...GEMM });
     // Loops written out on lavapipe at small d only (where it was measured faster).
     expect(chooseVariants(lavapipe, limits, shape(4)).loops).toBe('unrolled');
     expect(chooseVariants(lavapipe, limits, shape(32)).loops).toBe('kept');
     // The activation mask (n·m bits) may not outgrow W: n ≤ 32·d.
     expect(chooseVariants(swiftshader, limits, shape(4, 512)).backward).toBe('masked');
-    expect(chooseVariants(swiftshader, limits, shape(4, 513)).backward).toBe('simple');
+    expect(chooseVariants(swiftshader, limits, shape(4, 513))).toMatchObject({ backward: 'simple', stats: 'simple' });
     // Words of 16 neurons where q = 16 (m ≤ 4096): n ≤ 16·d.
     expect(chooseVariants(swiftshader, limits, shape(4, 256, 16)).backward).toBe('masked');
     expect(chooseVariants(swiftshader, limits, shape(4, 257, 16)).backward).toBe('simple');
@@ -34,13 +34,25 @@ describe('kernel variants', () => {
 
   it('lets --kernel force a variant, and refuses one the device cannot hold in one line', () => {
     expect(resolveVariants(swiftshader, limits, shape(32), parseVariants('backward=tiled,loops=kept'))).toEqual({ forward: 'blocked', residual: 'narrow', backward: 'tiled', stats: 'simple', loops: 'kept', ...GEMM });
-    // The tiled forward writes no mask: forcing it takes the simple backward, unless masked is forced too.
-    expect(resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled' }).backward).toBe('simple');
+    // The tiled forward writes no mask: forcing it takes the simple backward (and recomputed statistics), unless masked is forced too.
+    expect(resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled' })).toMatchObject({ backward: 'simple', stats: 'simple' });
     expect(() => resolveVariants(swiftshader, limits, shape(32), { forward: 'tiled', backward: 'masked' })).toThrow(/^--kernel backward=masked needs forward=simple or forward=blocked or forward=gemm \(they write its activation mask\); got forward=tiled$/);
     expect(() => resolveVariants(gpu, limits, shape(65), { backward: 'masked' })).toThrow(/^--kernel backward=masked takes d ≤ 256 \(a thread per 4 dims of a neuron, 64 per workgroup\); got d=260$/);
     expect(() => resolveVariants(gpu, limits, shape(4, 600), { backward: 'masked' })).toThrow(/^--kernel backward=masked keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ 512 at this d and m; got n=600$/);
     expect(() => resolveVariants(gpu, limits, shape(100), { backward: 'tiled' })).toThrow(/^--kernel backward=tiled needs \d+ bytes of workgroup memory at d=400; this device has 16384$/);
-    expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled\|gemm, residual=wide\|narrow, backward=simple\|tiled\|masked\|gemm, stats=simple\|tiled, loops=unrolled\|kept, tile=128x128\|128x64\|64x64, split=1\|2\|4\|8\|16; got "matmul=tiled"/);
+    expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled\|gemm, residual=wide\|narrow, backward=simple\|tiled\|masked\|gemm, stats=simple\|tiled\|masks, loops=unrolled\|kept, tile=128x128\|128x64\|64x64, split=1\|2\|4\|8\|16; got "matmul=tiled"/);
+  });
+
+  it('takes the metrics from the masks wherever the backward reads them and mask_0 fits, unless --kernel says otherwise', () => {
+    const big = { ...limits, maxComputeWorkgroupStorageSize: 32768 } as GPUSupportedLimits;
+    // A GPU whose backward is forced (or tuned) to gemm.
+    expect(resolveVariants(gpu, big, shape(32), { forward: 'gemm', backward: 'gemm' }).stats).toBe('masks');
+    expect(resolveVariants(gpu, big, shape(32), { forward: 'gemm', backward: 'gemm', stats: 'tiled' }).stats).toBe('tiled');
+    expect(resolveVariants(swiftshader, limits, shape(32), { stats: 'simple' })).toMatchObject({ backward: 'masked', stats: 'simple' });
+    expect(() => resolveVariants(gpu, limits, shape(32), { stats: 'masks' })).toThrow(/^--kernel stats=masks needs backward=masked or backward=gemm \(the metrics come from their masks\); got backward=tiled$/);
+    // mask_0 doubles the masks: 2^17 samples × 16384 neurons fit the 256 MiB budget once, not twice.
+    expect(resolveVariants(gpu, big, shape(4, 2 ** 17), { forward: 'gemm', backward: 'gemm' }).stats).toBe('tiled');
+    expect(() => resolveVariants(gpu, big, shape(4, 2 ** 17), { forward: 'gemm', backward: 'gemm', stats: 'masks' })).toThrow(/^--kernel stats=masks keeps mask_0 beside the mask: 536870912 bytes at n=131072, m=16384, more than the mask budget of 268435456 bytes$/);
   });
 
   it('admits backward=gemm’s mask by the memory budget the plan states, not by n ≤ 32·d', () => {

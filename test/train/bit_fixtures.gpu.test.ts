@@ -1,5 +1,6 @@
 // Runs made by the code of commit 79dfcb0 (scripts/make-bit-fixtures.sh wrote them, with each
-// run's command in command.txt) against the same commands today: the float64 reference must
+// run's command in command.txt; test/fixtures/bits/README.md lists what was remade since)
+// against the same commands today: the float64 reference must
 // give the same bits on any machine, and the WebGPU engine the same bits on an adapter that
 // made one of its fixtures (NAME-webgpu: SwiftShader; NAME-webgpu-lavapipe). On another
 // adapter a WebGPU run is compared with fp32 tolerances instead, and the test says so.
