@@ -43,7 +43,8 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
     }
   }
   const pooled = backend.info.kind === 'cpu' && workers > 1 && poolAvailable();
-  const records = new Map<string, SuiteRecord>([...kept].filter(([id]) => runs.some((r) => r.id === id)));
+  const planned = new Set(runs.map((r) => r.id));
+  const records = new Map<string, SuiteRecord>([...kept].filter(([id]) => planned.has(id)));
   const resumed = records.size;
   if (resumed > 0) log(`experiments: ${resumed} of ${runs.length} runs were kept by an earlier, interrupted suite; ${runs.length - resumed} to train`);
   const startedAt = new Date();
