@@ -29,9 +29,9 @@ export interface ManyOptions<K> {
 
 export async function trainMany<K>(backend: Backend, runs: readonly ManyRun<K>[], o: ManyOptions<K>): Promise<void> {
   const why = (r: ManyRun<K>) => (!backend.trainBatches || o.batch === 0 ? 'batch off' : r.tensors ? 'tensors kept' : unbatchable(r.c));
-  const sorted = runs.map((r) => ({ ...r, why: why(r) }));
-  const batched = sorted.filter((r) => r.why === null);
-  const single = sorted.filter((r) => r.why !== null);
+  const judged = runs.map((r) => ({ ...r, why: why(r) }));
+  const batched = judged.filter((r) => r.why === null);
+  const single = judged.filter((r) => r.why !== null);
   if (batched.length > 0) {
     o.onPhase(`backend: ${backend.info.name}${softwareNote(backend.info)}, batched engine: ${batched.length} runs` +
       (single.length > 0 ? `; ${single.length} one at a time (${[...new Set(single.map((r) => r.why))].join(', ')})` : ''));
