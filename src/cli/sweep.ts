@@ -2,7 +2,7 @@
 // and `shallow-gd merge` (joins the shards' files); both end with the sweep summary.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveConfig, type Resolved } from '../config/resolve';
+import { resolveConfig } from '../config/resolve';
 import { ConfigError, type Config, type SettingKey } from '../config/schema';
 import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
@@ -11,7 +11,7 @@ import { expandGrid, parseGridAxis, type GridRun } from '../sweep/grid';
 import { readRecordFile, openRecordWriter, type RecordFile } from '../sweep/records';
 import { toRecord, type SweepRecord } from '../sweep/record';
 import { inShard, resolveShard, shardPath } from '../sweep/shard';
-import { poolAvailable, preparePool, runPool } from '../sweep/pool_node';
+import { poolAvailable, pooledPreparation, runPool } from '../sweep/pool_node';
 import { trainMany } from '../train/many';
 import { summarizeSweep, summaryText } from '../sweep/summary';
 import { BACKEND, JSON_SUMMARY, WORKERS, flagLines, parse, parseWorkers, type BackendChoice } from './args';
@@ -251,7 +251,7 @@ export async function sweepCommand(argv: string[], interrupt: Interrupt = NO_SIG
           await trainMany(backend, plan.pending.map((run) => ({ key: run, c: resolveConfig(run.settings) })), {
             batch: args.batch,
             // The batches' initializations on the worker threads (--workers), while the GPU trains.
-            ...(args.workers > 1 && poolAvailable() ? { prepare: (cs: readonly Resolved[]) => preparePool(cs, args.workers) } : {}),
+            prepare: pooledPreparation(args.workers),
             signal: interrupt.signal,
             onPhase: log,
             onFinished: (run, config, result, info) => keep(toRecord(run.id, run.settings, config, result, info), run.point),

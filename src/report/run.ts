@@ -2,12 +2,12 @@
 // tensors where its experiment needs them) beside the sweep record. On the CPU reference the
 // runs train on a pool of worker threads, on WebGPU on the batched engine where it takes them;
 // derived rate-ratio runs go after the runs whose measured rates they scale.
-import { resolveConfig, type Resolved } from '../config/resolve';
+import { resolveConfig } from '../config/resolve';
 import { ConfigError, buildConfig, type Config } from '../config/schema';
 import type { Backend } from '../train/backend';
 import { trainMany } from '../train/many';
 import { toRecord, type SweepRecord } from '../sweep/record';
-import { poolAvailable, preparePool, runPool, type Finished } from '../sweep/pool_node';
+import { poolAvailable, pooledPreparation, runPool, type Finished } from '../sweep/pool_node';
 import type { BackendInfo } from '../model/engine';
 import { distinctRuns, ratesFor, type PlannedRun, type Suite, type SuiteRecord, type SuiteResult } from './suite';
 
@@ -74,7 +74,7 @@ export async function runSuite(suite: Suite, backend: Backend, log: (line: strin
         batch: 'auto',
         signal,
         onPhase: log,
-        ...(workers > 1 && poolAvailable() ? { prepare: (cs: readonly Resolved[]) => preparePool(cs, workers) } : {}),
+        prepare: pooledPreparation(workers),
         onFinished: (id, config, result, b, tensors) => {
           info ??= b;
           const run = byId.get(id)!;

@@ -81,6 +81,11 @@ export async function runPool<R extends PoolRun>(
   );
 }
 
+/** The batched engine's preparation on `workers` threads, or undefined (prepared on this thread) with one worker or no worker entry. */
+export function pooledPreparation(workers: number): ((configs: readonly Resolved[]) => Promise<PreparedRun[]>) | undefined {
+  return workers > 1 && poolAvailable() ? (configs) => preparePool(configs, workers) : undefined;
+}
+
 /** Runs per message of preparePool: enough to amortize a message, few enough to share the work out. */
 const PREPARE_CHUNK = 16;
 
