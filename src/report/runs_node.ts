@@ -19,7 +19,7 @@ const decode = (s: string) => {
   const b = Buffer.from(s, 'base64');
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
-/** JSON writes NaN and ±Infinity as null: a row reads back with NaN there (a diverged run's ±Infinity included). */
+/** JSON writes NaN and ±Infinity as null: a row (the rows and the record's final one) reads back with NaN there, as the suite had it in memory. */
 const rowBack = (row: Row): Row => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? NaN : v])) as unknown as Row;
 
 export interface SuiteRuns {
@@ -42,6 +42,7 @@ export function openSuiteRuns(path: string, where: string): SuiteRuns {
       const { tensors, rows, ...record } = r;
       kept.set(r.id, {
         ...record,
+        final: rowBack(record.final),
         rows: (rows ?? []).map(rowBack),
         ...(tensors ? { tensors: Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, decode(v)])) as unknown as Tensors } : {}),
       });
