@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { assemblyScript } from './scripts/asc_plugin';
 
 // `vite build --mode cli` bundles the Node command line (WGSL inlined through ?raw) and the
 // CPU pool's worker entry beside it (src/sweep/pool_node.ts loads ./pool_worker.js); the
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig(({ mode }) =>
   mode === 'cli'
     ? {
+        plugins: [assemblyScript()],
         build: {
           ssr: true,
           outDir: 'dist-cli',
@@ -21,6 +23,9 @@ export default defineConfig(({ mode }) =>
     : {
         // Relative URLs: dist/ works from any folder of any static host.
         base: './',
+        plugins: [assemblyScript()],
+        // The trainer's worker is bundled on its own, with its own plugins.
+        worker: { plugins: () => [assemblyScript()] },
         build: {
           outDir: 'dist',
           target: 'es2022',

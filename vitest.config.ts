@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { assemblyScript } from './scripts/asc_plugin';
 
 // test/ mirrors src/: a test of src/X/Y.ts is test/X/Y.test.ts, suffixed by what it needs.
 // `npx vitest run --project unit` (or gpu, browser) runs one part alone.
@@ -7,6 +8,7 @@ const GPU = 'test/**/*.gpu.test.ts';
 const BROWSER = 'test/**/*.browser.test.ts';
 
 export default defineConfig({
+  plugins: [assemblyScript()],
   test: {
     // Software adapters compile shaders slowly (seconds per pipeline).
     testTimeout: 180_000,

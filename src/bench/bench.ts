@@ -10,10 +10,10 @@ import { MATMUL_VARIANTS, matmul, matmulDims, type MatmulVariant } from '../gpu/
 import { STATUS, STATUS_BYTES } from '../gpu/layout';
 import { encode, readBuffer, type Dispatch } from '../gpu/program';
 import { HALT } from '../model/constants';
-import { backwardUpdate } from '../reference/backward_update';
-import { forward } from '../reference/forward';
+import { Z_SCRATCH_BYTES } from '../reference/engine';
 import { residual } from '../reference/residual';
 import { initialState } from '../reference/init';
+import { createReferenceStep } from '../reference/step_wasm';
 import type { BackendInfo } from '../model/engine';
 import type { Variants } from '../gpu/variants';
 import { autotune, tuneCandidates } from '../gpu/autotune';
@@ -265,10 +265,8 @@ const CPU_WARMUP_STEPS = 3;
 /** Seconds per float64 step of the CPU reference (forward, residual, both updates), over about `targetSeconds` of warm steps. */
 function cpuStepSeconds(c: Resolved, targetSeconds: number): number {
   const st = initialState(c);
-  const step = () => {
-    const r = residual(forward(st.X, st.W, st.a, c.n, c.d, c.m, c.outputScale), st.y);
-    backwardUpdate(st.X, st.W, st.a, r, c.n, c.d, c.m, c.outputScale, c.etaW, c.etaA);
-  };
+  const k = createReferenceStep(st.X, st.W, st.a, c.n, c.d, c.m, c.outputScale, Z_SCRATCH_BYTES);
+  const step = () => k.backwardUpdate(residual(k.forward(), st.y), c.etaW, c.etaA);
   for (let k = 0; k < CPU_WARMUP_STEPS; k++) step();
   let steps = 0;
   const start = performance.now();

@@ -4,29 +4,28 @@
 import type { Resolved } from '../config/resolve';
 import { HALT, type HaltCode } from '../model/constants';
 import type { BackendInfo, Engine, Readback, StateRow, Tensors } from '../model/engine';
-import { backwardUpdate, gradientsFromZ, update } from './backward_update';
-import { forward } from './forward';
 import { initialState } from './init';
 import { haltCode, loss } from './loss';
 import { metrics } from './metrics';
 import { neuronStats } from './neuron_stats';
 import { residual } from './residual';
+import { createReferenceStep, stepBytes } from './step_wasm';
 import { denseTangentKernel, tangentProduct } from './tangent';
 
 /** What the CPU engine reports as its backend. */
 export const CPU_INFO: BackendInfo = { kind: 'cpu', name: 'float64 CPU reference', software: true };
 
-/** Float64 bytes the reference holds: X, y, r, f, W, W0, a, a0, per-neuron stats. */
-export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
-  return 8 * (c.n * c.d + 3 * c.n + 2 * c.m * c.d + 2 * c.m + 8 * c.m);
-}
-
 /**
  * Most bytes of pre-activations a step keeps from its forward pass for its backward pass (which
- * then needs a third of the work, with the same bits); larger runs recompute them. Not part of
- * referenceBytes: a bounded scratch, so that the largest m that fits stays linear to compute.
+ * then needs a third of the work); larger runs compute them again in its backward pass, a chunk
+ * of rows at a time, with the same bits. A bounded scratch, so that the largest m that fits stays linear to compute.
  */
 export const Z_SCRATCH_BYTES = 16 * 2 ** 20;
+
+/** Bytes the reference holds: the step's memory (X twice, W, a, f, r, gradients, the scratch) and, in the JS heap, y, r, W0, a0 and per-neuron stats. */
+export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
+  return stepBytes(c.n, c.d, c.m, Z_SCRATCH_BYTES) + 8 * (2 * c.n + c.m * c.d + c.m + 8 * c.m);
+}
 
 export function createCpuEngine(given: Resolved, labelValues?: Float64Array): Engine {
   const s = initialState(given, labelValues);
@@ -38,19 +37,12 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
   let L = NaN;
   let halt: HaltCode = HALT.running;
   let epsStep: number | null = null;
-  const Z = 8 * n * m <= Z_SCRATCH_BYTES ? new Float64Array(n * m) : undefined;
-  // Whether Z holds the pre-activations at the current W (each update makes it stale).
-  let zFresh = false;
-  const residualNow = () => {
-    const f = forward(s.X, s.W, s.a, n, d, m, kappa, Z);
-    zFresh = Z !== undefined;
-    return residual(f, s.y);
-  };
-  /** Z at the current W, for the products of one state's Lanczos or power iteration. */
-  const freshZ = () => {
-    if (Z && !zFresh) residualNow();
-    return Z;
-  };
+  const wasm = createReferenceStep(s.X, s.W, s.a, n, d, m, kappa, Z_SCRATCH_BYTES);
+  // The state lives in the step's memory from here on: every reader sees the step's updates.
+  s.X = wasm.X;
+  s.W = wasm.W;
+  s.a = wasm.a;
+  const residualNow = () => residual(wasm.forward(), s.y);
   /** The state's loss and the halting rule on it, while the run goes on. */
   const check = (r: Float64Array) => {
     L = loss(r);
@@ -62,10 +54,10 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
   const readback = (rows: StateRow[]): Readback => ({ step, halt, epsStep, loss: L, loss0: L0, rows });
   return {
     backend: CPU_INFO,
-    memoryBytes: referenceBytes(given) + (Z?.byteLength ?? 0),
+    memoryBytes: referenceBytes(given),
     // Steps run between the loop's awaits; one submit at a time keeps the page drawing between them.
     pace: { maxSteps: 4096, maxRows: Infinity, inflight: 1 },
-    tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA, freshZ()),
+    tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA, wasm.preactivations()),
     denseKernel: async (etaW, etaA) => denseTangentKernel(s.X, s.W, s.a, n, d, m, kappa, etaW, etaA),
     setLabels: async (y) => { s.y = y; },
     residual0: async () => residualNow(),
@@ -82,9 +74,7 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
           check(r);
           if (halt !== HALT.running) break;
           if (logged.has(step)) rows.push(row(r));
-          if (Z) update(s.W, s.a, gradientsFromZ(s.X, Z, s.a, r, n, d, m, kappa), c.etaW, c.etaA);
-          else backwardUpdate(s.X, s.W, s.a, r, n, d, m, kappa, c.etaW, c.etaA);
-          zFresh = false;
+          wasm.backwardUpdate(r, c.etaW, c.etaA);
         }
         resolve(readback(rows));
       }, 0));
