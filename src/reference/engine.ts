@@ -10,7 +10,7 @@ import { metrics } from './metrics';
 import { neuronStats } from './neuron_stats';
 import { residual } from './residual';
 import { createReferenceStep, stepBytes } from './step_wasm';
-import { denseTangentKernel, tangentProduct } from './tangent';
+import { denseTangentKernel } from './tangent';
 
 /** What the CPU engine reports as its backend. */
 export const CPU_INFO: BackendInfo = { kind: 'cpu', name: 'float64 CPU reference', software: true };
@@ -57,7 +57,7 @@ export function createCpuEngine(given: Resolved, labelValues?: Float64Array): En
     memoryBytes: referenceBytes(given),
     // Steps run between the loop's awaits; one submit at a time keeps the page drawing between them.
     pace: { maxSteps: 4096, maxRows: Infinity, inflight: 1 },
-    tangentProduct: async (v, etaW, etaA) => tangentProduct(s, given, v, etaW, etaA, wasm.preactivations()),
+    tangentProduct: async (v, etaW, etaA) => wasm.tangentProduct(v, etaW, etaA),
     denseKernel: async (etaW, etaA) => denseTangentKernel(s.X, s.W, s.a, n, d, m, kappa, etaW, etaA),
     setLabels: async (y) => { s.y = y; },
     residual0: async () => residualNow(),

@@ -100,7 +100,7 @@ export const SUITE_PARAMS: Record<SuiteSize, SuiteParams> = {
   // transition measured at c = 0.1 (½ of the seeds converge near m·d/n ≈ 1.6 at n = 64).
   default: {
     d: 8, eps: 1e-6, rateFactor: 0.1, stepsPerSample: 500,
-    critical: { ns: [16, 32, 64, 128], mdOverN: ROOT2.slice(1, -1), seeds: 20 },
+    critical: { ns: [16, 32, 64, 128, 256], mdOverN: ROOT2.slice(1, -1), seeds: 20 },
     labels: {
       n: 64, mdOverN: [1, 1.41, 2, 2.83, 4, 5.66], seeds: 20,
       labels: [{ kind: 'sign' }, { kind: 'gaussian' }, { kind: 'adversarial' }, { kind: 'teacher', width: 8 }],
@@ -109,8 +109,8 @@ export const SUITE_PARAMS: Record<SuiteSize, SuiteParams> = {
     stepsize: { n: 64, mdOverN: [1.41, 2, 4], seeds: 10, factors: [0.5, 0.2, 0.1, 0.05], perDecade: 10 },
     // (e) and (f) stop at m = 512 and 256 (m·d/n = 64 and 32): at m = 1024 a run of (e) took
     // 150–180 s on the float64 reference (n = 64, 32 000 steps), a third of the suite's time.
-    lazy: { n: 64, widths: [8, 16, 32, 64, 128, 256, 512], seeds: 10 },
-    kernel: { n: 64, widths: [16, 64, 256], seeds: 5, steps: 10_000 },
+    lazy: { n: 64, widths: [8, 16, 32, 64, 128, 256, 512, 1024], seeds: 10 },
+    kernel: { n: 64, widths: [16, 64, 256, 1024], seeds: 5, steps: 10_000 },
     dimension: { n: 64, mdOverN: [2, 4], seeds: 10, ds: [2, 4, 8, 16, 32] },
   },
   // For a GPU: n to 1024.

@@ -4,8 +4,10 @@ import { forward } from '../../src/reference/forward';
 import { initNeurons, initX } from '../../src/reference/init';
 import { residual } from '../../src/reference/residual';
 import { createReferenceStep, stepBytes } from '../../src/reference/step_wasm';
+import { tangentProduct } from '../../src/reference/tangent';
 
 const KAPPA = 0.3;
+const ETA_W = 0.7, ETA_A = 1.3;
 
 /** A problem whose steps move W and a enough that the active sets change between steps. */
 function problem(n: number, d: number, m: number, seed: number) {
@@ -16,10 +18,10 @@ function problem(n: number, d: number, m: number, seed: number) {
 }
 
 describe('the WebAssembly step', () => {
-  // Sizes that are not multiples of its blocks (4 samples, 4 neurons, 2 coordinates), and one of each below them.
-  const sizes = [[67, 13, 30], [5, 130, 7], [1, 1, 1], [8, 8, 8], [33, 2, 5]];
+  // Sizes that are not multiples of its blocks (4 samples, 4 neurons, 8 and 2 coordinates), and one of each below them.
+  const sizes = [[67, 13, 30], [5, 130, 7], [1, 1, 1], [8, 8, 8], [33, 2, 5], [6, 17, 4]];
 
-  it('gives forward.ts and backward_update.ts\'s bits: f, the kept pre-activations, W and a over steps', () => {
+  it('gives forward.ts, backward_update.ts and tangent.ts\'s bits: f, W and a over steps, and the tangent product between them', () => {
     for (const [n, d, m] of sizes) {
       const p = problem(n, d, m, n + d);
       const k = createReferenceStep(p.X, p.W, p.a, n, d, m, KAPPA, 8 * n * m);
@@ -30,11 +32,11 @@ describe('the WebAssembly step', () => {
       for (let step = 0; step < 6; step++) {
         const f = forward(p.X, W, a, n, d, m, KAPPA, Z);
         expect(k.forward()).toEqual(f);
-        expect(k.preactivations()).toEqual(Z);
         const active = Array.from(Z, (z) => (z > 0 ? 1 : 0)).join('');
         activeChanged ||= before !== '' && active !== before;
         before = active;
         const r = residual(f, p.y);
+        expect(k.tangentProduct(r, ETA_W, ETA_A)).toEqual(tangentProduct({ X: p.X, W, a }, { n, d, m, outputScale: KAPPA }, r, ETA_W, ETA_A, Z));
         update(W, a, gradientsFromZ(p.X, Z, a, r, n, d, m, KAPPA), p.eta, 2 * p.eta);
         k.backwardUpdate(r, p.eta, 2 * p.eta);
         expect(k.W).toEqual(W);
@@ -59,8 +61,9 @@ describe('the WebAssembly step', () => {
     for (let step = 0; step < 4; step++) {
       const f = forward(p.X, W, a, n, d, m, KAPPA);
       expect(k.forward()).toEqual(f);
-      expect(k.preactivations()).toBeUndefined();
       const r = residual(f, p.y);
+      // tangent.ts without Z recomputes z in its own loops: the same values.
+      expect(k.tangentProduct(r, ETA_W, ETA_A)).toEqual(tangentProduct({ X: p.X, W, a }, { n, d, m, outputScale: KAPPA }, r, ETA_W, ETA_A));
       update(W, a, gradients(p.X, W, a, r, n, d, m, KAPPA), p.eta, p.eta);
       k.backwardUpdate(r, p.eta, p.eta);
       expect(k.W).toEqual(W);
@@ -69,14 +72,18 @@ describe('the WebAssembly step', () => {
     expect(W).not.toEqual(p.W);
   });
 
-  it('computes the pre-activations itself when asked for them after an update', () => {
+  it('computes the pre-activations at the current W itself when a product or an update comes right after an update', () => {
     const n = 10, d = 3, m = 6;
     const p = problem(n, d, m, 2);
     const k = createReferenceStep(p.X, p.W, p.a, n, d, m, KAPPA, 8 * n * m);
-    // No forward() before the first update, nor between the update and the question.
-    k.backwardUpdate(residual(forward(p.X, p.W, p.a, n, d, m, KAPPA), p.y), p.eta, p.eta);
-    const Z = new Float64Array(n * m);
-    forward(p.X, k.W, k.a, n, d, m, KAPPA, Z);
-    expect(k.preactivations()).toEqual(Z);
+    const W = p.W.slice(), a = p.a.slice();
+    // No forward() before the first update, nor between the updates and the product.
+    for (let step = 0; step < 2; step++) {
+      const r = residual(forward(p.X, W, a, n, d, m, KAPPA), p.y);
+      update(W, a, gradients(p.X, W, a, r, n, d, m, KAPPA), p.eta, p.eta);
+      k.backwardUpdate(r, p.eta, p.eta);
+    }
+    expect(k.W).toEqual(W);
+    expect(k.tangentProduct(p.y, ETA_W, ETA_A)).toEqual(tangentProduct({ X: p.X, W, a }, { n, d, m, outputScale: KAPPA }, p.y, ETA_W, ETA_A));
   });
 });
