@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
-import { assemblyScript } from './scripts/asc_plugin';
+import { assemblyScript } from './scripts/asc_plugin.ts';
 
 // `vite build --mode cli` bundles the Node command line (WGSL inlined through ?raw) and the
 // CPU pool's worker entry beside it (src/sweep/pool_node.ts loads ./pool_worker.js); the

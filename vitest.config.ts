@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { assemblyScript } from './scripts/asc_plugin';
+import { assemblyScript } from './scripts/asc_plugin.ts';
 
 // test/ mirrors src/: a test of src/X/Y.ts is test/X/Y.test.ts, suffixed by what it needs.
 // `npx vitest run --project unit` (or gpu, browser) runs one part alone.

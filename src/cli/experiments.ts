@@ -56,7 +56,7 @@ export function experimentsHelp(): string {
     '  g success against d at fixed m·d/n',
     '',
     `default suite: d=${D.d}, critical width for n = ${D.critical.ns.join(',')} (${D.critical.seeds} seeds per width), other charts at n = ${D.labels.n},`,
-    `rate factor c = ${D.rateFactor}, budgets ${D.stepsPerSample}·n steps: about 35 min on the CPU pool of a 2-core machine`,
+    `rate factor c = ${D.rateFactor}, budgets ${D.stepsPerSample}·n steps: about 15 min on the CPU pool of a 2-core machine`,
     '',
     `Each run is saved in DIR/${RUNS_FILE} as it finishes: after Ctrl-C (or a crash) the same command`,
     `resumes, training only the runs not in it (delete it to train every run again).`,
