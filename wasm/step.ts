@@ -1,5 +1,5 @@
 // The float64 reference's training step in WebAssembly (AssemblyScript; src/reference/step_wasm.ts
-// holds it): the sums of src/reference/forward.ts and backward_update.ts, each in the same order,
+// holds it): the sums of src/reference/forward.ts, backward_update.ts and tangent.ts, each in the same order,
 // on two float64 lanes. Products are rounded before they are added (no fused multiply-add), as
 // in JavaScript, so the bits are those of the JavaScript twins (test/reference/step_wasm.test.ts).
 // Pointers are byte offsets into the imported memory; every array is float64.
@@ -107,7 +107,7 @@ export function jvp(XT: usize, np: i32, U: usize, ua: usize, a: usize, i0: i32, 
 }
 
 /**
- * gradientsFromZ's sums for samples i0 ≤ i < i1, added to G (m×d) and GA (m): over i in order,
+ * backward_update.ts's gradients() sums for samples i0 ≤ i < i1, added to G (m×d) and GA (m): over i in order,
  * G_j += r_i x_i and GA_j += r_i z_ij where z_ij > 0. Neuron by neuron, eight coordinates k (then
  * two, then one) held in registers over all i. An inactive pair adds +0 rather than branching: the
  * active pattern is close to random, and a mispredicted branch per pair cost three times these

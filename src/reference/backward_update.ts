@@ -28,30 +28,6 @@ export function gradients(
   return { gW, gA };
 }
 
-/**
- * The same gradients from the pre-activations Z (n×m, row-major) that forward() kept: sample by
- * sample over Z's rows, so each sum still runs over i in increasing order and the bits are
- * gradients()'s, at a third of its work (no second ⟨w, x⟩, only the active pairs).
- */
-export function gradientsFromZ(
-  X: Float64Array, Z: Float64Array, a: Float64Array, r: Float64Array, n: number, d: number, m: number, kappa: number,
-): { gW: Float64Array; gA: Float64Array } {
-  const gW = new Float64Array(m * d);
-  const gA = new Float64Array(m);
-  for (let i = 0; i < n; i++) {
-    const ri = r[i];
-    for (let j = 0; j < m; j++) {
-      const z = Z[i * m + j];
-      if (z > 0) {
-        for (let k = 0; k < d; k++) gW[j * d + k] += ri * X[i * d + k];
-        gA[j] += ri * z;
-      }
-    }
-  }
-  for (let j = 0; j < m; j++) scaleGradients(gW, gA, gW.subarray(j * d, j * d + d), gA[j], j, a[j], d, kappa);
-  return { gW, gA };
-}
-
 /** Neuron j's sums (g = Σ_i r_i S_ij x_i, ga = Σ_i r_i S_ij z_ij) into its gradients. */
 function scaleGradients(gW: Float64Array, gA: Float64Array, g: Float64Array, ga: number, j: number, aj: number, d: number, kappa: number): void {
   for (let k = 0; k < d; k++) gW[j * d + k] = kappa * aj * g[k];

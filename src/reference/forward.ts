@@ -1,13 +1,12 @@
 // Float64 twin of shaders/forward.wgsl (whose per-chunk partial sums residual.wgsl adds up).
 
 /**
- * f_i = κ Σ_r a_r relu(⟨w_r, x_i⟩), without storing the n×m pre-activations unless given `Z`
- * (n×m, row-major) to keep them in: the reference's step reuses them in its backward pass.
- * Four neurons' dot products run side by side (four independent chains for the CPU to overlap,
+ * f_i = κ Σ_r a_r relu(⟨w_r, x_i⟩), without storing the n×m pre-activations (the engine's step,
+ * step_wasm.ts, keeps them in its own memory, with these bits). Four neurons' dot products run side by side (four independent chains for the CPU to overlap,
  * twice as fast); each is still summed over k in order and added to f_i in neuron order, so the
  * bits are those of one neuron at a time.
  */
-export function forward(X: Float64Array, W: Float64Array, a: Float64Array, n: number, d: number, m: number, kappa: number, Z?: Float64Array): Float64Array {
+export function forward(X: Float64Array, W: Float64Array, a: Float64Array, n: number, d: number, m: number, kappa: number): Float64Array {
   const f = new Float64Array(n);
   const m4 = m - (m % 4);
   for (let i = 0; i < n; i++) {
@@ -24,13 +23,6 @@ export function forward(X: Float64Array, W: Float64Array, a: Float64Array, n: nu
         z2 += W[w2 + k] * x;
         z3 += W[w3 + k] * x;
       }
-      if (Z) {
-        const zi = i * m + r;
-        Z[zi] = z0;
-        Z[zi + 1] = z1;
-        Z[zi + 2] = z2;
-        Z[zi + 3] = z3;
-      }
       if (z0 > 0) acc += a[r] * z0;
       if (z1 > 0) acc += a[r + 1] * z1;
       if (z2 > 0) acc += a[r + 2] * z2;
@@ -39,7 +31,6 @@ export function forward(X: Float64Array, W: Float64Array, a: Float64Array, n: nu
     for (; r < m; r++) {
       let z = 0;
       for (let k = 0; k < d; k++) z += W[r * d + k] * X[xi + k];
-      if (Z) Z[i * m + r] = z;
       if (z > 0) acc += a[r] * z;
     }
     f[i] = kappa * acc;

@@ -1,5 +1,5 @@
 // The reference's training step and tangent product, compiled from wasm/step.ts: forward(),
-// gradientsFromZ() + update() and tangentProduct() of forward.ts, backward_update.ts and
+// gradients() + update() and tangentProduct() of forward.ts, backward_update.ts and
 // tangent.ts, with the same bits (test/reference/step_wasm.test.ts) at several times their speed
 // in JavaScript: float64 SIMD does two lanes per instruction, no bounds checks run, and no branch
 // per (sample, neuron) pair is mispredicted. X, W and a live in the step's memory; the engine
@@ -99,7 +99,7 @@ export function createReferenceStep(
         each(i0, i1);
       }
   };
-  /** gradientsFromZ's sums for residual r into G and GA. */
+  /** gradients()'s sums for residual r into G and GA (before scaleGradients). */
   const gradientSums = (r: Float64Array) => {
     v.r.set(r);
     v.G.fill(0);

@@ -2,42 +2,33 @@
 // Jacobian of the outputs f(x_i) with respect to (W, a), and H = J diag(η) Jᵀ is the tangent
 // kernel η_W·H_W + η_a·H_a of MODEL.md, applied without ever forming it.
 import type { Resolved } from '../config/resolve';
-import { gradients, gradientsFromZ } from './backward_update';
+import { gradients } from './backward_update';
 import type { ReferenceState } from './init';
 
-/**
- * Jᵀ v: the backward pass with the residual r := v. uW is m×d (row r = neuron r), ua is m.
- * `Z`, the pre-activations at W (n×m, as forward() keeps them), saves recomputing them: same bits.
- */
+/** Jᵀ v: the backward pass with the residual r := v. uW is m×d (row r = neuron r), ua is m. */
 export function vjp(
-  X: Float64Array, W: Float64Array, a: Float64Array, v: Float64Array, n: number, d: number, m: number, kappa: number, Z?: Float64Array,
+  X: Float64Array, W: Float64Array, a: Float64Array, v: Float64Array, n: number, d: number, m: number, kappa: number,
 ): { uW: Float64Array; ua: Float64Array } {
-  const { gW, gA } = Z ? gradientsFromZ(X, Z, a, v, n, d, m, kappa) : gradients(X, W, a, v, n, d, m, kappa);
+  const { gW, gA } = gradients(X, W, a, v, n, d, m, kappa);
   return { uW: gW, ua: gA };
 }
 
 /**
  * J u: (J u)_i = κ Σ_r [ a_r S_ir ⟨u_r, x_i⟩ + ua_r relu(z_ir) ], z_ir = ⟨w_r, x_i⟩,
- * S_ir = [z_ir > 0] (relu'(0) = 0). Sample by sample, recomputing z like forward(), or reading
- * it from `Z` (then ⟨u_r, x_i⟩ only where S_ir = 1): the same bits either way.
+ * S_ir = [z_ir > 0] (relu'(0) = 0). Sample by sample, recomputing z like forward().
  */
 export function jvp(
   X: Float64Array, W: Float64Array, a: Float64Array, uW: Float64Array, ua: Float64Array,
-  n: number, d: number, m: number, kappa: number, Z?: Float64Array,
+  n: number, d: number, m: number, kappa: number,
 ): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let acc = 0;
     for (let r = 0; r < m; r++) {
       let z = 0, uz = 0;
-      if (Z) {
-        z = Z[i * m + r];
-        if (z > 0) for (let k = 0; k < d; k++) uz += uW[r * d + k] * X[i * d + k];
-      } else {
-        for (let k = 0; k < d; k++) {
-          z += W[r * d + k] * X[i * d + k];
-          uz += uW[r * d + k] * X[i * d + k];
-        }
+      for (let k = 0; k < d; k++) {
+        z += W[r * d + k] * X[i * d + k];
+        uz += uW[r * d + k] * X[i * d + k];
       }
       if (z > 0) acc += a[r] * uz + ua[r] * z;
     }
@@ -50,17 +41,17 @@ export function jvp(
 export type TangentDims = Pick<Resolved, 'n' | 'd' | 'm' | 'outputScale'>;
 
 /**
- * H v = J diag(η) Jᵀ v, with η = η_W on the W coordinates and η_a on the a coordinates; `Z`, the
- * pre-activations at the state's W, makes the products of one Lanczos or power iteration cheaper.
+ * H v = J diag(η) Jᵀ v, with η = η_W on the W coordinates and η_a on the a coordinates (the
+ * engine's products, step_wasm.ts, reuse the pre-activations, with these bits).
  */
 export function tangentProduct(
-  state: Pick<ReferenceState, 'X' | 'W' | 'a'>, dims: TangentDims, v: Float64Array, etaW: number, etaA: number, Z?: Float64Array,
+  state: Pick<ReferenceState, 'X' | 'W' | 'a'>, dims: TangentDims, v: Float64Array, etaW: number, etaA: number,
 ): Float64Array {
   const { n, d, m, outputScale: kappa } = dims;
-  const { uW, ua } = vjp(state.X, state.W, state.a, v, n, d, m, kappa, Z);
+  const { uW, ua } = vjp(state.X, state.W, state.a, v, n, d, m, kappa);
   for (let k = 0; k < m * d; k++) uW[k] *= etaW;
   for (let r = 0; r < m; r++) ua[r] *= etaA;
-  return jvp(state.X, state.W, state.a, uW, ua, n, d, m, kappa, Z);
+  return jvp(state.X, state.W, state.a, uW, ua, n, d, m, kappa);
 }
 
 /**

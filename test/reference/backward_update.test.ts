@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradients, gradientsFromZ } from '../../src/reference/backward_update';
+import { gradients } from '../../src/reference/backward_update';
 import { forward } from '../../src/reference/forward';
 import { initNeurons, initX } from '../../src/reference/init';
 import { loss } from '../../src/reference/loss';
@@ -36,29 +36,23 @@ describe('reference gradients', () => {
     expect(Math.max(...gW.map(Math.abs))).toBeGreaterThan(1e-2);
   });
 
-  it('from the forward pass\'s kept pre-activations are the same bits, and so is the forward, at m not a multiple of its blocks', () => {
+  it('the blocked forward has the bits of one neuron at a time, at m not a multiple of its blocks', () => {
     for (const [n, d, m] of [[9, 5, 7], [16, 8, 12], [5, 3, 1]]) {
       const X = initX(4, n, d, false);
       const { W, a } = initNeurons({ seed: 4, streamW: 2, streamA: 3, wScale: 0.6, aScale: 0.5, signA: false }, m, d);
-      const y = X.subarray(0, n).map((_, i) => Math.cos(i));
-      const Z = new Float64Array(n * m);
-      const f = forward(X, W, a, n, d, m, 0.7, Z);
+      const f = forward(X, W, a, n, d, m, 0.7);
       // One neuron at a time, the order the blocked forward must keep.
       for (let i = 0; i < n; i++) {
         let acc = 0;
         for (let j = 0; j < m; j++) {
           let z = 0;
           for (let k = 0; k < d; k++) z += W[j * d + k] * X[i * d + k];
-          expect(Z[i * m + j]).toBe(z);
           if (z > 0) acc += a[j] * z;
         }
         expect(f[i]).toBe(0.7 * acc);
       }
-      expect(forward(X, W, a, n, d, m, 0.7)).toEqual(f);
-      const r = residual(f, y);
-      const want = gradients(X, W, a, r, n, d, m, 0.7);
-      expect(gradientsFromZ(X, Z, a, r, n, d, m, 0.7)).toEqual(want);
-      expect(Math.max(...want.gA.map(Math.abs))).toBeGreaterThan(1e-3);
+      // Not vacuous: some sample has active neurons.
+      expect(Math.max(...f.map(Math.abs))).toBeGreaterThan(1e-3);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradients, gradientsFromZ, update } from '../../src/reference/backward_update';
+import { gradients, update } from '../../src/reference/backward_update';
 import { forward } from '../../src/reference/forward';
 import { initNeurons, initX } from '../../src/reference/init';
 import { residual } from '../../src/reference/residual';
@@ -17,6 +17,18 @@ function problem(n: number, d: number, m: number, seed: number) {
   return { X, W, a, y, eta: 1 / (n * m * KAPPA * KAPPA) };
 }
 
+/** Which (sample, neuron) pairs are active, as one string. */
+function activePattern(X: Float64Array, W: Float64Array, n: number, d: number, m: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) {
+      let z = 0;
+      for (let k = 0; k < d; k++) z += W[j * d + k] * X[i * d + k];
+      s += z > 0 ? '1' : '0';
+    }
+  return s;
+}
+
 describe('the WebAssembly step', () => {
   // Sizes that are not multiples of its blocks (4 samples, 4 neurons, 8 and 2 coordinates), and one of each below them.
   const sizes = [[67, 13, 30], [5, 130, 7], [1, 1, 1], [8, 8, 8], [33, 2, 5], [6, 17, 4]];
@@ -26,18 +38,17 @@ describe('the WebAssembly step', () => {
       const p = problem(n, d, m, n + d);
       const k = createReferenceStep(p.X, p.W, p.a, n, d, m, KAPPA, 8 * n * m);
       const W = p.W.slice(), a = p.a.slice();
-      const Z = new Float64Array(n * m);
       let activeChanged = false;
       let before = '';
       for (let step = 0; step < 6; step++) {
-        const f = forward(p.X, W, a, n, d, m, KAPPA, Z);
+        const f = forward(p.X, W, a, n, d, m, KAPPA);
         expect(k.forward()).toEqual(f);
-        const active = Array.from(Z, (z) => (z > 0 ? 1 : 0)).join('');
+        const active = activePattern(p.X, W, n, d, m);
         activeChanged ||= before !== '' && active !== before;
         before = active;
         const r = residual(f, p.y);
-        expect(k.tangentProduct(r, ETA_W, ETA_A)).toEqual(tangentProduct({ X: p.X, W, a }, { n, d, m, outputScale: KAPPA }, r, ETA_W, ETA_A, Z));
-        update(W, a, gradientsFromZ(p.X, Z, a, r, n, d, m, KAPPA), p.eta, 2 * p.eta);
+        expect(k.tangentProduct(r, ETA_W, ETA_A)).toEqual(tangentProduct({ X: p.X, W, a }, { n, d, m, outputScale: KAPPA }, r, ETA_W, ETA_A));
+        update(W, a, gradients(p.X, W, a, r, n, d, m, KAPPA), p.eta, 2 * p.eta);
         k.backwardUpdate(r, p.eta, 2 * p.eta);
         expect(k.W).toEqual(W);
         expect(k.a).toEqual(a);
@@ -62,7 +73,6 @@ describe('the WebAssembly step', () => {
       const f = forward(p.X, W, a, n, d, m, KAPPA);
       expect(k.forward()).toEqual(f);
       const r = residual(f, p.y);
-      // tangent.ts without Z recomputes z in its own loops: the same values.
       expect(k.tangentProduct(r, ETA_W, ETA_A)).toEqual(tangentProduct({ X: p.X, W, a }, { n, d, m, outputScale: KAPPA }, r, ETA_W, ETA_A));
       update(W, a, gradients(p.X, W, a, r, n, d, m, KAPPA), p.eta, p.eta);
       k.backwardUpdate(r, p.eta, p.eta);

@@ -20,10 +20,6 @@ describe('tangent-kernel products (float64 reference)', () => {
         const want = matVec(H, v);
         const got = tangentProduct(p.s, p.c, v, etaW, etaA);
         expect(maxAbs(got.map((x, i) => x - want[i]))).toBeLessThan(1e-13 * maxAbs(want));
-        // From the forward pass's pre-activations: the same bits.
-        const Z = new Float64Array(n * m);
-        forward(X, W, a, n, d, m, kappa, Z);
-        expect(tangentProduct(p.s, p.c, v, etaW, etaA, Z)).toEqual(got);
         // Not vacuous: the product is far from zero.
         expect(maxAbs(want)).toBeGreaterThan(1e-3);
       }
