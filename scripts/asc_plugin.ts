@@ -8,7 +8,7 @@ import type { Plugin } from 'vite';
 
 const QUERY = '?asc';
 
-export const ASC_FLAGS = ['--optimizeLevel', '3', '--enable', 'simd', '--runtime', 'stub', '--importMemory'];
+const ASC_FLAGS = ['--optimizeLevel', '3', '--enable', 'simd', '--runtime', 'stub', '--importMemory'];
 
 export function assemblyScript(): Plugin {
   return {

@@ -9,7 +9,7 @@ import { haltCode, loss } from './loss';
 import { metrics } from './metrics';
 import { neuronStats } from './neuron_stats';
 import { residual } from './residual';
-import { createReferenceStep, stepBytes } from './step_wasm';
+import { createReferenceStep, STEP_MAX_BYTES, stepBytes } from './step_wasm';
 import { denseTangentKernel } from './tangent';
 
 /** What the CPU engine reports as its backend. */
@@ -25,6 +25,14 @@ export const Z_SCRATCH_BYTES = 16 * 2 ** 20;
 /** Bytes the reference holds: the step's memory (X twice, W, a, f, r, gradients, the scratch) and, in the JS heap, y, r, W0, a0 and per-neuron stats. */
 export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
   return stepBytes(c.n, c.d, c.m, Z_SCRATCH_BYTES) + 8 * (2 * c.n + c.m * c.d + c.m + 8 * c.m);
+}
+
+/** A one-line reason why the reference cannot hold run c in its step's WebAssembly memory (32-bit addresses), or null. */
+export function referenceRefuses(c: Pick<Resolved, 'n' | 'd' | 'm'>): string | null {
+  const need = stepBytes(c.n, c.d, c.m, Z_SCRATCH_BYTES);
+  if (need <= STEP_MAX_BYTES) return null;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  return `the CPU reference's step holds at most ${gib(STEP_MAX_BYTES)} of WebAssembly memory; this run needs ${gib(need)}`;
 }
 
 export function createCpuEngine(given: Resolved, labelValues?: Float64Array): Engine {

@@ -4,7 +4,8 @@ import type { Resolved } from '../config/resolve';
 import { planRun } from '../gpu/plan';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
-import { CPU_INFO, referenceBytes } from '../reference/engine';
+import { ConfigError } from '../config/schema';
+import { CPU_INFO, referenceBytes, referenceRefuses } from '../reference/engine';
 import { trainBatches, type BatchOptions } from './batch';
 import { createCpuTrainer, createGpuTrainer, type OnSetup, type Trainer } from './trainer';
 
@@ -34,6 +35,8 @@ export function cpuBackend(refuse: (c: Resolved, need: number) => void): Backend
     info: CPU_INFO,
     check(c) {
       const need = referenceBytes(c);
+      const why = referenceRefuses(c);
+      if (why) throw new ConfigError('m', `--m (m) too large: ${why}`);
       refuse(c, need);
       return need;
     },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
+import { referenceRefuses } from '../../src/reference/engine';
+import { cpuBackend } from '../../src/train/backend';
 import { createCpuTrainer } from '../../src/train/trainer';
 
 const small = { n: 24, d: 6, m: 16, steps: 300 };
@@ -56,5 +58,15 @@ describe('float64 reference trainer', () => {
     expect(res.stepsDone).toBe(3000);
     expect(res.stepsToEps).toBeGreaterThan(0);
     expect(res.stepsToEps).toBeLessThan(3000);
+  });
+
+  it('refuses, in one line naming m, a run whose step would not fit in 32-bit WebAssembly memory', () => {
+    expect(referenceRefuses({ n: 64, d: 128, m: 1_000_000 })).toBeNull();
+    const huge = resolveConfig(buildConfig({ n: 64, d: 128, m: 3_000_000 }));
+    expect(referenceRefuses(huge)).toMatch(/at most 4\.0 GiB of WebAssembly memory; this run needs 5\.9 GiB$/);
+    // Before the backend's own budget is asked.
+    let asked = false;
+    expect(() => cpuBackend(() => { asked = true; }).check(huge)).toThrow(/^--m \(m\) too large: the CPU reference's step/);
+    expect(asked).toBe(false);
   });
 });
