@@ -27,12 +27,23 @@ export function referenceBytes(c: Pick<Resolved, 'n' | 'd' | 'm'>): number {
   return stepBytes(c.n, c.d, c.m, Z_SCRATCH_BYTES) + 8 * (2 * c.n + c.m * c.d + c.m + 8 * c.m);
 }
 
-/** A one-line reason why the reference cannot hold run c in its step's WebAssembly memory (32-bit addresses), or null. */
+/**
+ * A one-line reason why the reference cannot hold run c in its step's WebAssembly memory (32-bit
+ * addresses), with the largest m that fits at c's n and d; null where it fits.
+ */
 export function referenceRefuses(c: Pick<Resolved, 'n' | 'd' | 'm'>): string | null {
-  const need = stepBytes(c.n, c.d, c.m, Z_SCRATCH_BYTES);
-  if (need <= STEP_MAX_BYTES) return null;
+  const fits = (m: number) => stepBytes(c.n, c.d, m, Z_SCRATCH_BYTES) <= STEP_MAX_BYTES;
+  if (fits(c.m)) return null;
+  // The step's bytes grow with m: bisect for the largest m that fits (0 when none does).
+  let lo = 0, hi = c.m;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-  return `the CPU reference's step holds at most ${gib(STEP_MAX_BYTES)} of WebAssembly memory; this run needs ${gib(need)}`;
+  const why = `the CPU reference's step holds at most ${gib(STEP_MAX_BYTES)} of WebAssembly memory; this run needs ${gib(stepBytes(c.n, c.d, c.m, Z_SCRATCH_BYTES))}`;
+  return lo >= 1 ? `${why}; at n=${c.n} d=${c.d} the largest m that fits is ${lo}` : `${why} even at m=1`;
 }
 
 export function createCpuEngine(given: Resolved, labelValues?: Float64Array): Engine {

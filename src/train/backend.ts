@@ -35,9 +35,9 @@ export function cpuBackend(refuse: (c: Resolved, need: number) => void): Backend
     info: CPU_INFO,
     check(c) {
       const need = referenceBytes(c);
+      refuse(c, need);
       const why = referenceRefuses(c);
       if (why) throw new ConfigError('m', `--m (m) too large: ${why}`);
-      refuse(c, need);
       return need;
     },
     create: (c, labelValues, _kernel, onSetup) => createCpuTrainer(c, labelValues, onSetup),

@@ -63,10 +63,13 @@ describe('float64 reference trainer', () => {
   it('refuses, in one line naming m, a run whose step would not fit in 32-bit WebAssembly memory', () => {
     expect(referenceRefuses({ n: 64, d: 128, m: 1_000_000 })).toBeNull();
     const huge = resolveConfig(buildConfig({ n: 64, d: 128, m: 3_000_000 }));
-    expect(referenceRefuses(huge)).toMatch(/at most 4\.0 GiB of WebAssembly memory; this run needs 5\.9 GiB$/);
-    // Before the backend's own budget is asked.
-    let asked = false;
-    expect(() => cpuBackend(() => { asked = true; }).check(huge)).toThrow(/^--m \(m\) too large: the CPU reference's step/);
-    expect(asked).toBe(false);
+    const why = referenceRefuses(huge)!;
+    expect(why).toMatch(/at most 4\.0 GiB of WebAssembly memory; this run needs 5\.9 GiB; at n=64 d=128 the largest m that fits is \d+$/);
+    // The largest m that fits does, and one more does not.
+    const largest = Number(why.split(' ').at(-1));
+    expect(referenceRefuses({ n: 64, d: 128, m: largest })).toBeNull();
+    expect(referenceRefuses({ n: 64, d: 128, m: largest + 1 })).not.toBeNull();
+    // After the backend's own budget, which passes here.
+    expect(() => cpuBackend(() => {}).check(huge)).toThrow(/^--m \(m\) too large: the CPU reference's step/);
   });
 });
