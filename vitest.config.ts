@@ -22,8 +22,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [GPU, BROWSER] } },
       // A WebGPU adapter in Node (Dawn): the one VK_ICD_FILENAMES names, else SwiftShader.
       { extends: true, test: { name: 'gpu', include: [GPU] } },
-      // Headless Chromium (Debian's, through playwright-core).
-      { extends: true, test: { name: 'browser', include: [BROWSER] } },
+      // Headless Chromium (Debian's, through playwright-core), on the page built once for all its files.
+      { extends: true, test: { name: 'browser', include: [BROWSER], globalSetup: ['test/support/site.ts'] } },
     ],
   },
 });

@@ -3,28 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS, buildPage, launch, pageAdapter, serve, waitForState, watchErrors } from '../support/browser';
+import { ARTIFACTS, launch, pageAdapter, siteBase, waitForState, watchErrors } from '../support/browser';
 
 describe('bench.html', () => {
-  let site: Awaited<ReturnType<typeof buildPage>>;
-  let server: Awaited<ReturnType<typeof serve>>;
   let browser: Browser;
   beforeAll(async () => {
-    site = await buildPage();
-    server = await serve(site.dir);
     browser = await launch(true);
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await site?.remove();
   });
 
   it('times the kernels, the step and the reference product, and prints the table and the charts', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors = watchErrors(page);
-    await page.goto(`${server.base}/bench.html#quick=1&autorun=1&peak=50`);
+    await page.goto(`${siteBase()}/bench.html#quick=1&autorun=1&peak=50`);
     // While it runs, Run is disabled: a second run would write into the same table.
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     expect(await page.isDisabled('#run')).toBe(true);

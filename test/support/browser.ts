@@ -1,14 +1,11 @@
-// Fixtures for the browser tests: the page built by Vite into a temporary folder, a static
-// server on 127.0.0.1, and Debian's Chromium driven by playwright-core (no browser download).
+// Fixtures for the browser tests: the page (built and served once, by test/support/site.ts)
+// and Debian's Chromium driven by playwright-core (no browser download).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { inject } from 'vitest';
 import { describeAdapter } from '../../src/gpu/device';
 import type { BackendInfo } from '../../src/model/engine';
 
@@ -16,35 +13,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test-results', 'browser');
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Builds the page as `npm run build` does, into a fresh temporary folder. */
-export async function buildPage(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'shallow-gd-page-'));
-  await build({ root: ROOT, logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-/** Serves `dir` on a random port of 127.0.0.1 (a secure context, so navigator.gpu exists). */
-export async function serve(dir: string): Promise<{ base: string; close: () => Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = resolve(dir, '.' + path);
-    if (!file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(() => ok())) };
-}
+/** Where the browser project's global setup (test/support/site.ts) serves the built page. */
+export const siteBase = (): string => inject('siteBase');
 
 /** Headless Chromium; with `webgpu` false, WebGPU has no adapter and the page must fall back. */
 export async function launch(webgpu: boolean): Promise<Browser> {
