@@ -117,7 +117,7 @@ export async function experimentsCommand(argv: string[], interrupt: Interrupt = 
   const suite = buildSuite(args.size);
   let backend: Backend;
   try {
-    // Unlike train's auto, the suite's passes over a software adapter: on the default suite
+    // As train's auto, the suite's passes over a software adapter: on the default suite
     // SwiftShader ran 3× (m = 1024) to 30× (m ≤ 16) slower than the CPU reference on 2 cores.
     backend = await openBackend(args.backend, log, { software: false });
   } catch (e) {

@@ -12,7 +12,7 @@ import { formatVariants } from '../gpu/autotune';
 import type { GpuEngine } from '../gpu/engine';
 import type { OnSetup, Progress, RunResult, SetupEvent, Trainer } from '../train/trainer';
 import { parseTrainArgs, trainHelp, type TrainArgs } from './train_args';
-import { NoAdapterError, openBackend, softwareAdapterPays } from '../train/backend_node';
+import { NoAdapterError, openBackend } from '../train/backend_node';
 import { EXIT } from './exit';
 import { benchCommand } from './bench';
 import { experimentsCommand } from './experiments';
@@ -114,8 +114,8 @@ function setupReporter(tty: boolean): { onSetup: OnSetup; finish(seconds: number
 }
 
 async function makeTrainer(c: Resolved, args: TrainArgs, labels?: Float64Array): Promise<Trainer> {
-  // A software adapter where it is the faster (or --kernel asks for WebGPU's kernels).
-  const software = Object.keys(args.kernel).length > 0 || softwareAdapterPays(c);
+  // A software adapter only when --kernel asks for WebGPU's kernels: the reference is faster (openBackend).
+  const software = Object.keys(args.kernel).length > 0;
   const backend = await openBackend(args.backend, (line) => process.stderr.write(line + '\n'), { software });
   backend.check(c, args.kernel);
   const report = setupReporter(process.stderr.isTTY === true);

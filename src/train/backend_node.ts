@@ -2,7 +2,6 @@
 // float64 CPU reference.
 import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
 import { referenceBytes } from '../reference/engine';
@@ -62,21 +61,11 @@ const CPU = cpuBackend((c, need) => {
 });
 
 /**
- * Multiply-adds per step (n·m·d) above which a software adapter trains one run faster than the
- * float64 reference: SwiftShader's step at 1024×16×1024–4096 (1.7–6.7·10⁷) ran 0.76–1.18× the
- * reference's, and npm start's 128×16×64 (1.3·10⁵) took 15.6 s against 5.5 s (docs/BENCHMARKS.md).
- */
-export const SOFTWARE_ADAPTER_MIN_WORK = 2 ** 24;
-
-/** Whether train's `auto` takes a software adapter for this run (by the rule above). */
-export function softwareAdapterPays(c: Pick<Resolved, 'n' | 'm' | 'd'>): boolean {
-  return c.n * c.m * c.d > SOFTWARE_ADAPTER_MIN_WORK;
-}
-
-/**
  * `auto` takes WebGPU when an adapter exists and says so when it falls back to the CPU; with
- * `software: false` it also passes over a software adapter (SwiftShader), for work where the
- * float64 reference on the CPU is faster.
+ * `software: false` it also passes over a software adapter (SwiftShader, lavapipe), as train
+ * does: on this 2-core machine the float64 reference's step took 0.13–0.24× SwiftShader's time
+ * and 0.34–0.66× lavapipe's at every size measured (n = 256–4096, d = 16, m = 1024–8192;
+ * docs/BENCHMARKS.md, 2026-12-02), neither ratio rising with the work.
  */
 export async function openBackend(
   choice: 'auto' | 'webgpu' | 'cpu', notice: (line: string) => void, opts: { software?: boolean } = {},

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gpu } from '../support/gpu';
-import { softwareAdapterPays } from '../../src/train/backend_node';
 import { resolveConfig } from '../../src/config/resolve';
 import { buildConfig } from '../../src/config/schema';
 import { decodeNpy, encodeNpy } from '../../src/io/npy';
@@ -59,14 +58,12 @@ describe('shallow-gd train', () => {
     expect(summary.final.loss_ratio).toBeLessThan(0.05);
   });
 
-  it('with --backend auto, takes a software adapter only for runs large enough to gain from it', async () => {
+  it('with --backend auto, passes over a software adapter (the float64 reference is faster on one)', async () => {
     const { info } = await gpu();
     const r = cli(['train', '--n', '16', '--d', '4', '--m', '8', '--steps', '20']);
     expect(r.code).toBe(0);
     expect(/^backend: (.*)$/m.exec(r.err)?.[1]).toBe(info.software ? 'float64 CPU reference' : info.name);
     if (info.software) expect(r.err).toMatch(/^notice: only a software WebGPU adapter .*float64 CPU reference, which is faster here/m);
-    expect(softwareAdapterPays({ n: 16, d: 4, m: 8 })).toBe(false);
-    expect(softwareAdapterPays({ n: 1024, d: 16, m: 4096 })).toBe(true);
   });
 
   it('prints the summary as JSON with --json, and trains on labels from a .npy file', () => {
