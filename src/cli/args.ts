@@ -138,7 +138,7 @@ export function presetLines(): string[] {
 // Flags that several commands share.
 export const BACKEND = {
   kind: 'value', choices: ['auto', 'webgpu', 'cpu'], default: 'auto',
-  help: 'auto (WebGPU on a hardware adapter, and on a software one where the run is large enough to gain from it; else the CPU reference), webgpu, or cpu',
+  help: 'auto (WebGPU on a hardware adapter; else the float64 CPU reference, faster than a software adapter such as SwiftShader), webgpu, or cpu',
 } as const satisfies Flag;
 export type BackendChoice = (typeof BACKEND.choices)[number];
 

@@ -50,13 +50,14 @@ export const BATCH_ROW_CAP = 16;
 const MAX_BATCH_RUNS = 65535;
 
 /**
- * Invocations per run: 16 on CPU drivers, where each barrier of a step costs per group of 4
- * lanes (SwiftShader: 12 000 run-steps/s against 4 950 with 64 at 32×8×32, 16 runs; `bench
- * --sweep`, docs/BENCHMARKS.md), 64 on GPUs (two warps, or one wavefront). A run's bits
- * depend on it: it is the adapter's, never the batch's.
+ * Invocations per run: 8 on CPU drivers, where each barrier of a step costs per group of 4
+ * lanes (SwiftShader, 64 runs of 32×8×m, 400 steps, `bench --sweep --batches 64`, one build
+ * with the size patched in: m = 8, 32, 64 gave 28 800, 8 660, 4 680 run-steps/s with 8 against
+ * 23 000, 8 900, 4 200 with 4 and 15 000, 6 230, 3 470 with 16; docs/BENCHMARKS.md), 64 on GPUs
+ * (two warps, or one wavefront). A run's bits depend on it: it is the adapter's, never the batch's.
  */
 export function batchWorkgroup(info: BackendInfo): number {
-  return info.software ? 16 : 64;
+  return info.software ? 8 : 64;
 }
 
 /**

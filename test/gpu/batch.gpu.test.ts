@@ -36,7 +36,7 @@ describe('batched engine', () => {
       config({ m: 40, d: 7, seed: 3, labels: 'teacher:4' }),
       config({ m: 24, seed: 4, preset: 'nguyen', spectrum: true }),
     ];
-    // The adapter's workgroup size, and the other one (16 on CPU drivers, 64 on GPUs).
+    // The adapter's workgroup size, and the other one (8 on CPU drivers, 64 on GPUs).
     const got = [...await batched(runs.slice(0, 2)), ...await batched(runs.slice(2), undefined, undefined, dev.info.software ? 64 : 16)];
     for (const [k, { config: measured, result }] of got.entries()) {
       // The batch's rates (measured on the reference at initialization), given as numbers.
