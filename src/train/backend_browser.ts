@@ -16,7 +16,9 @@ import type { OnSetup, SetupEvent, Trainer } from './trainer';
 const CPU_MAX_BYTES = 512 * 2 ** 20;
 /**
  * It stops (Pause, Cancel) only between submits, of one step at least: a step of 6·n·d·m flops
- * must stay well under a second of JavaScript (about 1 GFLOP/s) for Pause to answer at once.
+ * must stay well under a second for Pause to answer at once. The WebAssembly step does about
+ * 5 GFLOP/s on this 2-core machine (21 ms at 1024×16×1024, docs/BENCHMARKS.md): 3·10⁸ flops are
+ * about 60 ms here, and leave room for a phone several times slower.
  */
 const CPU_MAX_STEP_FLOPS = 3e8;
 
