@@ -52,8 +52,9 @@ const MAX_BATCH_RUNS = 65535;
 /**
  * Invocations per run: 8 on CPU drivers, where each barrier of a step costs per group of 4
  * lanes (SwiftShader, 64 runs of 32×8×m, 400 steps, `bench --sweep --batches 64`, one build
- * with the size patched in: m = 8, 32, 64 gave 28 800, 8 660, 4 680 run-steps/s with 8 against
- * 23 000, 8 900, 4 200 with 4 and 15 000, 6 230, 3 470 with 16; docs/BENCHMARKS.md), 64 on GPUs
+ * per count: m = 8, 32, 64 gave 28 800, 8 660, 4 680 run-steps/s with 8 against 23 000, 8 900,
+ * 4 200 with 4 and 15 000, 6 230, 3 470 with 16; 8 stayed 1.2–1.5× ahead of 16 measured
+ * interleaved; docs/BENCHMARKS.md), 64 on GPUs
  * (two warps, or one wavefront). A run's bits depend on it: it is the adapter's, never the batch's.
  */
 export function batchWorkgroup(info: BackendInfo): number {
