@@ -1,7 +1,6 @@
 // bench.html runs the benchmark harness in Chromium on its WebGPU adapter (SwiftShader in headless Chromium here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS, launch, pageAdapter, siteBase, waitForState, watchErrors } from '../support/browser';
 
@@ -9,7 +8,6 @@ describe('bench.html', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launch(true);
-    await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();

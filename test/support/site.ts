@@ -1,14 +1,15 @@
 // The browser project's global setup: the page built by Vite as `npm run build` builds it,
 // once for every browser test file, into a temporary folder served on 127.0.0.1 (a secure
-// context, so navigator.gpu exists). The files reach it by siteBase() (test/support/browser.ts).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// context, so navigator.gpu exists). The files reach it by siteBase() (test/support/browser.ts),
+// and write their screenshots into ARTIFACTS, made here.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
+import { ARTIFACTS, ROOT } from './browser';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,10 +17,10 @@ declare module 'vitest' {
   }
 }
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await mkdir(ARTIFACTS, { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'shallow-gd-page-'));
   await build({ root: ROOT, logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
   const server = createServer(async (req, res) => {

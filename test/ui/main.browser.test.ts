@@ -2,7 +2,6 @@
 // CPU), so the problems are tiny; the assertions hold on any adapter. A test that cannot get
 // WebGPU fails: it never skips. The page as a widget: widget_api.browser.test.ts; without
 // WebGPU and with a lost device: worker_backend.browser.test.ts.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,7 +23,6 @@ let cpu: Browser;
 
 beforeAll(async () => {
   [gpu, cpu] = await Promise.all([launch(true), launch(false)]);
-  await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {

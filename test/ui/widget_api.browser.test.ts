@@ -1,6 +1,5 @@
 // The page embedded as a widget (embed=1) in headless Chromium on WebGPU (SwiftShader here):
 // its postMessage protocol (src/ui/widget_api.ts) and the embed example (embed.html).
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,7 +10,6 @@ let gpu: Browser;
 
 beforeAll(async () => {
   gpu = await launch(true);
-  await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(() => gpu?.close());

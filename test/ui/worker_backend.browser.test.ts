@@ -1,6 +1,5 @@
 // The page's worker when WebGPU fails it: a device lost mid-run, and no WebGPU at all (the
 // float64 CPU reference in the worker, src/ui/worker_backend.ts), in headless Chromium.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,7 +11,6 @@ let cpu: Browser;
 
 beforeAll(async () => {
   cpu = await launch(false);
-  await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(() => cpu?.close());
