@@ -22,10 +22,20 @@ export interface NodeDevice {
   info: BackendInfo;
 }
 
-async function tryAdapter(): Promise<GPUAdapter | null> {
+/**
+ * Dawn's settings for SwiftShader. WGSL zero-fills workgroup memory; through the Vulkan extension
+ * for it (Dawn's default where a driver has it) SwiftShader compiled kernels with large workgroup
+ * arrays about 7× slower and ran them 2–5× slower (forward=gemm at d = 130: 7.1 s against 0.7 s to
+ * compile; n = 256, d = 16, m = 4096: 0.8–1.0 s against 0.2 s per pass) than with Dawn's own
+ * zero-fill, the loop at the kernel's start that Dawn runs on drivers without the extension.
+ * Same semantics, same bits. lavapipe gained nothing from it, so it keeps Dawn's default.
+ */
+export const SWIFTSHADER_FLAGS = ['disable-dawn-features=use_vulkan_zero_initialize_workgroup_memory_extension'];
+
+async function tryAdapter(flags: string[] = []): Promise<GPUAdapter | null> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  const gpu = create(flags);
   instances.push(gpu);
   return gpu.requestAdapter({ powerPreference: 'high-performance' });
 }
@@ -51,6 +61,8 @@ export async function acquireNodeDevice(): Promise<NodeDevice | null> {
     }
   }
   if (!adapter) return null;
+  // The driver is known only once an adapter is found: SwiftShader's gets its own instance.
+  if (/swiftshader/i.test(describeAdapter(adapter).name)) adapter = (await tryAdapter(SWIFTSHADER_FLAGS)) ?? adapter;
   // As in a browser: libraries written for it (TensorFlow.js, the benchmark's peer) find navigator.gpu.
   const gpu = instances[instances.length - 1];
   if (typeof navigator === 'undefined') Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });

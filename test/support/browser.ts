@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { describeAdapter } from '../../src/gpu/device';
+import { SWIFTSHADER_FLAGS } from '../../src/gpu/device_node';
 import type { BackendInfo } from '../../src/model/engine';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,7 +21,8 @@ export const siteBase = (): string => inject('siteBase');
 export async function launch(webgpu: boolean): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does it)`);
   const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-  if (webgpu) args.push('--enable-unsafe-webgpu');
+  // Chromium's WebGPU here is SwiftShader: Dawn's settings for it, as in Node (same semantics).
+  if (webgpu) args.push('--enable-unsafe-webgpu', ...SWIFTSHADER_FLAGS.map((f) => `--${f}`));
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
