@@ -2,7 +2,9 @@
 // step, v for Jᵀv), and its activation flips against w0 where `flips`; shared by
 // batch_train.wgsl and batch_tangent.wgsl. Samples in order: a fixed sum.
 
-var<workgroup> r_sh: array<f32, BATCH_MAX_N>;
+// RN ≥ the batch's largest n (src/gpu/batch.ts residualLength).
+override RN: u32;
+var<workgroup> r_sh: array<f32, RN>;
 
 struct BatchNeuron {
   g: array<vec4<f32>, D4>,   // Σ_i c_i [z_i > 0] x_i

@@ -5,7 +5,7 @@
 // closing record, with the rule applied at that state), then both layers' updates from the
 // gradients at the same point. Every sum runs in a fixed order within the run's workgroup, so a
 // run's bits depend on neither the batch's size nor its other runs (src/gpu/batch.ts packs
-// runs of one D4 per batch). r lives in workgroup memory (n ≤ BATCH_MAX_N); X, W0, y, a0 are
+// runs of one D4 per batch). r lives in workgroup memory (n ≤ RN); X, W0, y, a0 are
 // read only; W and a are the run's parameters.
 
 var<workgroup> lane: array<f32, WG>;

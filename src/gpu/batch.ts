@@ -6,13 +6,14 @@
 import type { Resolved } from '../config/resolve';
 import type { HaltCode } from '../model/constants';
 import type { BackendInfo, Readback, StateRow, Tensors } from '../model/engine';
+import { STAT_COUNT } from '../model/constants';
 import { STATE_COLUMNS } from '../model/metrics';
 import { Allocator } from './allocate';
 import {
   BATCH_STATE, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
 } from './kernels/batch_train';
 import { batchTangent, type BatchTangentBuffers } from './kernels/batch_tangent';
-import { BATCH_MAX_N, ROW_WORDS } from './layout';
+import { ROW_WORDS } from './layout';
 import { GpuContext, encode, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
@@ -69,10 +70,31 @@ export function batchRuns(info: BackendInfo): number {
   return info.software ? 64 : MAX_BATCH_RUNS;
 }
 
+/** Words of workgroup memory batch_train holds beside the residual: `lane` and `stat_lane` (a word per invocation each per column), `state_sh`. */
+const reductionWords = (workgroup: number) => workgroup * (1 + STAT_COUNT) + STATE_WORDS;
+
+/**
+ * The most samples of a batched run on this device: a run's residual lives in its workgroup's
+ * memory, beside batch_train's reductions. A multiple of 4 words: Dawn counts each workgroup
+ * variable in whole 16-byte units.
+ */
+export function batchMaxN(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): number {
+  return 4 * Math.floor((Math.floor(limits.maxComputeWorkgroupStorageSize / 4) - reductionWords(workgroup)) / 4);
+}
+
+/**
+ * The length of a batch's residual array (RN) for runs of at most `n` samples: a power of 2,
+ * at least 64, so that few pipelines serve every batch, or else the device's most. The array
+ * takes a workgroup's memory: on a GPU, the larger it is, the fewer workgroups fit at once.
+ */
+export function residualLength(n: number, max: number): number {
+  return Math.min(Math.max(64, 2 ** Math.ceil(Math.log2(n))), max);
+}
+
 /** Why a run cannot join a batch (it trains on the single-run engine), or null. */
-export function unbatchable(c: Resolved): string | null {
-  if (c.n > BATCH_MAX_N) return `n > ${BATCH_MAX_N}`;
-  return null;
+export function unbatchable(c: Resolved, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): string | null {
+  const max = batchMaxN(limits, workgroup);
+  return c.n > max ? `n > ${max}, a workgroup's memory here` : null;
 }
 
 /**
@@ -118,9 +140,10 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
   if (members.some((x) => Math.ceil(x.c.d / 4) !== d4)) throw new Error('createBatchEngine: every run of a batch has the same ⌈d/4⌉');
   if (members.length > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: at most ${MAX_BATCH_RUNS} runs per batch`);
   for (const x of members) {
-    const why = unbatchable(x.c);
+    const why = unbatchable(x.c, device.limits, workgroup);
     if (why) throw new Error(`createBatchEngine: a run with ${why} cannot be batched`);
   }
+  const residual = residualLength(Math.max(...members.map((x) => x.c.n)), batchMaxN(device.limits, workgroup));
   // Offsets of each run's arrays: X then W0 in fixed4, y then a0 in fixed1, W and a, logged.
   let v4 = 0, f1 = 0, w4 = 0, a1 = 0, lg = 0;
   const layouts: BatchRunLayout[] = members.map(({ c, logged }) => {
@@ -184,7 +207,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       state: alloc.storage(stateBytes, 'state'),
       rows: alloc.storage(rowBytes, 'rows'),
     };
-    dispatch = batchTrain(ctx, buffers, runs, workgroup);
+    dispatch = batchTrain(ctx, buffers, runs, workgroup, residual);
   } finally {
     const invalid = await device.popErrorScope();
     const oom = await device.popErrorScope();
@@ -246,7 +269,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       device.queue.writeBuffer(tangent.list, 0, Uint32Array.from(calls.map((call) => call.run)));
       const enc = device.createCommandEncoder({ label: `batch H v for ${calls.length} runs` });
       const pass = enc.beginComputePass();
-      encode(pass, batchTangent(ctx, tangent, calls.length, workgroup));
+      encode(pass, batchTangent(ctx, tangent, calls.length, workgroup, residual));
       pass.end();
       const out = tangent.out;
       const f = new Float32Array(await staging.submitAndRead(enc, out.size, (b) => enc.copyBufferToBuffer(out, 0, b, 0, out.size)));

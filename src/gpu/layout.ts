@@ -4,9 +4,6 @@ import type { Resolved } from '../config/resolve';
 import { HALT, STAT, STAT_COUNT } from '../model/constants';
 import { STATE_COLUMNS } from '../model/metrics';
 
-/** The most samples of a batched run (src/gpu/batch.ts): its residual lives in workgroup memory (4 KiB). */
-export const BATCH_MAX_N = 1024;
-
 /** Words per logged row: step, halt code, then the state columns (shaders/metrics.wgsl). */
 export const ROW_WORDS = 2 + STATE_COLUMNS.length;
 export const STATUS_BYTES = 32;

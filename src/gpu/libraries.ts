@@ -12,12 +12,11 @@ import rng from '../../shaders/rng.wgsl?raw';
 import stateRow from '../../shaders/state_row.wgsl?raw';
 import tileProduct from '../../shaders/tile_product.wgsl?raw';
 import tiles from '../../shaders/tiles.wgsl?raw';
-import { BATCH_MAX_N } from './layout';
 import type { WgslLibrary } from './wgsl';
 
 /** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */
 /** The batched engine's per-run records and workgroup size (src/gpu/kernels/batch_train.ts has their host layouts). */
-export const BATCH_LAYOUT: WgslLibrary = { name: 'batch_layout', source: `const BATCH_MAX_N: u32 = ${BATCH_MAX_N}u;\n${batchLayout}` };
+export const BATCH_LAYOUT: WgslLibrary = { name: 'batch_layout', source: batchLayout };
 export const HALT_RULE: WgslLibrary = { name: 'halt_rule', source: haltRule };
 export const HALTING: WgslLibrary = { name: 'halting', source: halting, imports: [HALT_RULE], needs: ['dims', 'status'] };
 /** Philox2x32-10 and the init parameters (twin: src/model/rng.ts). */

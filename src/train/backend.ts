@@ -6,6 +6,7 @@ import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
 import { ConfigError } from '../config/schema';
 import { CPU_INFO, referenceBytes, referenceRefuses } from '../reference/engine';
+import { batchWorkgroup, unbatchable } from '../gpu/batch';
 import { trainBatches, type BatchOptions } from './batch';
 import { createCpuTrainer, createGpuTrainer, type OnSetup, type Trainer } from './trainer';
 
@@ -15,8 +16,15 @@ export interface Backend {
   check(c: Resolved, kernel?: Partial<Variants>): number;
   /** `onSetup` hears initialization's phases and their progress. */
   create(c: Resolved, labelValues?: Float64Array, kernel?: Partial<Variants>, onSetup?: OnSetup): Promise<Trainer>;
-  /** Trains many runs at once on the batched engine (WebGPU only; src/train/batch.ts). */
-  trainBatches?<K>(runs: readonly { key: K; c: Resolved }[], options: BatchOptions<K>): Promise<void>;
+  /** The batched engine (WebGPU only; src/train/batch.ts). */
+  batched?: Batched;
+}
+
+export interface Batched {
+  /** Why a run cannot join a batch here, or null. */
+  refuses(c: Resolved): string | null;
+  /** Trains many runs at once, runs it does not refuse. */
+  train<K>(runs: readonly { key: K; c: Resolved }[], options: BatchOptions<K>): Promise<void>;
 }
 
 /** A WebGPU device's backend: buffer limits are known up front; running out of device memory shows only at allocation. */
@@ -25,7 +33,10 @@ export function gpuBackend(device: GPUDevice, info: BackendInfo): Backend {
     info,
     check: (c, kernel) => planRun(c, device.limits, info, kernel).bytes,
     create: (c, labelValues, kernel, onSetup) => createGpuTrainer(device, info, c, labelValues, kernel, onSetup),
-    trainBatches: (runs, options) => trainBatches(device, info, runs, options),
+    batched: {
+      refuses: (c) => unbatchable(c, device.limits, batchWorkgroup(info)),
+      train: (runs, options) => trainBatches(device, info, runs, options),
+    },
   };
 }
 

@@ -3,14 +3,12 @@
 // reference), packed into batches, and kept by the same RunState as the one run loop's, so
 // that its rows, closing record and outcome are the single-run engine's.
 import type { Resolved } from '../config/resolve';
-import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine, type BatchMember } from '../gpu/batch';
+import { batchRuns, createBatchEngine, packBatches, type BatchEngine, type BatchMember } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
 import type { Row } from '../model/metrics';
 import { createCpuEngine } from '../reference/engine';
 import { prepare, type Prepared, type SetupEvent } from './instruments';
 import { RunState, TARGET_SUBMIT_SECONDS, type RunResult } from './run_loop';
-
-export { unbatchable };
 
 /** The most steps one submit applies to each run. */
 const MAX_STEPS_PER_SUBMIT = 4096;

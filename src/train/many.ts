@@ -4,7 +4,7 @@
 import type { Resolved } from '../config/resolve';
 import { softwareNote, type BackendInfo, type Tensors } from '../model/engine';
 import type { Backend } from './backend';
-import { unbatchable, type BatchOptions } from './batch';
+import type { BatchOptions } from './batch';
 import type { RunResult } from './run_loop';
 
 export interface ManyRun<K> {
@@ -28,14 +28,14 @@ export interface ManyOptions<K> {
 }
 
 export async function trainMany<K>(backend: Backend, runs: readonly ManyRun<K>[], o: ManyOptions<K>): Promise<void> {
-  const why = (r: ManyRun<K>) => (!backend.trainBatches || o.batch === 0 ? 'batch off' : r.tensors ? 'tensors kept' : unbatchable(r.c));
+  const why = (r: ManyRun<K>) => (!backend.batched || o.batch === 0 ? 'batch off' : r.tensors ? 'tensors kept' : backend.batched.refuses(r.c));
   const judged = runs.map((r) => ({ ...r, why: why(r) }));
   const batched = judged.filter((r) => r.why === null);
   const single = judged.filter((r) => r.why !== null);
   if (batched.length > 0) {
     o.onPhase(`backend: ${backend.info.name}${softwareNote(backend.info)}, batched engine: ${batched.length} runs` +
       (single.length > 0 ? `; ${single.length} one at a time (${[...new Set(single.map((r) => r.why))].join(', ')})` : ''));
-    await backend.trainBatches!(batched, {
+    await backend.batched!.train(batched, {
       maxRuns: o.batch === 'auto' ? undefined : o.batch,
       signal: o.signal,
       onPhase: o.onPhase,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
-import { packBatches } from '../../src/gpu/batch';
+import { batchMaxN, batchWorkgroup, packBatches, unbatchable } from '../../src/gpu/batch';
 import { trainBatches } from '../../src/train/batch';
 import type { RunResult } from '../../src/train/run_loop';
 import { createCpuTrainer, createGpuTrainer } from '../../src/train/trainer';
@@ -87,6 +87,28 @@ describe('batched engine', () => {
     });
     expect(bits(alone[0].result)).toBe(bits(together[1].result));
     expect(together[0].result.rows.length).toBeGreaterThan(4);
+    // A run past 1024 samples makes the batch's residual array 2048 words long (64 alone):
+    // the others' bits stay, and it trains as the float64 reference does.
+    const large = config({ seed: 12, n: 1100, m: 8, steps: 60, logEvery: 20 });
+    const withLarge = await batched([...runs, large]);
+    runs.forEach((_, k) => expect(bits(withLarge[k].result), `run ${k} beside n = 1100`).toBe(bits(together[k].result)));
+    const { config: c, result } = withLarge[runs.length];
+    const want = await (await createCpuTrainer(fixed(c))).run();
+    expect(result.rows.map((r) => r.step)).toEqual(want.rows.map((r) => r.step));
+    want.rows.forEach((w, j) => expect(Math.abs(result.rows[j].loss - w.loss) / w.loss, `n = 1100 at step ${w.step}`).toBeLessThan(1e-4));
+  });
+
+  it("takes a run of as many samples as a workgroup's memory holds beside its reductions, and refuses one more", async () => {
+    const dev = await gpu();
+    const workgroup = batchWorkgroup(dev.info);
+    const most = batchMaxN(dev.device.limits, workgroup);
+    expect(most).toBeGreaterThan(1024);
+    const edge = config({ n: most, d: 4, m: 4, steps: 3, logEvery: 0, sharpnessProducts: 0 });
+    expect(unbatchable(edge, dev.device.limits, workgroup)).toBeNull();
+    expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, workgroup)).toBe(`n > ${most}, a workgroup's memory here`);
+    // The device compiles the kernel with the longest residual array (a rejected one fails the batch).
+    const [got] = await batched([edge]);
+    expect([got.result.outcome, got.result.stepsDone]).toEqual(['max_steps', 3]);
   });
 
   it('halts each run on its own, as the float64 reference does: converged, diverged and out of steps in one batch', async () => {

@@ -11,12 +11,15 @@ const config = (n: number) => resolveConfig(buildConfig({ n, d: 2, m: 3, steps: 
 function withBatches(batched: string[]): Backend {
   return {
     ...cpuBackend(() => {}),
-    async trainBatches(runs, o) {
-      for (const r of runs) {
-        batched.push(r.key as string);
-        const t = await createCpuTrainer(r.c);
-        o.onFinished(r.key, t.config, await t.run());
-      }
+    batched: {
+      refuses: (c) => (c.n > 1000 ? 'n > 1000' : null),
+      async train(runs, o) {
+        for (const r of runs) {
+          batched.push(r.key as string);
+          const t = await createCpuTrainer(r.c);
+          o.onFinished(r.key, t.config, await t.run());
+        }
+      },
     },
   };
 }
@@ -36,7 +39,7 @@ describe('trainMany', () => {
     });
     expect(batched).toEqual(['small']);
     expect(finished).toEqual({ small: false, tensors: true, large: false });
-    expect(phases[0]).toMatch(/batched engine: 1 runs; 2 one at a time \(tensors kept, n > 1024\)$/);
+    expect(phases[0]).toMatch(/batched engine: 1 runs; 2 one at a time \(tensors kept, n > 1000\)$/);
   });
 
   it('trains every run alone with batching off, and none after its signal', async () => {

@@ -18,7 +18,7 @@ export type BatchTangentBuffers = Record<(typeof BINDINGS.names)[number], GPUBuf
 
 const KERNEL: KernelSource = { name: 'batch_tangent', bindings: BINDINGS, libraries: [BATCH_LAYOUT, BATCH_NEURON], source };
 
-/** H v of `count` runs, those the list buffer names, in workgroups of `workgroup` (a power of 2). */
-export function batchTangent(ctx: GpuContext, buffers: BatchTangentBuffers, count: number, workgroup: number): Dispatch {
-  return { pipeline: ctx.pipeline(KERNEL, 'main', { WG: workgroup }), group: ctx.group(BINDINGS, buffers), x: count };
+/** H v of `count` runs, those the list buffer names, in workgroups of `workgroup` (a power of 2), with residuals of `residual` words. */
+export function batchTangent(ctx: GpuContext, buffers: BatchTangentBuffers, count: number, workgroup: number, residual: number): Dispatch {
+  return { pipeline: ctx.pipeline(KERNEL, 'main', { WG: workgroup, RN: residual }), group: ctx.group(BINDINGS, buffers), x: count };
 }

@@ -67,7 +67,7 @@ export function batchParamsBytes(count: number, rowCap: number): ArrayBuffer {
   return new Uint32Array([count, rowCap, 0, 0]).buffer;
 }
 
-/** Trains every run of the batch for up to `count` steps (params), in workgroups of `workgroup` (a power of 2). */
-export function batchTrain(ctx: GpuContext, buffers: BatchBuffers, runs: number, workgroup: number): Dispatch {
-  return { pipeline: ctx.pipeline(KERNEL, 'main', { WG: workgroup }), group: ctx.group(BINDINGS, buffers), x: runs };
+/** Trains every run of the batch for up to `count` steps (params), in workgroups of `workgroup` (a power of 2), with residuals of `residual` words. */
+export function batchTrain(ctx: GpuContext, buffers: BatchBuffers, runs: number, workgroup: number, residual: number): Dispatch {
+  return { pipeline: ctx.pipeline(KERNEL, 'main', { WG: workgroup, RN: residual }), group: ctx.group(BINDINGS, buffers), x: runs };
 }
