@@ -1,6 +1,7 @@
 // `shallow-gd bench --sweep`: run-steps per second of the batched WebGPU engine over batch
-// sizes and problem sizes, beside the float64 reference training the same runs one after
-// another on one core, in the same process. Every run applies all its steps (no early stop,
+// sizes and problem sizes, beside the single-run WebGPU engine and the float64 reference
+// training the same runs one after another (the reference on one core), in the same process:
+// where batching stops paying on an adapter is where its rows meet. Every run applies all its steps (no early stop,
 // fixed stable rates), so run-steps are runs × steps. scripts/bench_sweep_cpu.py sets the
 // CPU pool beside a NumPy peer batched over seeds; scripts/bench_torch.py --sweep PyTorch's bmm.
 import { resolveConfig, type Resolved } from '../config/resolve';
@@ -8,11 +9,11 @@ import { buildConfig } from '../config/schema';
 import { createBatchEngine } from '../gpu/batch';
 import type { BackendInfo } from '../model/engine';
 import { prepareBatch, runBatchLoop } from '../train/batch';
-import { createCpuTrainer } from '../train/trainer';
+import { createCpuTrainer, createGpuTrainer } from '../train/trainer';
 import type { BenchSize } from './bench';
 
 export interface SweepBenchRow extends BenchSize {
-  /** `webgpu batched` or `float64 reference, one run at a time (1 core)`. */
+  /** `webgpu batched`, `webgpu single-run engine, one run at a time` or `float64 reference, one run at a time (1 core)`. */
   engine: string;
   runs: number;
   steps: number;
@@ -62,6 +63,22 @@ async function batchedSeconds(device: GPUDevice, info: BackendInfo, cs: readonly
   }
 }
 
+/** Seconds the single-run engine takes to train `cs` one after another (each trainer made, its kernels compiled, before its clock starts). */
+async function singleSeconds(device: GPUDevice, info: BackendInfo, cs: readonly Resolved[]): Promise<number> {
+  let seconds = 0;
+  for (const c of cs) {
+    const trainer = await createGpuTrainer(device, info, c);
+    try {
+      const start = performance.now();
+      await trainer.run();
+      seconds += (performance.now() - start) / 1000;
+    } finally {
+      trainer.dispose();
+    }
+  }
+  return seconds;
+}
+
 export async function runSweepBench(
   device: GPUDevice, info: BackendInfo, o: { sizes?: readonly BenchSize[]; batches?: readonly number[]; steps?: number; log?: (line: string) => void } = {},
 ): Promise<SweepBenchReport> {
@@ -73,13 +90,14 @@ export async function runSweepBench(
     o.log?.(`${size.n}x${size.d}x${size.m}, ${engine}, ${runs} runs × ${steps} steps: ${seconds.toFixed(3)} s, ${Math.round((runs * steps) / seconds)} run-steps/s`);
   };
   for (const size of o.sizes ?? SWEEP_SIZES) {
-    // The reference: a few runs one after another on this thread (its rate per run does not depend on their number).
+    // The one-at-a-time engines: a few runs each (their rate per run does not depend on their number).
     const cpuRuns = 2;
     // Every row's runs, seed 1 first, made once (not in any timing).
     const all = await configs(size, Math.max(cpuRuns, ...batches), steps);
     const start = performance.now();
     for (const c of all.slice(0, cpuRuns)) await (await createCpuTrainer(c)).run();
     row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
+    row(size, 'webgpu single-run engine, one run at a time', cpuRuns, await singleSeconds(device, info, all.slice(0, cpuRuns)));
     for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, all.slice(0, runs)));
   }
   return { date: new Date().toISOString(), adapter: info, rows };

@@ -21,7 +21,7 @@ const BENCH = {
       kind: 'value', arg: 'S',
       help: `skip (and list) the sizes predicted to take over S seconds per step [${DEFAULT_OPTIONS.maxStepSeconds}; ${QUICK.maxStepSeconds} with --quick]`,
     },
-    sweep: { kind: 'switch', help: 'measure sweep throughput instead: run-steps/s of the batched engine over batch and problem sizes (--sizes; default 32x8x32,64x8x32,128x16x128), beside the float64 reference' },
+    sweep: { kind: 'switch', help: 'measure sweep throughput instead: run-steps/s of the batched engine over batch and problem sizes (--sizes; default 32x8x32,64x8x32,128x16x128), beside the single-run engine and the float64 reference, one run at a time' },
     batches: { kind: 'value', arg: 'B,…', help: 'with --sweep: the batch sizes [1,16,128 on a software adapter; 1,64,1024,4096,16384 on a GPU]' },
     steps: { kind: 'value', arg: 'T', help: 'with --sweep: steps per run [200 on a software adapter; 2000 on a GPU]' },
     kernel: KERNEL,

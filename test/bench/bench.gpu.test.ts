@@ -52,14 +52,14 @@ describe('shallow-gd bench', () => {
 });
 
 describe('shallow-gd bench --sweep', () => {
-  it('reports run-steps/s of the batched engine for each batch size beside the float64 reference, as JSON and markdown', () => {
+  it('reports run-steps/s of the batched engine for each batch size beside the single-run engine and the float64 reference, as JSON and markdown', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shallow-gd-bench-sweep-'));
     const args = ['bench', '--sweep', '--sizes', '8x2x4', '--batches', '1,3', '--steps', '30', '--json', join(dir, 's.json'), '--md', join(dir, 's.md')];
     const p = spawnSync(process.execPath, [join(__dirname, '../../bin/shallow-gd.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
     expect(p.status, p.stderr).toBe(0);
     const r = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as SweepBenchReport;
-    expect(r.rows.map((x) => [x.n, x.d, x.m, x.runs, x.steps])).toEqual([[8, 2, 4, 2, 30], [8, 2, 4, 1, 30], [8, 2, 4, 3, 30]]);
-    expect(r.rows.map((x) => x.engine)).toEqual(['float64 reference, one run at a time (1 core)', 'webgpu batched', 'webgpu batched']);
+    expect(r.rows.map((x) => [x.n, x.d, x.m, x.runs, x.steps])).toEqual([[8, 2, 4, 2, 30], [8, 2, 4, 2, 30], [8, 2, 4, 1, 30], [8, 2, 4, 3, 30]]);
+    expect(r.rows.map((x) => x.engine)).toEqual(['float64 reference, one run at a time (1 core)', 'webgpu single-run engine, one run at a time', 'webgpu batched', 'webgpu batched']);
     for (const x of r.rows) expect(x.runStepsPerSecond).toBeCloseTo((x.runs * x.steps) / x.seconds, 6);
     expect(readFileSync(join(dir, 's.md'), 'utf8')).toContain('| 8 | 2 | 4 | webgpu batched | 3 | 30 |');
   });
