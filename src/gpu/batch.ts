@@ -91,10 +91,22 @@ export function residualLength(n: number, max: number): number {
   return Math.min(Math.max(64, 2 ** Math.ceil(Math.log2(n))), max);
 }
 
+/**
+ * The most vec4 multiply-adds one invocation owes a batched run per step (3·n·m·⌈d/4⌉ over the
+ * workgroup: the residual, z again and the gradient). A dispatch holds one step at least, and the
+ * loop stops (Pause, Ctrl-C) only between dispatches. So the step must stay well under 0.1 s, as
+ * the page's CPU step does. At one vec4 multiply-add per 4 cycles of about 1.5 GHz, 2²² take
+ * about 11 ms on a GPU's lane, and a phone's is several times slower. A larger run needs
+ * the whole device anyway: the single-run engine spreads it over every lane.
+ */
+export const BATCH_MAX_STEP_WORK = 2 ** 22;
+
 /** Why a run cannot join a batch (it trains on the single-run engine), or null. */
 export function unbatchable(c: Resolved, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): string | null {
   const max = batchMaxN(limits, workgroup);
-  return c.n > max ? `n > ${max}, a workgroup's memory here` : null;
+  if (c.n > max) return `n > ${max}, a workgroup's memory here`;
+  if ((3 * c.n * c.m * Math.ceil(c.d / 4)) / workgroup > BATCH_MAX_STEP_WORK) return 'a step too large for one workgroup';
+  return null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
-import { batchMaxN, batchWorkgroup, packBatches, unbatchable } from '../../src/gpu/batch';
+import { BATCH_MAX_STEP_WORK, batchMaxN, batchWorkgroup, packBatches, unbatchable } from '../../src/gpu/batch';
 import { trainBatches } from '../../src/train/batch';
 import type { RunResult } from '../../src/train/run_loop';
 import { createCpuTrainer, createGpuTrainer } from '../../src/train/trainer';
@@ -98,7 +98,7 @@ describe('batched engine', () => {
     want.rows.forEach((w, j) => expect(Math.abs(result.rows[j].loss - w.loss) / w.loss, `n = 1100 at step ${w.step}`).toBeLessThan(1e-4));
   });
 
-  it("takes a run of as many samples as a workgroup's memory holds beside its reductions, and refuses one more", async () => {
+  it("takes a run of as many samples as a workgroup's memory holds beside its reductions, and refuses one more sample or a step too large", async () => {
     const dev = await gpu();
     const workgroup = batchWorkgroup(dev.info);
     const most = batchMaxN(dev.device.limits, workgroup);
@@ -106,6 +106,10 @@ describe('batched engine', () => {
     const edge = config({ n: most, d: 4, m: 4, steps: 3, logEvery: 0, sharpnessProducts: 0 });
     expect(unbatchable(edge, dev.device.limits, workgroup)).toBeNull();
     expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, workgroup)).toBe(`n > ${most}, a workgroup's memory here`);
+    // A step past BATCH_MAX_STEP_WORK per invocation goes to the single-run engine.
+    const m = Math.floor((BATCH_MAX_STEP_WORK * workgroup) / (3 * 1024 * 4));
+    expect(unbatchable(config({ n: 1024, d: 16, m }), dev.device.limits, workgroup)).toBeNull();
+    expect(unbatchable(config({ n: 1024, d: 16, m: m + 1 }), dev.device.limits, workgroup)).toBe('a step too large for one workgroup');
     // The device compiles the kernel with the longest residual array (a rejected one fails the batch).
     const [got] = await batched([edge]);
     expect([got.result.outcome, got.result.stepsDone]).toEqual(['max_steps', 3]);
