@@ -152,17 +152,24 @@ for (;;) {
 const autorun = (bare || page.autorun) && link.ignored.length === 0;
 if (link.ignored.length)
   notify('link', 'warn', `Ignored in the link (defaults used instead): ${link.ignored.map(inPageWords).join('; ')}${page.autorun ? '. Not started: check the settings, then press Start.' : ''}`);
+// A shared link opens idle (it runs on the reader's device only when asked): say so, not just empty charts.
+else if (!autorun && !page.embed) notify('from-link', 'info', 'The settings below came from the link; nothing has run yet. Press Start to run them.');
 
 // ---- plan: what the run needs, before Start ---------------------------------------------------
 
+const SEEDS_RANGE = `seeds must be an integer from 1 to ${MAX_SEEDS}`;
+
 function refreshPlan(): void {
   const { config, labelValues, errors } = form.validate();
+  const problems = [...errors.values(), ...(seedCount($<HTMLInputElement>('seeds').value) === null ? [SEEDS_RANGE] : [])];
   const plan = $('plan');
   planOk = false;
   plan.className = '';
-  if (!config) {
-    form.showResolved(null);
-    plan.textContent = `Fix the highlighted setting${errors.size > 1 ? 's' : ''}: ${[...errors.values()].map(inPageWords).join('; ')}`;
+  if (!config || problems.length > 0) {
+    // A device check still out for an earlier config must not mark this one runnable.
+    ++planSeq;
+    form.showResolved(config ? resolveConfig(config) : null);
+    plan.textContent = `Fix the highlighted setting${problems.length > 1 ? 's' : ''}: ${problems.map(inPageWords).join('; ')}`;
     plan.className = 'bad';
   } else {
     const r = resolveConfig(config);
@@ -265,12 +272,14 @@ async function start(stopAtOnce = false): Promise<void> {
   dismiss('run-error');
   dismiss('diverged');
   dismiss('cancelled');
+  dismiss('from-link');
   const { config, labelValues, errors } = form.validate();
   if (!config) return fail([...errors.values()].join('; '));
   // A run (or batch of seeds) that is still going or paused ends here; its curves stay on the charts.
   if (unitPhase() === 'running' || unitPhase() === 'paused') await Promise.all(unit().map((r) => r.discard()));
   for (const g of groups) g.ended = true;
-  const count = seedCount($<HTMLInputElement>('seeds').value) ?? 1;
+  const count = seedCount($<HTMLInputElement>('seeds').value);
+  if (count === null) return fail(SEEDS_RANGE);
   if (count === 1) return prepare(config, labelValues, null);
   const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false, alone: null };
   groups.push(group);
@@ -580,14 +589,15 @@ function outcomeLine(run: Run): HTMLElement {
 function refreshOutcome(run: Run, line: HTMLElement): void {
   const group = groupOf.get(run);
   if (!group) {
-    line.className = `outcome ${run.phase}`;
+    line.className = `outcome ${run.phase}${run.result?.outcome === 'converged' ? ' converged' : ''}`;
     line.textContent = outcomeText(run);
     return;
   }
   const { count, finished, converged } = seedCounts(group);
   const latest = group.runs.at(-1)!;
   const going = group.batch ? `${count - finished} of ${count} ${batchOutcome(group)}` : `seed ${group.runs.length} of ${count}: ${outcomeText(latest)}`;
-  line.className = `outcome ${finished === count ? 'done' : group.batch ? phaseOf(group.runs) : latest.phase}`;
+  // Green only where every seed converged: "0 of 3 converged" is no success.
+  line.className = `outcome ${finished === count ? `done${converged === count ? ' converged' : ''}` : group.batch ? phaseOf(group.runs) : latest.phase}`;
   line.textContent = `${converged} of ${finished} finished converged (${percent(finished ? converged / finished : NaN)})${finished < count ? ` · ${going}` : ''}`;
 }
 
@@ -687,7 +697,7 @@ seedsField.max = String(MAX_SEEDS);
 seedsField.addEventListener('input', () => {
   const k = seedCount(seedsField.value);
   seedsField.classList.toggle('invalid', k === null);
-  seedsField.title = k === null ? `seeds must be an integer from 1 to ${MAX_SEEDS}` : seedsHelp;
+  seedsField.title = k === null ? SEEDS_RANGE : seedsHelp;
   if (k !== null) page.seeds = k;
   refreshPlan();
 });

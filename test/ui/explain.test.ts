@@ -19,7 +19,13 @@ describe('what you are seeing', () => {
   test('the loss factor, the movement, the flips and the lazy scale √(n/m), from the rows', () => {
     const lines = whatYouSee({ name: 'Run #1', config, rows, running: false });
     expect(lines[0]).toBe('Run #1: the loss fell 10⁶× in 1,468 steps, while the first layer moved 0.715× its initial norm (‖W−W₀‖/‖W₀‖) and 13% of the activation patterns (sample, neuron) flipped.');
-    expect(lines[1]).toBe('In the lazy (kernel) regime the movement would be about √(n/m) = 2 and few patterns would flip; a wider network (m = 512) shows it.');
+    expect(lines[1]).toBe('In the lazy (kernel) regime the movement shrinks like √(n/m) (2 here) and few patterns flip; at this width that scale is of order 1, so the movement alone cannot tell the regimes apart; the 13% of patterns that flipped place this run beyond the lazy regime. A wider network (m = 512) shows the lazy regime.');
+    // Wider: the scale is small, and a movement well past it is beyond the lazy regime.
+    const wide = resolveConfig(buildConfig({ n: '32', m: '256', d: '4' }));
+    expect(whatYouSee({ name: 'Run #2', config: wide, rows, running: false })[1]).toBe('In the lazy (kernel) regime the movement shrinks like √(n/m) (0.354 here) and few patterns flip; this run moved well beyond that.');
+    const wider = resolveConfig(buildConfig({ n: '32', m: '1024', d: '4' }));
+    const still = [rows[0], { ...rows[1], rel_move_w: 0.1 }];
+    expect(whatYouSee({ name: 'Run #3', config: wider, rows: still, running: false })[1]).toBe('In the lazy (kernel) regime the movement shrinks like √(n/m) (0.177 here) and few patterns flip; this network is that wide.');
     expect(lines[2]).toBe('13% of the neurons are dead (inactive on every sample).');
     expect(lines).toHaveLength(3);
   });

@@ -48,7 +48,7 @@ describe('the page on WebGPU', () => {
     const panel = (await page.textContent('#explain'))!;
     expect(panel).toContain(`Run #1: the loss fell ${factor(1 / last.loss_ratio)} in ${last.step.toLocaleString('en-US')} steps, while the first layer moved ${shown(last.rel_move_w)}× its initial norm`);
     expect(panel).toContain(`and ${percent(last.flip_frac)} of the activation patterns (sample, neuron) flipped`);
-    expect(panel).toContain(`movement would be about √(n/m) = ${shown(Math.sqrt(n / m))}`);
+    expect(panel).toContain(`the movement shrinks like √(n/m) (${shown(Math.sqrt(n / m))} here)`);
 
     // Legends: each series' line style as its marker, and away from the cursor its latest value.
     const legend = (chart: string) => page.locator(`#chart-${chart} .u-legend .u-series`);
@@ -318,7 +318,27 @@ describe('the page on WebGPU', () => {
   test('settings are checked as typed, in the page\'s words; what the device cannot hold is refused before Start', async () => {
     const { page, errors } = await open(gpu, `index.html#${SMALL}`);
     await page.waitForSelector('#start:not([disabled])');
+    // A link opens idle, and says so.
+    expect(await page.locator('[data-notice="from-link"]').textContent()).toMatch(/^The settings below came from the link; nothing has run yet\. Press Start/);
     const fieldError = (key: string) => page.locator(`.field:has(#setting-${key}) .error`).textContent();
+    // seeds is checked with the rest: a touch screen shows no tooltip, so the plan line names it.
+    await page.fill('#seeds', '0');
+    expect(await page.textContent('#plan')).toBe('Fix the highlighted setting: seeds must be an integer from 1 to 32');
+    expect(await page.isDisabled('#start')).toBe(true);
+    // A valid change, then at once an invalid one: the first one's device check answers late and must not enable Start.
+    await page.evaluate(() => {
+      for (const [id, value] of [['seeds', '1'], ['setting-n', 'abc']]) {
+        const field = document.getElementById(id) as HTMLInputElement;
+        field.value = value;
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+    // Time for the late answer to arrive (it would enable Start within milliseconds).
+    await page.waitForTimeout(300);
+    expect(await page.textContent('#plan')).toMatch(/^Fix the highlighted setting: n must be/);
+    expect(await page.isDisabled('#start')).toBe(true);
+    await page.fill('#setting-n', '32');
+    await expect.poll(() => page.isDisabled('#start')).toBe(false);
     await page.fill('#setting-n', '0');
     expect(await fieldError('n')).toMatch(/^n must be an integer from 1 to \d+; got "0"$/);
     await page.fill('#setting-etaA', 'fast');
