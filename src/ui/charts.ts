@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Row } from '../model/metrics';
-import { shown, tickLabels } from './numbers';
+import { gridSplits, shown, tickLabels } from './numbers';
 
 export type ChartId = 'loss' | 'movement' | 'activation' | 'kernel';
 
@@ -212,6 +212,7 @@ export class Charts {
       }
     }
     const logTicks = (log: boolean) => (_u: uPlot, splits: number[]) => tickLabels(splits, log);
+    const grid = (log: boolean) => ({ filter: (_u: uPlot, splits: number[]) => gridSplits(splits, log) });
     return {
       bands,
       width: this.width(id),
@@ -223,8 +224,10 @@ export class Charts {
           : spec.logY ? { distr: 3 } : { range: (_u, _min, max) => [0, Math.max(max, 0.05)] },
       },
       axes: [
-        { label: 'step', values: logTicks(this.logX), incrs: STEP_INCREMENTS, labelGap: 4 },
-        { label: spec.yLabel, values: logTicks(spec.logY), size: 64, labelGap: 6 },
+        // The tick labels' row and the label's, no more: uPlot's defaults (50 + 30) left a small
+        // widget's plot a third of its height.
+        { label: 'step', values: logTicks(this.logX), incrs: STEP_INCREMENTS, size: 32, labelSize: 20, labelGap: 0, grid: grid(this.logX) },
+        { label: spec.yLabel, values: logTicks(spec.logY), size: 64, labelGap: 6, grid: grid(spec.logY) },
       ],
       cursor: { sync: { key: 'shallow-gd' } },
       legend: { live: true, markers: { dash: (_u, k) => borderStyle(series[k].dash) } },

@@ -32,6 +32,11 @@ window.addEventListener('message', (e: MessageEvent) => {
     case 'shallow-gd:error':
       out.textContent = `error: ${m.message}`;
       break;
+    case 'shallow-gd:size':
+      // The frame as tall as the widget's content (the CSS height holds until the first size).
+      frame.style.height = `${m.height}px`;
+      if (frame === frames[0]) showSnippet();
+      break;
   }
 });
 
@@ -56,8 +61,9 @@ document.getElementById('stop')!.addEventListener('click', () => {
   for (const f of frames) post(f, { type: 'shallow-gd:stop' });
 });
 
-// The snippet shown is the real one: the first widget's (absolute) address, at the height this
-// page gives it (taller on a phone: it follows the width).
+// The snippet shown is the real one: the first widget's (absolute) address, at the height its
+// content takes here (taller on a phone: it follows the width), for a page that does not fit
+// the frame to `shallow-gd:size` as this one does.
 function showSnippet(): void {
   const height = Math.round(frames[0].getBoundingClientRect().height);
   document.getElementById('snippet')!.textContent = `<iframe src="${frames[0].src}"\n        width="100%" height="${height}" style="border:0" title="shallow-gd"></iframe>`;

@@ -44,6 +44,15 @@ const link = parseHash(bare ? new URLSearchParams(FIRST_RUN).toString() : locati
 const page = link.page;
 const parent = parentChannel(page.origin);
 document.body.classList.toggle('embed', page.embed);
+// The content's height follows the width, never the frame's height (nothing in the widget is
+// sized by the viewport's height), so a parent that fits the frame to it does not loop.
+if (page.embed) {
+  let posted = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height !== posted) parent.post({ type: 'shallow-gd:size', height: (posted = height) });
+  }).observe(document.body);
+}
 // tsconfig's lib has no DOM.Iterable: NodeLists are walked with forEach.
 for (const part of page.hide) document.querySelectorAll<HTMLElement>(`[data-part="${part}"]`).forEach((e) => { e.hidden = true; });
 // In a widget, and on a phone (one column, the settings above the charts), the settings start

@@ -36,7 +36,17 @@ export function percent(x: number): string {
  * ten (the ticks between them unlabelled), else num() for every tick.
  */
 export function tickLabels(splits: number[], log: boolean): string[] {
-  const power = (v: number) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
-  if (log && splits.some((v) => v != null && power(v))) return splits.map((v) => (v != null && power(v) ? powerOfTen(Math.round(Math.log10(v))) : ''));
+  if (spansPower(splits, log)) return splits.map((v) => (v != null && power(v) ? powerOfTen(Math.round(Math.log10(v))) : ''));
   return splits.map((v) => (v == null ? '' : num(v)));
 }
+
+/**
+ * The ticks that get a grid line: the labelled ones (on a log axis spanning a power of ten, the
+ * powers; a line at every unlabelled tick between them drew grey bands over the curves).
+ */
+export function gridSplits(splits: number[], log: boolean): (number | null)[] {
+  return spansPower(splits, log) ? splits.map((v) => (v != null && power(v) ? v : null)) : splits;
+}
+
+const power = (v: number) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+const spansPower = (splits: number[], log: boolean) => log && splits.some((v) => v != null && power(v));

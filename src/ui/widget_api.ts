@@ -13,7 +13,9 @@ export type WidgetMessage =
   | { type: 'shallow-gd:error'; run: number | null; message: string }
   /** The answer to each request: taken (at once, or `queued` until the widget is ready), or refused with the reason. */
   | { type: 'shallow-gd:accepted'; request: 'start' | 'stop'; queued: boolean }
-  | { type: 'shallow-gd:rejected'; request: 'start' | 'stop'; reason: string };
+  | { type: 'shallow-gd:rejected'; request: 'start' | 'stop'; reason: string }
+  /** The widget's content height in CSS pixels, at load and at every change: a parent may fit the frame to it. */
+  | { type: 'shallow-gd:size'; height: number };
 
 /** Sent by the parent: start a run (config as in the URL hash, defaults for the rest), or stop it. */
 export type ParentMessage = { type: 'shallow-gd:start'; config?: Record<string, unknown> } | { type: 'shallow-gd:stop' };

@@ -1,6 +1,6 @@
 // How the page writes numbers.
 import { describe, expect, test } from 'vitest';
-import { factor, percent, powerOfTen, shown, tickLabels } from '../../src/ui/numbers';
+import { factor, gridSplits, percent, powerOfTen, shown, tickLabels } from '../../src/ui/numbers';
 
 describe('page numbers', () => {
   test('powers of ten, factors, percentages, and a dash for what was not measured', () => {
@@ -15,5 +15,11 @@ describe('page numbers', () => {
     // A log axis within one decade has no power of ten to show: every tick in num().
     expect(tickLabels([0.2, 0.3, 0.5], true)).toEqual(['0.2', '0.3', '0.5']);
     expect(tickLabels([0, 0.05, 0.1], false)).toEqual(['0', '0.05', '0.1']);
+  });
+
+  test('grid lines at the labelled ticks only', () => {
+    expect(gridSplits([0.0001, 0.0002, 0.0005, 0.001, 0.01], true)).toEqual([0.0001, null, null, 0.001, 0.01]);
+    expect(gridSplits([0.2, 0.3, 0.5], true)).toEqual([0.2, 0.3, 0.5]);
+    expect(gridSplits([0, 0.05, 0.1], false)).toEqual([0, 0.05, 0.1]);
   });
 });

@@ -86,6 +86,9 @@ describe('the page as a widget', () => {
     // Each widget fits its frame, legends with their latest values included: nothing scrolls inside it.
     const fits = () => Promise.all(widgets.map((f) => f.evaluate(() => document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth)));
     expect(await fits()).toEqual([true, true]);
+    // And no taller: the page fits each frame to the height its widget posts (shallow-gd:size).
+    const snug = () => Promise.all(widgets.map((f) => f.evaluate(() => innerHeight - Math.ceil(document.body.getBoundingClientRect().height))));
+    await expect.poll(snug).toEqual([0, 0]);
     // Both movement charts on one scale (the range= key of their links): their y axes, left of
     // the plot, are drawn pixel for pixel alike, though the curves differ tenfold.
     const yAxis = (f: Frame) => f.evaluate(() => {
@@ -115,13 +118,14 @@ describe('the page as a widget', () => {
     await expect.poll(() => readouts.allTextContents(), { timeout: 60_000 }).toEqual([expect.stringMatching(/^(stopped|converged) after/), expect.stringMatching(/^stopped after/)]);
     expect(await Promise.all(widgets.map((f: Frame) => f.evaluate(() => document.body.dataset.state)))).toEqual(['done', 'done']);
 
-    // On a phone the widgets stack, each the page's width, and still fit their (taller) frames.
+    // On a phone the widgets stack, each the page's width, and still fit their (taller) frames, snugly.
     await page.setViewportSize(PHONE);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const [first, second] = await Promise.all(widgets.map((f) => f.frameElement().then((e) => e.boundingBox())));
     expect(second!.y).toBeGreaterThan(first!.y + first!.height);
     expect(first!.x + first!.width).toBeLessThanOrEqual(PHONE.width);
     await expect.poll(fits).toEqual([true, true]);
+    await expect.poll(snug).toEqual([0, 0]);
     await expect.poll(snippetFits).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'embed-example-390.png'), fullPage: true });
     expect(errors).toEqual([]);
