@@ -5,8 +5,8 @@
 // fixed stable rates), so run-steps are runs × steps. scripts/bench_sweep_cpu.py sets the
 // CPU pool beside a NumPy peer batched over seeds; scripts/bench_torch.py --sweep PyTorch's bmm.
 import { resolveConfig, type Resolved } from '../config/resolve';
-import { buildConfig } from '../config/schema';
-import { createBatchEngine } from '../gpu/batch';
+import { ConfigError, buildConfig } from '../config/schema';
+import { batchWorkgroup, createBatchEngine, unbatchable } from '../gpu/batch';
 import type { BackendInfo } from '../model/engine';
 import { prepareBatch, runBatchLoop } from '../train/batch';
 import { createCpuTrainer, createGpuTrainer } from '../train/trainer';
@@ -79,17 +79,29 @@ async function singleSeconds(device: GPUDevice, info: BackendInfo, cs: readonly 
   return seconds;
 }
 
+/**
+ * `onProgress` gets the report so far after each size (the CLI writes it, so that a run stopped
+ * by a time limit keeps its figures). A size the batched engine refuses on this device is a
+ * ConfigError, before any work.
+ */
 export async function runSweepBench(
-  device: GPUDevice, info: BackendInfo, o: { sizes?: readonly BenchSize[]; batches?: readonly number[]; steps?: number; log?: (line: string) => void } = {},
+  device: GPUDevice, info: BackendInfo,
+  o: { sizes?: readonly BenchSize[]; batches?: readonly number[]; steps?: number; log?: (line: string) => void; onProgress?: (r: SweepBenchReport) => void } = {},
 ): Promise<SweepBenchReport> {
   const steps = o.steps ?? (info.software ? 200 : 2000);
   const batches = o.batches ?? sweepBatches(info);
+  const sizes = o.sizes ?? SWEEP_SIZES;
+  for (const size of sizes) {
+    const why = unbatchable(resolveConfig(buildConfig({ ...size })), device.limits, batchWorkgroup(info));
+    if (why) throw new ConfigError('sizes', `--sizes ${size.n}x${size.d}x${size.m}: the batched engine takes no such run on this device (${why})`);
+  }
+  const date = new Date().toISOString();
   const rows: SweepBenchRow[] = [];
   const row = (size: BenchSize, engine: string, runs: number, seconds: number) => {
     rows.push({ ...size, engine, runs, steps, seconds, runStepsPerSecond: (runs * steps) / seconds });
     o.log?.(`${size.n}x${size.d}x${size.m}, ${engine}, ${runs} runs × ${steps} steps: ${seconds.toFixed(3)} s, ${Math.round((runs * steps) / seconds)} run-steps/s`);
   };
-  for (const size of o.sizes ?? SWEEP_SIZES) {
+  for (const size of sizes) {
     // The one-at-a-time engines: a few runs each (their rate per run does not depend on their number).
     const cpuRuns = 2;
     // Every row's runs, seed 1 first, made once (not in any timing).
@@ -99,8 +111,9 @@ export async function runSweepBench(
     row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
     row(size, 'webgpu single-run engine, one run at a time', cpuRuns, await singleSeconds(device, info, all.slice(0, cpuRuns)));
     for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, all.slice(0, runs)));
+    o.onProgress?.({ date, adapter: info, rows: [...rows] });
   }
-  return { date: new Date().toISOString(), adapter: info, rows };
+  return { date, adapter: info, rows };
 }
 
 /** The report as a markdown table, with the adapter and its software note. */

@@ -2,7 +2,7 @@
 import { prepareFile, writeFileAtomic } from '../io/files_node';
 import { DEFAULT_OPTIONS, defaultSizes, parseSizes, runBench, type BenchOptions, type BenchReport, type BenchSize } from '../bench/bench';
 import { benchMarkdown } from '../bench/table';
-import { runSweepBench, sweepBenchMarkdown } from '../bench/sweep';
+import { runSweepBench, sweepBenchMarkdown, type SweepBenchReport } from '../bench/sweep';
 import { ConfigError } from '../config/schema';
 import { acquireNodeDevice } from '../gpu/device_node';
 import { NoAdapterError } from '../train/backend_node';
@@ -102,9 +102,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (!acquired) throw new NoAdapterError();
   process.stderr.write(`adapter: ${acquired.info.name}\n`);
   if (sweep) {
-    const report = await runSweepBench(acquired.device, acquired.info, { ...sweep, log: (l) => process.stderr.write(l + '\n') });
-    if (json) writeFileAtomic(json, JSON.stringify(report, null, 2) + '\n');
-    if (md) writeFileAtomic(md, sweepBenchMarkdown(report));
+    const saveSweep = (report: SweepBenchReport) => {
+      if (json) writeFileAtomic(json, JSON.stringify(report, null, 2) + '\n');
+      if (md) writeFileAtomic(md, sweepBenchMarkdown(report));
+    };
+    const report = await runSweepBench(acquired.device, acquired.info, { ...sweep, log: (l) => process.stderr.write(l + '\n'), onProgress: saveSweep });
     process.stdout.write(sweepBenchMarkdown(report));
     return 0;
   }

@@ -70,16 +70,19 @@ export function batchRuns(info: BackendInfo): number {
   return info.software ? 64 : MAX_BATCH_RUNS;
 }
 
-/** Words of workgroup memory batch_train holds beside the residual: `lane` and `stat_lane` (a word per invocation each per column), `state_sh`. */
-const reductionWords = (workgroup: number) => workgroup * (1 + STAT_COUNT) + STATE_WORDS;
+/** Bytes of a workgroup variable as Dawn counts them: whole 16-byte units. */
+const units = (bytes: number) => 16 * Math.ceil(bytes / 16);
+
+/** Bytes of workgroup memory batch_train holds beside the residual: `lane`, `stat_lane` (a word per invocation, per column), `state_sh`. */
+const reductionBytes = (workgroup: number) => units(4 * workgroup) + units(4 * workgroup * STAT_COUNT) + units(4 * STATE_WORDS);
 
 /**
  * The most samples of a batched run on this device: a run's residual lives in its workgroup's
- * memory, beside batch_train's reductions. A multiple of 4 words: Dawn counts each workgroup
- * variable in whole 16-byte units.
+ * memory, beside batch_train's reductions (8 104 at 32 KiB with 8 invocations, 7 544 with 64).
+ * A multiple of 4 words, as Dawn counts the array in 16-byte units.
  */
 export function batchMaxN(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): number {
-  return 4 * Math.floor((Math.floor(limits.maxComputeWorkgroupStorageSize / 4) - reductionWords(workgroup)) / 4);
+  return 4 * Math.floor((limits.maxComputeWorkgroupStorageSize - reductionBytes(workgroup)) / 16);
 }
 
 /**
@@ -92,33 +95,44 @@ export function residualLength(n: number, max: number): number {
 }
 
 /**
- * The most vec4 multiply-adds one invocation owes a batched run per step (3·n·m·⌈d/4⌉ over the
- * workgroup: the residual, z again and the gradient). A dispatch holds one step at least, and the
- * loop stops (Pause, Ctrl-C) only between dispatches. So the step must stay well under 0.1 s, as
- * the page's CPU step does. At one vec4 multiply-add per 4 cycles of about 1.5 GHz, 2²² take
- * about 11 ms on a GPU's lane, and a phone's is several times slower. A larger run needs
- * the whole device anyway: the single-run engine spreads it over every lane.
+ * The most vec4 multiply-adds one invocation may owe a batched run per step (batchStepWork). A
+ * dispatch holds one step at least, and the loop stops (Pause, Ctrl-C) only between dispatches,
+ * so the step must stay well under 0.1 s, as the page's CPU step does. At one vec4 multiply-add
+ * per 4 cycles of about 1.5 GHz, 2²² take about 11 ms on a GPU's lane; a phone's is several times
+ * slower. A larger run needs the whole device anyway: the single-run engine spreads it over
+ * every lane.
  */
 export const BATCH_MAX_STEP_WORK = 2 ** 22;
+
+/**
+ * vec4 multiply-adds of one invocation in a step of batch_train: ⌈n/WG⌉ samples' residuals over
+ * m neurons, then ⌈m/WG⌉ neurons' z and gradient over n samples.
+ */
+export function batchStepWork(c: Pick<Resolved, 'n' | 'm' | 'd'>, workgroup: number): number {
+  return Math.ceil(c.d / 4) * (Math.ceil(c.n / workgroup) * c.m + 2 * c.n * Math.ceil(c.m / workgroup));
+}
 
 /** Why a run cannot join a batch (it trains on the single-run engine), or null. */
 export function unbatchable(c: Resolved, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): string | null {
   const max = batchMaxN(limits, workgroup);
   if (c.n > max) return `n > ${max}, a workgroup's memory here`;
-  if ((3 * c.n * c.m * Math.ceil(c.d / 4)) / workgroup > BATCH_MAX_STEP_WORK) return 'a step too large for one workgroup';
+  if (batchStepWork(c, workgroup) > BATCH_MAX_STEP_WORK) return 'a step too large for one workgroup';
   return null;
 }
 
 /**
  * Runs packed into batches: one D4 per batch (a run's kernel depends only on its own d), similar
- * sizes together (a dispatch lasts as long as its largest run), each batch's buffers within
+ * residual lengths and sizes together (a dispatch lasts as long as its largest run), each batch's buffers within
  * the device's binding limit and at most `maxRuns` runs.
  */
 export function packBatches<T>(items: readonly T[], config: (t: T) => Resolved, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'>, maxRuns = MAX_BATCH_RUNS): T[][] {
   const work = (c: Resolved) => c.n * c.m * Math.ceil(c.d / 4);
+  // Within a D4, runs of one residual length together: a batch's longest n sizes every one of
+  // its workgroups' memory (on a GPU, fewer workgroups at once).
+  const rn = (c: Resolved) => Math.ceil(Math.log2(Math.max(c.n, 64)));
   const sorted = [...items].sort((x, y) => {
     const a = config(x), b = config(y);
-    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || work(a) - work(b);
+    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || rn(a) - rn(b) || work(a) - work(b);
   });
   const out: T[][] = [];
   let batch: T[] = [];

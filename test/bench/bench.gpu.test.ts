@@ -1,6 +1,6 @@
 // `shallow-gd bench --quick` runs end to end: it checks the harness and its outputs, never a speed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,5 +62,10 @@ describe('shallow-gd bench --sweep', () => {
     expect(r.rows.map((x) => x.engine)).toEqual(['float64 reference, one run at a time (1 core)', 'webgpu single-run engine, one run at a time', 'webgpu batched', 'webgpu batched']);
     for (const x of r.rows) expect(x.runStepsPerSecond).toBeCloseTo((x.runs * x.steps) / x.seconds, 6);
     expect(readFileSync(join(dir, 's.md'), 'utf8')).toContain('| 8 | 2 | 4 | webgpu batched | 3 | 30 |');
+    // A size the batched engine refuses here: one line, exit 2, before any work.
+    const refused = spawnSync(process.execPath, [join(__dirname, '../../bin/shallow-gd.mjs'), 'bench', '--sweep', '--sizes', '8x2x4,8000x16x4096', '--json', join(dir, 'r.json')], { encoding: 'utf8', timeout: 120_000 });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^shallow-gd: --sizes 8000x16x4096: the batched engine takes no such run on this device \((a step too large for one workgroup|n > \d+, a workgroup's memory here)\)$/m);
+    expect(existsSync(join(dir, 'r.json'))).toBe(false);
   });
 });
