@@ -32,12 +32,19 @@ export interface NodeDevice {
  */
 export const SWIFTSHADER_FLAGS = ['disable-dawn-features=use_vulkan_zero_initialize_workgroup_memory_extension'];
 
-async function tryAdapter(flags: string[] = []): Promise<GPUAdapter | null> {
+/** An adapter with the instance that found it (the one navigator.gpu must be). */
+interface Found {
+  gpu: GPU;
+  adapter: GPUAdapter;
+}
+
+async function tryAdapter(flags: string[] = []): Promise<Found | null> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = create(flags);
   instances.push(gpu);
-  return gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  return adapter && { gpu, adapter };
 }
 
 /** Returns a device, or null with no adapter at all. Never throws for a missing driver. */
@@ -50,21 +57,21 @@ export async function acquireNodeDevice(): Promise<NodeDevice | null> {
   }
   const chosen = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES;
   const systemDriver = ICD_DIRS.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
-  let adapter: GPUAdapter | null = null;
-  if (chosen || systemDriver) adapter = await tryAdapter();
-  if (!adapter && !chosen) {
+  let found: Found | null = null;
+  if (chosen || systemDriver) found = await tryAdapter();
+  if (!found && !chosen) {
     for (const icd of SOFTWARE_ICDS) {
       if (!existsSync(icd.path)) continue;
       process.env.VK_ICD_FILENAMES = icd.path;
-      adapter = await tryAdapter();
-      if (adapter) break;
+      found = await tryAdapter();
+      if (found) break;
     }
   }
-  if (!adapter) return null;
+  if (!found) return null;
   // The driver is known only once an adapter is found: SwiftShader's gets its own instance.
-  if (/swiftshader/i.test(describeAdapter(adapter).name)) adapter = (await tryAdapter(SWIFTSHADER_FLAGS)) ?? adapter;
+  if (/swiftshader/i.test(describeAdapter(found.adapter).name)) found = (await tryAdapter(SWIFTSHADER_FLAGS)) ?? found;
+  const { gpu, adapter } = found;
   // As in a browser: libraries written for it (TensorFlow.js, the benchmark's peer) find navigator.gpu.
-  const gpu = instances[instances.length - 1];
   if (typeof navigator === 'undefined') Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   else if (!('gpu' in navigator)) Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
   const device = await requestDeviceFor(adapter);

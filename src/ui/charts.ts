@@ -62,7 +62,7 @@ export const CHARTS: Record<ChartId, ChartSpec> = {
     metrics: [
       { col: 'rel_move_w', name: '‖W−W₀‖/‖W₀‖', dash: [] },
       { col: 'rel_move_a', name: '‖a−a₀‖/‖a₀‖', dash: [7, 4] },
-      { col: 'max_neuron_move', name: 'max_r ‖w_r−w_r₀‖/‖w_r₀‖', dash: [2, 3] },
+      { col: 'max_neuron_move', name: 'maxᵣ ‖wᵣ−wᵣ₀‖/‖wᵣ₀‖', dash: [2, 3] },
     ],
   },
   activation: {

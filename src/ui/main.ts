@@ -46,13 +46,13 @@ const parent = parentChannel(page.origin);
 document.body.classList.toggle('embed', page.embed);
 // The content's height follows the width, never the frame's height (nothing in the widget is
 // sized by the viewport's height), so a parent that fits the frame to it does not loop.
-if (page.embed) {
-  let posted = 0;
-  new ResizeObserver(() => {
-    const height = Math.ceil(document.body.getBoundingClientRect().height);
-    if (height !== posted) parent.post({ type: 'shallow-gd:size', height: (posted = height) });
-  }).observe(document.body);
+let postedHeight = 0;
+/** `again`: also when unchanged (with ready, for a parent whose listener came late). */
+function postSize(again = false): void {
+  const height = Math.ceil(document.body.getBoundingClientRect().height);
+  if (again || height !== postedHeight) parent.post({ type: 'shallow-gd:size', height: (postedHeight = height) });
 }
+if (page.embed) new ResizeObserver(() => postSize()).observe(document.body);
 // tsconfig's lib has no DOM.Iterable: NodeLists are walked with forEach.
 for (const part of page.hide) document.querySelectorAll<HTMLElement>(`[data-part="${part}"]`).forEach((e) => { e.hidden = true; });
 // In a widget, and on a phone (one column, the settings above the charts), the settings start
@@ -284,11 +284,11 @@ async function start(stopAtOnce = false): Promise<void> {
   dismiss('from-link');
   const { config, labelValues, errors } = form.validate();
   if (!config) return fail([...errors.values()].join('; '));
+  const count = seedCount($<HTMLInputElement>('seeds').value);
+  if (count === null) return fail(SEEDS_RANGE);
   // A run (or batch of seeds) that is still going or paused ends here; its curves stay on the charts.
   if (unitPhase() === 'running' || unitPhase() === 'paused') await Promise.all(unit().map((r) => r.discard()));
   for (const g of groups) g.ended = true;
-  const count = seedCount($<HTMLInputElement>('seeds').value);
-  if (count === null) return fail(SEEDS_RANGE);
   if (count === 1) return prepare(config, labelValues, null);
   const group: SeedGroup = { id: nextId, color: PALETTE[(nextId - 1) % PALETTE.length], config, labelValues, count, runs: [], ended: false, alone: null };
   groups.push(group);
@@ -794,6 +794,7 @@ PageBackend.acquire((message) => {
   announceBackend(b);
   refreshPlan();
   parent.post({ type: 'shallow-gd:ready', backend: b.info });
+  if (page.embed) postSize(true);
   if (autorun || startPending) {
     startPending = false;
     // The plan is checked first: a link the device cannot run says so and does not start.

@@ -21,7 +21,8 @@ export const siteBase = (): string => inject('siteBase');
 export async function launch(webgpu: boolean): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does it)`);
   const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-  // Chromium's WebGPU here is SwiftShader: Dawn's settings for it, as in Node (same semantics).
+  // Dawn's settings for SwiftShader, as in Node. Chromium takes them whatever its adapter, but on
+  // this machine that is SwiftShader, and elsewhere they keep WGSL's semantics.
   if (webgpu) args.push('--enable-unsafe-webgpu', ...SWIFTSHADER_FLAGS.map((f) => `--${f}`));
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
