@@ -80,7 +80,7 @@ async function singleSeconds(device: GPUDevice, info: BackendInfo, cs: readonly 
 }
 
 /**
- * `onProgress` gets the report so far after each size (the CLI writes it, so that a run stopped
+ * `onProgress` gets the report so far after each row (the CLI writes it, so that a run stopped
  * by a time limit keeps its figures). A size the batched engine refuses on this device is a
  * ConfigError, before any work.
  */
@@ -100,6 +100,7 @@ export async function runSweepBench(
   const row = (size: BenchSize, engine: string, runs: number, seconds: number) => {
     rows.push({ ...size, engine, runs, steps, seconds, runStepsPerSecond: (runs * steps) / seconds });
     o.log?.(`${size.n}x${size.d}x${size.m}, ${engine}, ${runs} runs × ${steps} steps: ${seconds.toFixed(3)} s, ${Math.round((runs * steps) / seconds)} run-steps/s`);
+    o.onProgress?.({ date, adapter: info, rows: [...rows] });
   };
   for (const size of sizes) {
     // The one-at-a-time engines: a few runs each (their rate per run does not depend on their number).
@@ -111,7 +112,6 @@ export async function runSweepBench(
     row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
     row(size, 'webgpu single-run engine, one run at a time', cpuRuns, await singleSeconds(device, info, all.slice(0, cpuRuns)));
     for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, all.slice(0, runs)));
-    o.onProgress?.({ date, adapter: info, rows: [...rows] });
   }
   return { date, adapter: info, rows };
 }
