@@ -480,7 +480,8 @@ function statusItems(): [string, string][] {
     [`loss${seeds}`, shown(middle((l) => l.loss))],
     [`L/L0${seeds}`, shown(middle((l) => l.lossRatio))],
     ['steps/s', steps === undefined ? '—' : `${rate(steps)}${batch.length > 1 ? ` per seed, ${batch.length} at once` : ''}${softwareNote(current.backend) ? ' (software)' : ''}`],
-    ['ETA', running.length ? duration(Math.max(...running.map((r) => r.progress!.etaSeconds))) : '—'],
+    // To the step budget: a run that stops at success may end long before.
+    ['ETA', running.length ? `${current.config.stopAtEps ? 'at most ' : ''}${duration(Math.max(...running.map((r) => r.progress!.etaSeconds)))}` : '—'],
     ['memory', `${bytes(current.memoryBytes)}${batch.length > 1 ? ' (the batch)' : ''}`],
   );
   // The stability monitor's warning, from the first row at the edge of stability.
