@@ -1,12 +1,12 @@
 // `shallow-gd bench --sweep`: run-steps per second of the batched WebGPU engine over batch
 // sizes and problem sizes, beside the single-run WebGPU engine and the float64 reference
 // training the same runs one after another (the reference on one core), in the same process:
-// where batching stops paying on an adapter is where its rows meet. Every run applies all its steps (no early stop,
-// fixed stable rates), so run-steps are runs × steps. scripts/bench_sweep_cpu.py sets the
+// where batching stops paying on an adapter is where its rows meet. Every run applies all its
+// steps (no early stop, fixed stable rates), so run-steps are runs × steps. scripts/bench_sweep_cpu.py sets the
 // CPU pool beside a NumPy peer batched over seeds; scripts/bench_torch.py --sweep PyTorch's bmm.
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
-import { batchWorkgroup, createBatchEngine, unbatchable } from '../gpu/batch';
+import { createBatchEngine, unbatchable } from '../gpu/batch';
 import type { BackendInfo } from '../model/engine';
 import { prepareBatch, runBatchLoop } from '../train/batch';
 import { createCpuTrainer, createGpuTrainer } from '../train/trainer';
@@ -92,7 +92,7 @@ export async function runSweepBench(
   const batches = o.batches ?? sweepBatches(info);
   const sizes = o.sizes ?? SWEEP_SIZES;
   for (const size of sizes) {
-    const why = unbatchable(resolveConfig(buildConfig({ ...size })), device.limits, batchWorkgroup(info));
+    const why = unbatchable(resolveConfig(buildConfig({ ...size })), device.limits, info);
     if (why) throw new ConfigError('sizes', `--sizes ${size.n}x${size.d}x${size.m}: the batched engine takes no such run on this device (${why})`);
   }
   const date = new Date().toISOString();

@@ -112,8 +112,10 @@ export function batchStepWork(c: Pick<Resolved, 'n' | 'm' | 'd'>, workgroup: num
   return Math.ceil(c.d / 4) * (Math.ceil(c.n / workgroup) * c.m + 2 * c.n * Math.ceil(c.m / workgroup));
 }
 
-/** Why a run cannot join a batch (it trains on the single-run engine), or null. */
-export function unbatchable(c: Resolved, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): string | null {
+/** Why a run cannot join a batch on this device (it trains on the single-run engine), or null; `workgroup`: the adapter's unless a test asks for another. */
+export function unbatchable(
+  c: Resolved, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, info: BackendInfo, workgroup = batchWorkgroup(info),
+): string | null {
   const max = batchMaxN(limits, workgroup);
   if (c.n > max) return `n > ${max}, a workgroup's memory here`;
   if (batchStepWork(c, workgroup) > BATCH_MAX_STEP_WORK) return 'a step too large for one workgroup';
@@ -129,7 +131,7 @@ export function packBatches<T>(items: readonly T[], config: (t: T) => Resolved, 
   const work = (c: Resolved) => c.n * c.m * Math.ceil(c.d / 4);
   // Within a D4, runs of one residual length together: a batch's longest n sizes every one of
   // its workgroups' memory (on a GPU, fewer workgroups at once).
-  const rn = (c: Resolved) => Math.ceil(Math.log2(Math.max(c.n, 64)));
+  const rn = (c: Resolved) => residualLength(c.n, Infinity);
   const sorted = [...items].sort((x, y) => {
     const a = config(x), b = config(y);
     return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || rn(a) - rn(b) || work(a) - work(b);
@@ -166,7 +168,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
   if (members.some((x) => Math.ceil(x.c.d / 4) !== d4)) throw new Error('createBatchEngine: every run of a batch has the same ⌈d/4⌉');
   if (members.length > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: at most ${MAX_BATCH_RUNS} runs per batch`);
   for (const x of members) {
-    const why = unbatchable(x.c, device.limits, workgroup);
+    const why = unbatchable(x.c, device.limits, backend, workgroup);
     if (why) throw new Error(`createBatchEngine: a run with ${why} cannot be batched`);
   }
   const residual = residualLength(Math.max(...members.map((x) => x.c.n)), batchMaxN(device.limits, workgroup));

@@ -6,7 +6,7 @@ import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
 import { ConfigError } from '../config/schema';
 import { CPU_INFO, referenceBytes, referenceRefuses } from '../reference/engine';
-import { batchWorkgroup, unbatchable } from '../gpu/batch';
+import { unbatchable } from '../gpu/batch';
 import { trainBatches, type BatchOptions } from './batch';
 import { createCpuTrainer, createGpuTrainer, type OnSetup, type Trainer } from './trainer';
 
@@ -34,7 +34,7 @@ export function gpuBackend(device: GPUDevice, info: BackendInfo): Backend {
     check: (c, kernel) => planRun(c, device.limits, info, kernel).bytes,
     create: (c, labelValues, kernel, onSetup) => createGpuTrainer(device, info, c, labelValues, kernel, onSetup),
     batched: {
-      refuses: (c) => unbatchable(c, device.limits, batchWorkgroup(info)),
+      refuses: (c) => unbatchable(c, device.limits, info),
       train: (runs, options) => trainBatches(device, info, runs, options),
     },
   };

@@ -2,7 +2,7 @@
 // none (or it was lost), with the limits that keep a tab responsive.
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
-import { batchRuns, batchWorkgroup, createBatchEngine, packBatches, unbatchable, type BatchEngine } from '../gpu/batch';
+import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine } from '../gpu/batch';
 import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
@@ -95,7 +95,7 @@ export class BrowserBackend implements Backend {
     if (!this.gpu || this.lost) return 'no WebGPU';
     if (labelsFile) return 'labels from a file';
     for (const c of cs) {
-      const why = unbatchable(c, this.gpu.device.limits, batchWorkgroup(this.gpu.info));
+      const why = unbatchable(c, this.gpu.device.limits, this.gpu.info);
       if (why) return why;
       try {
         CPU.check(c);

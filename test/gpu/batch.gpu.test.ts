@@ -104,18 +104,18 @@ describe('batched engine', () => {
     const most = batchMaxN(dev.device.limits, workgroup);
     expect(most).toBeGreaterThan(1024);
     const edge = config({ n: most, d: 4, m: 4, steps: 3, logEvery: 0, sharpnessProducts: 0 });
-    expect(unbatchable(edge, dev.device.limits, workgroup)).toBeNull();
-    expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, workgroup)).toBe(`n > ${most}, a workgroup's memory here`);
+    expect(unbatchable(edge, dev.device.limits, dev.info)).toBeNull();
+    expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, dev.info)).toBe(`n > ${most}, a workgroup's memory here`);
     // A step past BATCH_MAX_STEP_WORK per invocation goes to the single-run engine: at n = 1024,
     // d = 16 and m = WG·k, each invocation owes 4·(1024·k + 2048·k) vec4 multiply-adds; one
     // neuron more adds a neuron to one invocation's share.
     const k = Math.floor(BATCH_MAX_STEP_WORK / 12288);
     expect(batchStepWork({ n: 1024, d: 16, m: workgroup * k }, workgroup)).toBe(12288 * k);
-    expect(unbatchable(config({ n: 1024, d: 16, m: workgroup * k }), dev.device.limits, workgroup)).toBeNull();
-    expect(unbatchable(config({ n: 1024, d: 16, m: workgroup * k + 1 }), dev.device.limits, workgroup)).toBe('a step too large for one workgroup');
+    expect(unbatchable(config({ n: 1024, d: 16, m: workgroup * k }), dev.device.limits, dev.info)).toBeNull();
+    expect(unbatchable(config({ n: 1024, d: 16, m: workgroup * k + 1 }), dev.device.limits, dev.info)).toBe('a step too large for one workgroup');
     // Fewer neurons than invocations: the neuron phase falls on m of them, each over every sample.
     expect(batchStepWork({ n: 7000, d: 4096, m: 8 }, 64)).toBe(1024 * (110 * 8 + 2 * 7000));
-    expect(unbatchable(config({ n: 7000, d: 4096, m: 8 }), { maxComputeWorkgroupStorageSize: 32768 }, 64)).toBe('a step too large for one workgroup');
+    expect(unbatchable(config({ n: 7000, d: 4096, m: 8 }), { maxComputeWorkgroupStorageSize: 32768 }, dev.info, 64)).toBe('a step too large for one workgroup');
     // The device compiles the kernel with the longest residual array (a rejected one fails the batch).
     const [got] = await batched([edge]);
     expect([got.result.outcome, got.result.stepsDone]).toEqual(['max_steps', 3]);
