@@ -30,13 +30,15 @@ export function whatYouSee(s: Seen): string[] {
     : fell >= 1 ? `${median}loss fell ${factor(fell)} in ${last.step.toLocaleString('en-US')} steps${s.running ? ' so far' : ''}`
       : `${median}loss grew ${factor(1 / fell)} in ${last.step.toLocaleString('en-US')} steps`;
   const lazy = Math.sqrt(n / m);
+  const wider = `wider network (m = ${(16 * n).toLocaleString('en-US')})`;
+  const flips = last.flip_frac >= BEYOND_LAZY_FLIPS ? `the ${percent(last.flip_frac)} of patterns that flipped place this run beyond the lazy regime` : 'few patterns flipped';
+  const verdict = last.rel_move_w > 2 * lazy ? 'this run moved well beyond that.'
+    // A scale of order 1 does not separate the regimes: the flips still do (docs/MODEL.md §8).
+    : lazy >= 0.5 ? `at this width that scale is of order 1, so the movement alone cannot tell the regimes apart; ${flips}. A ${wider} shows the lazy regime.`
+      : m < 16 * n ? `a ${wider} shows that regime.` : 'this network is that wide.';
   const out = [
     `${s.name}: ${loss}, while the first layer moved ${shown(last.rel_move_w)}× its initial norm (‖W−W₀‖/‖W₀‖) and ${percent(last.flip_frac)} of the activation patterns (sample, neuron) flipped.`,
-    `In the lazy (kernel) regime the movement shrinks like √(n/m) (${shown(lazy)} here) and few patterns flip; ` +
-      (last.rel_move_w > 2 * lazy ? 'this run moved well beyond that.'
-        // A scale of order 1 does not separate the regimes: the flips still do (docs/MODEL.md §8).
-        : lazy >= 0.5 ? `at this width that scale is of order 1, so the movement alone cannot tell the regimes apart; ${last.flip_frac >= BEYOND_LAZY_FLIPS ? `the ${percent(last.flip_frac)} of patterns that flipped place this run beyond the lazy regime` : 'few patterns flipped'}. A wider network (m = ${(16 * n).toLocaleString('en-US')}) shows the lazy regime.`
-          : m < 16 * n ? `a wider network (m = ${(16 * n).toLocaleString('en-US')}) shows that regime.` : 'this network is that wide.'),
+    `In the lazy (kernel) regime the movement shrinks like √(n/m) (${shown(lazy)} here) and few patterns flip; ${verdict}`,
   ];
   if (last.dead_frac > 0) out.push(`${percent(last.dead_frac)} of the neurons are dead (inactive on every sample).`);
   if (s.config.linearized && Number.isFinite(last.loss_kernel))

@@ -168,9 +168,15 @@ else if (!autorun && !page.embed) notify('from-link', 'info', 'The settings belo
 
 const SEEDS_RANGE = `seeds must be an integer from 1 to ${MAX_SEEDS}`;
 
-function refreshPlan(): void {
+/** The form's settings and the seeds count, checked together: what Start runs, or what to fix (the form's errors, then seeds). */
+function checkedSettings() {
   const { config, labelValues, errors } = form.validate();
-  const problems = [...errors.values(), ...(seedCount($<HTMLInputElement>('seeds').value) === null ? [SEEDS_RANGE] : [])];
+  const seeds = seedCount($<HTMLInputElement>('seeds').value);
+  return { config, labelValues, seeds, problems: [...errors.values(), ...(seeds === null ? [SEEDS_RANGE] : [])] };
+}
+
+function refreshPlan(): void {
+  const { config, labelValues, problems } = checkedSettings();
   const plan = $('plan');
   planOk = false;
   plan.className = '';
@@ -282,10 +288,8 @@ async function start(stopAtOnce = false): Promise<void> {
   dismiss('diverged');
   dismiss('cancelled');
   dismiss('from-link');
-  const { config, labelValues, errors } = form.validate();
-  if (!config) return fail([...errors.values()].join('; '));
-  const count = seedCount($<HTMLInputElement>('seeds').value);
-  if (count === null) return fail(SEEDS_RANGE);
+  const { config, labelValues, seeds: count, problems } = checkedSettings();
+  if (!config || count === null) return fail(problems.join('; '));
   // A run (or batch of seeds) that is still going or paused ends here; its curves stay on the charts.
   if (unitPhase() === 'running' || unitPhase() === 'paused') await Promise.all(unit().map((r) => r.discard()));
   for (const g of groups) g.ended = true;
