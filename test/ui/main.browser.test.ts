@@ -266,7 +266,8 @@ describe('the page on WebGPU', () => {
     expect(await page.isDisabled('#start')).toBe(true);
     // On a phone the notice and the message wrap within the width.
     await page.setViewportSize(PHONE);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    // Polled, as checkLayout does: the charts follow the width a frame later (a ResizeObserver).
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     expect((await page.locator('[data-notice="link"]').boundingBox())!.width).toBeLessThanOrEqual(PHONE.width);
     expect(await page.isVisible('#plan')).toBe(true);
     expect(errors).toEqual([]);

@@ -120,7 +120,7 @@ describe('the page as a widget', () => {
 
     // On a phone the widgets stack, each the page's width, and still fit their (taller) frames, snugly.
     await page.setViewportSize(PHONE);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const [first, second] = await Promise.all(widgets.map((f) => f.frameElement().then((e) => e.boundingBox())));
     expect(second!.y).toBeGreaterThan(first!.y + first!.height);
     expect(first!.x + first!.width).toBeLessThanOrEqual(PHONE.width);
