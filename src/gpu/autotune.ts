@@ -1,6 +1,6 @@
 // Autotuning: the kernel variants of a run chosen by measuring them, once per adapter and shape.
-// Candidates are today's choice (chooseVariants) and the gemm kernels over their tiles and
-// splits, each checked against the device first and its pipelines compiled with
+// Candidates are today's choice (chooseVariants) and the gemm kernels over their tiles, splits
+// and epilogues, each checked against the device first and its pipelines compiled with
 // createComputePipelineAsync (src/gpu/engine.ts); the fastest per step wins, and today's choice
 // is one of them, so the tuner never settles on a variant slower than it measured. Choices are
 // kept across runs behind TuneCache: a JSON file in Node (tune_cache_node.ts), IndexedDB in the
@@ -47,9 +47,11 @@ export function tuneKey(backend: BackendInfo, shape: Pick<Shape, 'd4' | 'n' | 'm
 export function tuneCandidates(backend: BackendInfo, limits: GPUSupportedLimits, shape: Shape, forced: Partial<Variants> = {}): Variants[] {
   const base = chooseVariants(backend, limits, shape);
   const tries: Partial<Variants>[] = [{}];
-  for (const tile of VARIANTS.tile) {
-    tries.push({ forward: 'gemm', tile });
-    for (const split of VARIANTS.split) tries.push({ forward: 'gemm', backward: 'gemm', tile, split });
+  for (const epilogue of VARIANTS.epilogue) {
+    for (const tile of VARIANTS.tile) {
+      tries.push({ forward: 'gemm', tile, epilogue });
+      for (const split of VARIANTS.split) tries.push({ forward: 'gemm', backward: 'gemm', tile, split, epilogue });
+    }
   }
   const out: Variants[] = [];
   for (const t of tries) {

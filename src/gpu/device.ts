@@ -9,19 +9,23 @@ export function describeAdapter(adapter: GPUAdapter): BackendInfo {
     .filter((x, k, all) => x && all.indexOf(x) === k);
   const name = parts.join(' / ');
   const software = SOFTWARE.test(name) || ('isFallbackAdapter' in i && Boolean((i as { isFallbackAdapter?: boolean }).isFallbackAdapter));
-  return { kind: 'webgpu', name, software };
+  return { kind: 'webgpu', name, software, ...(adapter.features.has('subgroups') && { subgroupMinSize: i.subgroupMinSize }) };
 }
 
+/** Features a device gets wherever its adapter offers them: GPU timestamps (timer.ts), subgroups (forward=gemm's epilogue). */
+// Cast: the older @webgpu/types under tfjs-core, whose GPUFeatureName lacks 'subgroups', wins the global declaration.
+const WANTED_FEATURES = ['timestamp-query', 'subgroups'] as GPUFeatureName[];
+
 /**
- * The device with the adapter's own buffer limits (the defaults are far smaller), and GPU
- * timestamps where offered. Storage buffers per kernel stay at WebGPU's guaranteed 8 (the
+ * The device with the adapter's own buffer limits (the defaults are far smaller), and the
+ * wanted features where offered. Storage buffers per kernel stay at WebGPU's guaranteed 8 (the
  * step's shared layout binds exactly 8), so that every adapter runs every kernel.
  */
 export function requestDeviceFor(adapter: GPUAdapter): Promise<GPUDevice> {
   const l = adapter.limits;
   return adapter.requestDevice({
     label: 'shallow-gd',
-    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    requiredFeatures: WANTED_FEATURES.filter((f) => adapter.features.has(f)),
     requiredLimits: {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,

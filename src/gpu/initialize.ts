@@ -50,7 +50,7 @@ export async function initialize(
   // stats=masks: mask_0 is the mask of the forward pass at W0 (the step's own kernel, so that
   // flips count exactly where the backward sees a sign change).
   const masked = blocks.filter((b) => b.mask && b.mask0);
-  for (const b of masked) init.push(forward(ctx, s, b, { variant: variants.forward, tile: variants.tile }));
+  for (const b of masked) init.push(forward(ctx, s, b, { variant: variants.forward, tile: variants.tile, epilogue: variants.epilogue }));
   const enc = device.createCommandEncoder({ label: 'init' });
   const pass = enc.beginComputePass();
   for (const d of init) encode(pass, d);

@@ -3,6 +3,8 @@ import batchLayout from '../../shaders/batch_layout.wgsl?raw';
 import batchNeuron from '../../shaders/batch_neuron.wgsl?raw';
 import haltRule from '../../shaders/halt_rule.wgsl?raw';
 import halting from '../../shaders/halting.wgsl?raw';
+import lanesMemory from '../../shaders/lanes_memory.wgsl?raw';
+import lanesSubgroup from '../../shaders/lanes_subgroup.wgsl?raw';
 import loadX from '../../shaders/load_x.wgsl?raw';
 import neuronGradient from '../../shaders/neuron_gradient.wgsl?raw';
 import neuronStat from '../../shaders/neuron_stat.wgsl?raw';
@@ -21,6 +23,9 @@ export const HALT_RULE: WgslLibrary = { name: 'halt_rule', source: haltRule };
 export const HALTING: WgslLibrary = { name: 'halting', source: halting, imports: [HALT_RULE], needs: ['dims', 'status'] };
 /** Philox2x32-10 and the init parameters (twin: src/model/rng.ts). */
 export const RNG: WgslLibrary = { name: 'rng', source: rng };
+/** Sums and ORs across adjacent lanes by subgroup shuffles (forward=gemm's epilogue), and their fallback without subgroups. */
+export const LANES_SUBGROUP: WgslLibrary = { name: 'lanes_subgroup', source: lanesSubgroup, needs: ['SUBGROUP_MIN'] };
+export const LANES_MEMORY: WgslLibrary = { name: 'lanes_memory', source: lanesMemory };
 export const LOAD_X: WgslLibrary = { name: 'load_x', source: loadX, needs: ['X'] };
 export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: neuronGradient, needs: ['dims', 'X', 'r'] };
 /** A neuron's metric sums as its STAT_* columns, and their reduction over neurons (twin: src/reference/neuron_stats.ts). */

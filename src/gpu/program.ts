@@ -100,7 +100,8 @@ export class GpuContext {
     let p = this.pipelines.get(key);
     if (!p) {
       if (this.pending?.has(key)) return PENDING;
-      const code = unrollLoops(this.header + composeKernel(kernel, this.header), this.d4, this.unroll ? UNROLL_MAX : 0);
+      const enables = (kernel.enables ?? []).map((e) => `enable ${e};\n`).join('');
+      const code = enables + unrollLoops(this.header + composeKernel(kernel, this.header), this.d4, this.unroll ? UNROLL_MAX : 0);
       const module = this.device.createShaderModule({ label: kernel.name, code });
       const descriptor = { label, layout: this.layout(kernel.bindings).pipeline, compute: { module, entryPoint, constants } };
       if (this.pending) {

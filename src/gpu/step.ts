@@ -29,7 +29,7 @@ export interface StepProgram {
 }
 
 export function stepProgram(ctx: GpuContext, s: Shared, blocks: readonly Block[], variants: Variants, modes: { step: GPUBuffer; record: GPUBuffer }): StepProgram {
-  const fwd = blocks.map((b) => forward(ctx, s, b, { variant: variants.forward, tile: variants.tile }));
+  const fwd = blocks.map((b) => forward(ctx, s, b, { variant: variants.forward, tile: variants.tile, epilogue: variants.epilogue }));
   const res = residual(ctx, s, blocks[0], variants.residual);
   const lossD = loss(ctx, s);
   const upd = blocks.flatMap((b) => backwardUpdate(ctx, s, b, variants.backward, variants));

@@ -11,6 +11,9 @@ export const VARIANTS = {
   // takes the neurons), and the slices of n that backward=gemm splits its product into.
   tile: ['128x128', '128x64', '64x64'],
   split: ['1', '2', '4', '8', '16'],
+  // Not a kernel: how forward=gemm's epilogue sums across lanes: subgroup shuffles first (where
+  // the device has subgroups), or workgroup memory alone (lanes_subgroup.wgsl, lanes_memory.wgsl).
+  epilogue: ['subgroup', 'memory'],
 } as const;
 export type Variants = { [K in keyof typeof VARIANTS]: (typeof VARIANTS)[K][number] };
 
@@ -122,6 +125,11 @@ const LAVAPIPE_UNROLL_MAX_D4 = 8;
 /** The gemm kernels' settings where nothing else picks them (the autotuner does, src/gpu/autotune.ts). */
 const GEMM_DEFAULTS = { tile: '128x128', split: '1' } as const;
 
+/** forward=gemm's epilogue where nothing else picks it: by subgroups wherever the device has them. */
+function chooseEpilogue(info: BackendInfo): Variants['epilogue'] {
+  return info.subgroupMinSize ? 'subgroup' : 'memory';
+}
+
 /** Whether marked loops are written out at this d4 on this adapter (the `loops` variant; reasons below). */
 export function chooseLoops(info: BackendInfo, d4: number): Variants['loops'] {
   return info.software && !(LAVAPIPE.test(info.name) && d4 > LAVAPIPE_UNROLL_MAX_D4) ? 'unrolled' : 'kept';
@@ -150,9 +158,9 @@ export function chooseVariants(info: BackendInfo, limits: GPUSupportedLimits, sh
   // CPU drivers, for the backward's reasons.
   if (info.software) {
     const backward = maskedRefusal(shape) === null ? 'masked' : 'simple';
-    return { forward: 'blocked', residual: 'narrow', backward, stats: chooseStats(info, limits, shape, backward), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
+    return { forward: 'blocked', residual: 'narrow', backward, stats: chooseStats(info, limits, shape, backward), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS, epilogue: chooseEpilogue(info) };
   }
-  return { forward: 'simple', residual: 'wide', backward: tiledBackward, stats: chooseStats(info, limits, shape, tiledBackward), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS };
+  return { forward: 'simple', residual: 'wide', backward: tiledBackward, stats: chooseStats(info, limits, shape, tiledBackward), loops: chooseLoops(info, d4), ...GEMM_DEFAULTS, epilogue: chooseEpilogue(info) };
 }
 
 /** The statistics kernel with this backward: from its masks where it reads them and mask_0 fits, else the recomputing one. */
@@ -191,6 +199,7 @@ export function resolveVariants(info: BackendInfo, limits: GPUSupportedLimits, s
   if (v.forward === 'gemm') {
     const bind = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
     if (GEMM_BYTES.forward(v.tile) > limit) throw new ConfigError('kernel', `--kernel forward=gemm,tile=${v.tile} needs ${GEMM_BYTES.forward(v.tile)} bytes of workgroup memory; this device has ${limit}`);
+    if (v.epilogue === 'subgroup' && !info.subgroupMinSize) throw new ConfigError('kernel', `--kernel forward=gemm,epilogue=subgroup needs subgroups, which this device does not have; use epilogue=memory`);
     if (xtBytes(shape.n, d4) > bind) throw new ConfigError('kernel', `--kernel forward=gemm keeps a transposed copy of X (${xtBytes(shape.n, d4)} bytes), more than one storage binding of this device holds (${bind})`);
   }
   if (MASK_READERS.includes(v.backward)) {

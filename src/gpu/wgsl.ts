@@ -69,6 +69,8 @@ export interface KernelSource {
   bindings: BindingTable;
   libraries?: readonly WgslLibrary[];
   source: string;
+  /** WGSL extensions the source uses (`enable` directives, which must open the module); the device must have them. */
+  enables?: readonly string[];
 }
 
 /** The libraries in an order where each follows its imports, each once. */

@@ -11,6 +11,8 @@ export interface BackendInfo {
   name: string;
   /** True for CPU-emulated adapters: their timings say nothing about GPUs. */
   software: boolean;
+  /** The adapter's smallest subgroup, where its device has WebGPU's subgroups feature. */
+  subgroupMinSize?: number;
 }
 
 /** Said beside every timing from a CPU-emulated WebGPU adapter. */

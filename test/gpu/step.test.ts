@@ -54,8 +54,8 @@ function program(blockCount: number, variants: Variants) {
   return stepProgram(ctx, s, blocks, variants, { step: buffer('modeStep'), record: buffer('modeRecord') });
 }
 
-const GPU: Variants = { forward: 'simple', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept', tile: '128x128', split: '1' };
-const CPU_DRIVER: Variants = { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'kept', tile: '128x128', split: '1' };
+const GPU: Variants = { forward: 'simple', residual: 'wide', backward: 'tiled', stats: 'tiled', loops: 'kept', tile: '128x128', split: '1', epilogue: 'memory' };
+const CPU_DRIVER: Variants = { forward: 'blocked', residual: 'narrow', backward: 'masked', stats: 'simple', loops: 'kept', tile: '128x128', split: '1', epilogue: 'memory' };
 
 const kinds = (calls: Call[]) => calls.map(([k, label]) => (k === 'dispatch' ? k : `${k} ${label}`));
 

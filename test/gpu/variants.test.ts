@@ -6,7 +6,7 @@ const swiftshader = { kind: 'webgpu' as const, name: 'SwiftShader', software: tr
 const lavapipe = { kind: 'webgpu' as const, name: 'llvmpipe (LLVM 15.0.6, 256 bits) / cpu / mesa', software: true };
 const limits = { maxComputeWorkgroupStorageSize: 16384, maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28 } as GPUSupportedLimits;
 // The gemm kernels' tile and split where nothing picks them.
-const GEMM = { tile: '128x128', split: '1' } as const;
+const GEMM = { tile: '128x128', split: '1', epilogue: 'memory' } as const;
 // n = 1024, m = 16384 (q = 64) at d4 = 32 (d = 128), 100 (d = 400) or 4 (d = 16).
 const shape = (d4: number, n = 1024, q = 64) => ({ d4, n, q, m: 256 * q });
 
@@ -40,7 +40,7 @@ describe('kernel variants', () => {
     expect(() => resolveVariants(gpu, limits, shape(65), { backward: 'masked' })).toThrow(/^--kernel backward=masked takes d ≤ 256 \(a thread per 4 dims of a neuron, 64 per workgroup\); got d=260$/);
     expect(() => resolveVariants(gpu, limits, shape(4, 600), { backward: 'masked' })).toThrow(/^--kernel backward=masked keeps a bit per sample and neuron, which must not exceed W's memory: n ≤ 512 at this d and m; got n=600$/);
     expect(() => resolveVariants(gpu, limits, shape(100), { backward: 'tiled' })).toThrow(/^--kernel backward=tiled needs \d+ bytes of workgroup memory at d=400; this device has 16384$/);
-    expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled\|gemm, residual=wide\|narrow, backward=simple\|tiled\|masked\|gemm, stats=simple\|tiled\|masks, loops=unrolled\|kept, tile=128x128\|128x64\|64x64, split=1\|2\|4\|8\|16; got "matmul=tiled"/);
+    expect(() => parseVariants('matmul=tiled')).toThrow(/--kernel must be kernel=variant with forward=simple\|blocked\|tiled\|gemm, residual=wide\|narrow, backward=simple\|tiled\|masked\|gemm, stats=simple\|tiled\|masks, loops=unrolled\|kept, tile=128x128\|128x64\|64x64, split=1\|2\|4\|8\|16, epilogue=subgroup\|memory; got "matmul=tiled"/);
   });
 
   it('takes the metrics from the masks wherever the backward reads them and mask_0 fits, unless --kernel says otherwise', () => {
@@ -68,5 +68,13 @@ describe('kernel variants', () => {
     // A split's partial gradients must fit one binding; d ≤ 256.
     expect(() => resolveVariants(gpu, big, shape(64), { forward: 'gemm', backward: 'gemm', split: '16' })).toThrow(/split=16 needs its partial gradients/);
     expect(() => resolveVariants(gpu, big, shape(65), { forward: 'gemm', backward: 'gemm' })).toThrow(/takes d ≤ 256/);
+  });
+
+  it('sums forward=gemm’s lanes by subgroups wherever the device has them, and refuses them where it does not', () => {
+    const withSubgroups = { ...gpu, subgroupMinSize: 32 };
+    expect(chooseVariants(withSubgroups, limits, shape(4)).epilogue).toBe('subgroup');
+    expect(chooseVariants({ ...swiftshader, subgroupMinSize: 4 }, limits, shape(4)).epilogue).toBe('subgroup');
+    expect(resolveVariants(withSubgroups, limits, shape(4), { forward: 'gemm', tile: '64x64', epilogue: 'memory' }).epilogue).toBe('memory');
+    expect(() => resolveVariants(gpu, limits, shape(4), { forward: 'gemm', tile: '64x64', epilogue: 'subgroup' })).toThrow(/^--kernel forward=gemm,epilogue=subgroup needs subgroups, which this device does not have; use epilogue=memory$/);
   });
 });

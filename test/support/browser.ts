@@ -96,7 +96,7 @@ export async function pageAdapter(page: Page): Promise<BackendInfo | null> {
     const a = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
     if (!a) return null;
     const i = a.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-    return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter };
+    return { info: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter, subgroupMinSize: i.subgroupMinSize }, features: [...a.features] };
   });
-  return info && describeAdapter({ info } as unknown as GPUAdapter);
+  return info && describeAdapter({ info: info.info, features: new Set(info.features) } as unknown as GPUAdapter);
 }

@@ -6,7 +6,7 @@ import simpleSource from '../../../shaders/forward.wgsl?raw';
 import transposeSource from '../../../shaders/transpose_x.wgsl?raw';
 import { STEP_BINDINGS, stepBuffers, type Block, type Shared, type StepBlock } from '../buffers';
 import { XT_PAD } from '../layout';
-import { LOAD_X, REGISTER_BLOCK, TILE_PRODUCT } from '../libraries';
+import { LANES_MEMORY, LANES_SUBGROUP, LOAD_X, REGISTER_BLOCK, TILE_PRODUCT } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
 import { MASK_WRITERS, tileOf, type Variants } from '../variants';
 import { bindingTable, type KernelSource } from '../wgsl';
@@ -30,10 +30,16 @@ const GEMM_BINDINGS = bindingTable('forward_gemm', [
   ['mask', 'read_write', 'array<u32>'],
 ]);
 
-/** forward=gemm's kernel for a tile of TM samples × TN neurons (each a multiple of 64, at most 128). */
-function gemmKernel(tm: number, tn: number): KernelSource {
-  const source = `const TM: u32 = ${tm}u;\nconst TN: u32 = ${tn}u;\n` + gemmSource.replaceAll('$QS', `${tm / 64}u`).replaceAll('$QN', `${tn / 64}u`);
-  return { name: `forward_gemm_${tm}x${tn}`, bindings: GEMM_BINDINGS, source };
+/**
+ * forward=gemm's kernel for a tile of TM samples × TN neurons (each a multiple of 64, at most
+ * 128); its epilogue sums lanes by subgroup shuffles over groups of `subgroupMin` (the adapter's
+ * smallest subgroup), or through workgroup memory alone (epilogue=memory).
+ */
+function gemmKernel(tm: number, tn: number, subgroupMin: number | null): KernelSource {
+  const sg = subgroupMin === null ? '' : `const SUBGROUP_MIN: u32 = ${subgroupMin}u;\n`;
+  const source = `const TM: u32 = ${tm}u;\nconst TN: u32 = ${tn}u;\n${sg}` + gemmSource.replaceAll('$QS', `${tm / 64}u`).replaceAll('$QN', `${tn / 64}u`);
+  const lanes = subgroupMin === null ? { libraries: [LANES_MEMORY] } : { libraries: [LANES_SUBGROUP], enables: ['subgroups'] };
+  return { name: `forward_gemm_${tm}x${tn}_${subgroupMin === null ? 'memory' : `subgroup${subgroupMin}`}`, bindings: GEMM_BINDINGS, source, ...lanes };
 }
 
 const TRANSPOSE_BINDINGS = bindingTable('transpose_x', [
@@ -47,6 +53,13 @@ const TRANSPOSE: KernelSource = { name: 'transpose_x', bindings: TRANSPOSE_BINDI
 export function transposeX(ctx: GpuContext, s: Shared): Dispatch {
   if (!s.XT) throw new Error('transposeX: the run has no XT buffer (the plan allocates it for forward=gemm)');
   return { pipeline: ctx.pipeline(TRANSPOSE), group: ctx.group(TRANSPOSE_BINDINGS, { dims: s.dims, X: s.X, XT: s.XT }), x: Math.ceil(s.n / XT_PAD) * (XT_PAD / 64), y: 2 * Math.ceil(ctx.d4 / 2) };
+}
+
+/** The adapter's smallest subgroup, where the device has subgroups (requestDeviceFor asks for them wherever offered). */
+function subgroupMinSize(device: GPUDevice): number {
+  const size = device.features.has('subgroups') ? device.adapterInfo.subgroupMinSize : undefined;
+  if (!size) throw new Error('forward=gemm,epilogue=subgroup needs a device with the subgroups feature');
+  return size;
 }
 
 /** jvp's bindings: the block's neurons, the rates and the tangent (U, ua) it is applied to, its partial sums. */
@@ -66,19 +79,19 @@ const JVP: KernelSource = { name: 'forward_jvp', bindings: JVP_BINDINGS, librari
 /**
  * Partial outputs of one block: one thread per (sample, chunk) (simple), per 4 samples of a chunk
  * (blocked), or 64 samples × max(q, 64) neurons per workgroup through workgroup-memory tiles
- * (tiled). `dims` replaces the run's (the teacher's). Where the block has a mask (backward=masked),
+ * (tiled), or a register-blocked GEMM (gemm). `dims` replaces the run's (the teacher's). Where the block has a mask (backward=masked),
  * simple and blocked also write the signs of z into it.
  */
 export function forward(
   ctx: GpuContext, s: Shared, b: StepBlock & Pick<Block, 'count'>,
-  { variant = 'simple', dims = s.dims, tile = '128x128' }: { variant?: Variants['forward']; dims?: GPUBuffer; tile?: Variants['tile'] } = {},
+  { variant = 'simple', dims = s.dims, tile = '128x128', epilogue = 'memory' }: { variant?: Variants['forward']; dims?: GPUBuffer } & Partial<Pick<Variants, 'tile' | 'epilogue'>> = {},
 ): Dispatch {
   if (b.mask && !MASK_WRITERS.includes(variant)) throw new Error(`the ${variant} forward does not write the activation mask`);
   if (variant === 'gemm') {
     if (!s.XT) throw new Error('forward=gemm needs the run’s XT buffer (the plan allocates it)');
     const { samples, neurons } = tileOf(tile);
     return {
-      pipeline: ctx.pipeline(gemmKernel(samples, neurons), 'main', { WRITE_MASK: b.mask ? 1 : 0 }),
+      pipeline: ctx.pipeline(gemmKernel(samples, neurons, epilogue === 'subgroup' ? subgroupMinSize(ctx.device) : null), 'main', { WRITE_MASK: b.mask ? 1 : 0 }),
       group: ctx.group(GEMM_BINDINGS, { dims, block: b.uniform, XT: s.XT, W: b.W, a: b.a, status: s.status, partials: s.partials, mask: b.mask ?? ctx.unused }),
       x: Math.ceil(s.n / samples),
       y: Math.ceil(b.count / Math.max(s.q, neurons)),

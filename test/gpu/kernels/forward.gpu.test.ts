@@ -3,7 +3,18 @@ import { forward as forwardKernel, transposeX } from '../../../src/gpu/kernels/f
 import { maskWords } from '../../../src/gpu/layout';
 import { MASK_WRITERS, VARIANTS, type Variants } from '../../../src/gpu/variants';
 import { forward } from '../../../src/reference/forward';
+import { gpu } from '../../support/gpu';
 import { problem, type Problem } from '../../support/problem';
+
+/**
+ * Whether this adapter runs the subgroup epilogue: where it has no subgroups, asking for it is
+ * refused (the variant resolver refuses it before that, tested in test/gpu/variants.test.ts).
+ */
+async function runsSubgroups(p: Problem): Promise<boolean> {
+  if ((await gpu()).info.subgroupMinSize) return true;
+  expect(() => forwardPass(p, 'gemm', { epilogue: 'subgroup' })).toThrow(/^forward=gemm,epilogue=subgroup needs a device with the subgroups feature$/);
+  return false;
+}
 
 /** Each chunk's partial outputs against the float64 forward pass. */
 async function expectPartials(p: Problem) {
@@ -21,8 +32,8 @@ async function expectPartials(p: Problem) {
 }
 
 /** The forward pass of every block (gemm: after the transposed copy of X it reads). */
-function forwardPass(p: Problem, variant: Variants['forward'], tile?: Variants['tile']) {
-  return [...(variant === 'gemm' ? [transposeX(p.ctx, p.s)] : []), ...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant, tile }))];
+function forwardPass(p: Problem, variant: Variants['forward'], gemm: Partial<Pick<Variants, 'tile' | 'epilogue'>> = {}) {
+  return [...(variant === 'gemm' ? [transposeX(p.ctx, p.s)] : []), ...p.blocks.map((b) => forwardKernel(p.ctx, p.s, b, { variant, ...gemm }))];
 }
 
 /** The mask's bits against the signs of float64 z: counts of wrong bits and of bits set past a block's last neuron. */
@@ -103,16 +114,34 @@ describe('forward kernel (gemm) over its tiles', () => {
   // blocks of 96 (q = 16: 6 chunks in a tile of 8, mask words of 16 neurons, the last block 12
   // neurons); m = 5000 (q = 32: words of 32) and 20000 (q = 128: a chunk spans two 64-neuron
   // tiles, summed across them), at d = 130 as the case before it: one compile of that tile and d
-  // serves both (on SwiftShader each takes about 10 s).
+  // serves both (on SwiftShader each takes about 10 s). The subgroup epilogue at q = 16 and 32:
+  // butterflies over whole chunks and mask words, or over parts of them (SwiftShader's subgroups
+  // of 4, lavapipe's of 8), the rest summed through memory.
   it.each([
-    { tile: '128x128', d: 13, m: 300, blockNeurons: 96 },
-    { tile: '128x64', d: 130, m: 300, blockNeurons: 96 },
-    { tile: '64x64', d: 13, m: 5000, blockNeurons: 1024 },
-    { tile: '128x64', d: 130, m: 20000, blockNeurons: 4096 },
-  ] as const)('writes each chunk’s partial outputs and the mask (tile $tile, d = $d, m = $m)', async ({ tile, d, m, blockNeurons }) => {
+    { tile: '128x128', epilogue: 'subgroup', d: 13, m: 300, blockNeurons: 96 },
+    { tile: '128x64', epilogue: 'memory', d: 130, m: 300, blockNeurons: 96 },
+    { tile: '64x64', epilogue: 'subgroup', d: 13, m: 5000, blockNeurons: 1024 },
+    { tile: '128x64', epilogue: 'memory', d: 130, m: 20000, blockNeurons: 4096 },
+  ] as const)('writes each chunk’s partial outputs and the mask (tile $tile, epilogue $epilogue, d = $d, m = $m)', async ({ tile, epilogue, d, m, blockNeurons }) => {
     const p = await problem({ n: 67, d, m, blockNeurons }, true, { masked: true, variants: { forward: 'gemm' } });
-    await p.run(forwardPass(p, 'gemm', tile));
+    if (epilogue === 'subgroup' && !(await runsSubgroups(p))) return;
+    await p.run(forwardPass(p, 'gemm', { tile, epilogue }));
     await expectPartials(p);
     await expectMask(p);
+  });
+
+  // Both epilogues sum a chunk's lanes in a fixed order, but not the same one: butterflies of
+  // subgroup shuffles run only where some bit differs (lanes_adjacent would otherwise have sent
+  // the kernel through memory alone, and the subgroup epilogue gained nothing here).
+  it('sums by subgroup shuffles where the device has subgroups, in its own fixed order', async () => {
+    const p = await problem({ n: 67, d: 13, m: 300, blockNeurons: 96 }, true, { variants: { forward: 'gemm', epilogue: 'memory' } });
+    if (!(await runsSubgroups(p))) return;
+    const partials = async (epilogue: Variants['epilogue']) => {
+      await p.run(forwardPass(p, 'gemm', { epilogue }));
+      return p.read(p.s.partials);
+    };
+    const [sub, again, memory] = [await partials('subgroup'), await partials('subgroup'), await partials('memory')];
+    expect(again).toEqual(sub);
+    expect(sub.some((x, i) => x !== memory[i])).toBe(true);
   });
 });
