@@ -21,57 +21,83 @@ fn lane_sum(lid: u32) -> f32 {
   return workgroupUniformLoad(&lane[0]);
 }
 
-/// r = f − y into r_sh (thread l takes samples l, l + WG, …) and L = ½‖r‖².
+/// r = f − y into r_sh and L = ½‖r‖². Thread l takes samples l, l + WG, … in blocks of BLOCK_ITEMS
+/// (layout.ts blockItems): each neuron's weights, read once, serve the block's samples. Per
+/// sample the neurons are summed in order, per thread its samples: the order of one at a time.
 fn residual_loss(run: BatchRun, lid: u32) -> f32 {
   var s = 0.0;
-  for (var i = lid; i < run.n; i += WG) {
-    var x: array<vec4<f32>, D4>;
-    /* unroll */ for (var k = 0u; k < D4; k++) { x[k] = fixed4[run.x_off + i * D4 + k]; }
-    var acc = 0.0;
-    for (var j = 0u; j < run.m; j++) {
-      var z4 = vec4<f32>(0.0);
-      /* unroll */ for (var k = 0u; k < D4; k++) { z4 += W[run.w_off + j * D4 + k] * x[k]; }
-      let z = hsum(z4);
-      if (z > 0.0) { acc += a[run.a_off + j] * z; }
+  for (var i0 = lid; i0 < run.n; i0 += BLOCK_ITEMS * WG) {
+    // Past n the block repeats its first sample, whose sums are not kept.
+    var x: array<vec4<f32>, BLOCK_ITEMS * D4>;
+    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+      let i = select(i0, i0 + u * WG, i0 + u * WG < run.n);
+      /* unroll */ for (var k = 0u; k < D4; k++) { x[u * D4 + k] = fixed4[run.x_off + i * D4 + k]; }
     }
-    let ri = run.kappa * acc - fixed1[run.y_off + i];
-    r_sh[i] = ri;
-    s += ri * ri;
+    // Zeroed explicitly: SwiftShader keeps a bare `var` declared in a loop from one pass to the next.
+    var acc = array<f32, BLOCK_ITEMS>();
+    for (var j = 0u; j < run.m; j++) {
+      var w: array<vec4<f32>, D4>;
+      /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[run.w_off + j * D4 + k]; }
+      let aj = a[run.a_off + j];
+      /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+        var z4 = vec4<f32>(0.0);
+        /* unroll */ for (var k = 0u; k < D4; k++) { z4 += w[k] * x[u * D4 + k]; }
+        let z = hsum(z4);
+        if (z > 0.0) { acc[u] += aj * z; }
+      }
+    }
+    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+      let i = i0 + u * WG;
+      if (i < run.n) {
+        let ri = run.kappa * acc[u] - fixed1[run.y_off + i];
+        r_sh[i] = ri;
+        s += ri * ri;
+      }
+    }
   }
   lane[lid] = s;
   return 0.5 * lane_sum(lid);
 }
 
-/// Thread l takes neurons l, l + WG, …: the gradients at the current point, the neuron's
-/// statistics into stat_lane (reduced over the workgroup) when `stats`, then both updates
-/// when `update`. Call in uniform control flow.
+/// Thread l takes neurons l, l + WG, … in blocks of BLOCK_ITEMS (batch_neuron.wgsl): the
+/// gradients at the current point, the neurons' statistics into stat_lane (reduced over the
+/// workgroup, in the order of one neuron at a time) when `stats`, then both updates when
+/// `update`. Past m a block repeats its first neuron, neither kept nor updated. Call in
+/// uniform control flow.
 fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
   var acc: array<f32, STAT_COUNT>;
-  for (var j = lid; j < run.m; j += WG) {
-    var w: array<vec4<f32>, D4>;
-    var w0: array<vec4<f32>, D4>;
-    /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[run.w_off + j * D4 + k]; }
-    if (stats) {
-      /* unroll */ for (var k = 0u; k < D4; k++) { w0[k] = fixed4[run.w0_off + j * D4 + k]; }
-    }
-    let sums = batch_neuron(run, &w, &w0, stats);
-    let g = sums.g;
-    var s = sums.s;
-    let aj = a[run.a_off + j];
-    if (stats) {
-      /* unroll */ for (var k = 0u; k < D4; k++) {
-        let dw = w[k] - w0[k];
-        s.dw2 += dot(dw, dw);
-        s.w02 += dot(w0[k], w0[k]);
-        s.w2 += dot(w[k], w[k]);
-        s.g2 += dot(g[k], g[k]);
+  for (var j0 = lid; j0 < run.m; j0 += BLOCK_ITEMS * WG) {
+    var w: BlockWeights;
+    var w0: BlockWeights;
+    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+      let j = select(j0, j0 + u * WG, j0 + u * WG < run.m);
+      /* unroll */ for (var k = 0u; k < D4; k++) { w[u * D4 + k] = W[run.w_off + j * D4 + k]; }
+      if (stats) {
+        /* unroll */ for (var k = 0u; k < D4; k++) { w0[u * D4 + k] = fixed4[run.w0_off + j * D4 + k]; }
       }
-      acc = combine_stats(acc, neuron_stat_values(s, run.kappa, run.eta_w, run.eta_a, aj, fixed1[run.a0_off + j]));
     }
-    if (update) {
-      let cw = run.eta_w * run.kappa * aj;
-      /* unroll */ for (var k = 0u; k < D4; k++) { W[run.w_off + j * D4 + k] = w[k] - cw * g[k]; }
-      a[run.a_off + j] = aj - run.eta_a * run.kappa * s.ga;
+    let sums = batch_neurons(run, &w, &w0, stats);
+    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+      let j = j0 + u * WG;
+      if (j < run.m) {
+        var s = sums.s[u];
+        let aj = a[run.a_off + j];
+        if (stats) {
+          /* unroll */ for (var k = 0u; k < D4; k++) {
+            let dw = w[u * D4 + k] - w0[u * D4 + k];
+            s.dw2 += dot(dw, dw);
+            s.w02 += dot(w0[u * D4 + k], w0[u * D4 + k]);
+            s.w2 += dot(w[u * D4 + k], w[u * D4 + k]);
+            s.g2 += dot(sums.g[u * D4 + k], sums.g[u * D4 + k]);
+          }
+          acc = combine_stats(acc, neuron_stat_values(s, run.kappa, run.eta_w, run.eta_a, aj, fixed1[run.a0_off + j]));
+        }
+        if (update) {
+          let cw = run.eta_w * run.kappa * aj;
+          /* unroll */ for (var k = 0u; k < D4; k++) { W[run.w_off + j * D4 + k] = w[u * D4 + k] - cw * sums.g[u * D4 + k]; }
+          a[run.a_off + j] = aj - run.eta_a * run.kappa * s.ga;
+        }
+      }
     }
   }
   if (stats) {

@@ -51,15 +51,18 @@ export const BATCH_ROW_CAP = 16;
 const MAX_BATCH_RUNS = 65535;
 
 /**
- * Invocations per run: 8 on CPU drivers, where each barrier of a step costs per group of 4
- * lanes (SwiftShader, 64 runs of 32×8×m, 400 steps, `bench --sweep --batches 64`, one build
- * per count: m = 8, 32, 64 gave 28 800, 8 660, 4 680 run-steps/s with 8 against 23 000, 8 900,
- * 4 200 with 4 and 15 000, 6 230, 3 470 with 16; 8 stayed 1.2–1.5× ahead of 16 measured
- * interleaved; docs/BENCHMARKS.md), 64 on GPUs
- * (two warps, or one wavefront). A run's bits depend on it: it is the adapter's, never the batch's.
+ * Invocations per run: on CPU drivers one SIMD group of the driver (its smallest subgroup, else
+ * 8): a step's barriers then cost no waiting between groups, and since the residual and the
+ * neurons take blocks of BLOCK_ITEMS items per invocation, fewer invocations lose no
+ * parallelism at these sizes (64 runs of 32×8×m, 500 steps, `bench --sweep --batches 64`, one
+ * build per count, twice each: SwiftShader, subgroups of 4, m = 32 and 8: 20 700, 19 500 and
+ * 41 000, 36 900 run-steps/s with 4 against 18 000, 18 800 and 21 300, 20 600 with 8 and
+ * 9 100, 9 500 and 15 500, 16 200 with 16; lavapipe, subgroups of 8: m = 32: 97 800 with 8
+ * against 79 000 with 4 and 52 400 with 16; docs/BENCHMARKS.md). 64 on GPUs (two warps, or one
+ * wavefront). A run's bits depend on it: it is the adapter's, never the batch's.
  */
 export function batchWorkgroup(info: BackendInfo): number {
-  return info.software ? 8 : 64;
+  return info.software ? (info.subgroupMinSize ?? 8) : 64;
 }
 
 /**
@@ -78,7 +81,7 @@ const reductionBytes = (workgroup: number) => units(4 * workgroup) + units(4 * w
 
 /**
  * The most samples of a batched run on this device: a run's residual lives in its workgroup's
- * memory, beside batch_train's reductions (8 104 at 32 KiB with 8 invocations, 7 544 with 64).
+ * memory, beside batch_train's reductions (at 32 KiB: 8 144 with 4 invocations, 8 104 with 8, 7 544 with 64).
  * A multiple of 4 words, as Dawn counts the array in 16-byte units.
  */
 export function batchMaxN(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): number {

@@ -27,9 +27,19 @@ export function xtBytes(n: number, d4: number): number {
 }
 
 /** Constants every kernel sees, generated from their TypeScript twins. */
+/**
+ * Samples or neurons a batched invocation takes at once at this D4 (the WGSL constant
+ * BLOCK_ITEMS, a bound unrollLoops writes out): the weights or x it loads then serve all of
+ * them, and a block of x or w stays within 8 vec4s of registers.
+ */
+export function blockItems(d4: number): number {
+  return Math.max(1, Math.min(4, Math.floor(8 / d4)));
+}
+
 export function constantsHeader(d4: number): string {
   const lines = [
     `const D4: u32 = ${d4}u;`,
+    `const BLOCK_ITEMS: u32 = ${blockItems(d4)}u;`,
     `const ROW_WORDS: u32 = ${ROW_WORDS}u;`,
     `const STATE_COUNT: u32 = ${STATE_COLUMNS.length}u;`,
     `const STAT_COUNT: u32 = ${STAT_COUNT}u;`,

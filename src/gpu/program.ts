@@ -5,7 +5,7 @@
 // after the first (the autotuner's candidates, a sweep's runs, tests) reuses what was compiled;
 // bind groups are cached per context.
 import common from '../../shaders/common.wgsl?raw';
-import { constantsHeader } from './layout';
+import { blockItems, constantsHeader } from './layout';
 import { StagingPool } from './readback';
 import { composeKernel, type BindingTable, type KernelSource } from './wgsl';
 
@@ -17,11 +17,11 @@ import { composeKernel, type BindingTable, type KernelSource } from './wgsl';
 export const UNROLL_MAX = 64;
 
 const MARKER = '/* unroll */';
-const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < (D4|\d+u); \1\+\+\) \{/y;
+const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < (D4|BLOCK_ITEMS|\d+u); \1\+\+\) \{/y;
 
 /**
  * Writes out each loop marked `/* unroll *\/ for (var k = 0u; k < D4; k++) { … }` (or `k < 4u`,
- * any literal bound) as that many copies of its body, k a literal in each, where the count is
+ * any literal bound, or BLOCK_ITEMS, layout.ts blockItems) as that many copies of its body, k a literal in each, where the count is
  * at most `limit` (0: none; the adapter's choice, Variants.loops). SwiftShader does not unroll
  * loops, so a function array (or vector) indexed in one (a neuron's w, its gradient) lives in
  * memory; with literal indices it lives in registers (backward=simple about 2× faster at
@@ -36,7 +36,7 @@ export function unrollLoops(code: string, d4: number, limit = UNROLL_MAX): strin
     UNROLL.lastIndex = mark;
     const m = UNROLL.exec(code);
     if (!m) throw new Error(`unrollLoops: ${MARKER} must precede \`for (var k = 0u; k < D4; k++) {\` (or a literal bound like 4u); got ${JSON.stringify(code.slice(mark, mark + 60))}`);
-    const count = m[2] === 'D4' ? d4 : parseInt(m[2]);
+    const count = m[2] === 'D4' ? d4 : m[2] === 'BLOCK_ITEMS' ? blockItems(d4) : parseInt(m[2]);
     // The body starts after the loop's `{` (read before the recursion below reuses the regex).
     const open = UNROLL.lastIndex;
     let depth = 1;

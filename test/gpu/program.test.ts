@@ -1,5 +1,6 @@
 // The host's loop unrolling (src/gpu/program.ts): marked loops over D4 become literal copies.
 import { describe, expect, it } from 'vitest';
+import { blockItems } from '../../src/gpu/layout';
 import { UNROLL_MAX, unrollLoops } from '../../src/gpu/program';
 
 describe('unrollLoops', () => {
@@ -27,6 +28,9 @@ describe('unrollLoops', () => {
 
   it('leaves members named like the index alone, and refuses bodies whose copies would change meaning', () => {
     expect(unrollLoops('/* unroll */ for (var k = 0u; k < D4; k++) { s.k += w[k]; }', 2)).toBe('{ s.k += w[0u]; } { s.k += w[1u]; }');
+    // BLOCK_ITEMS, the batched kernels' block at this D4 (layout.ts blockItems): 4 at D4 = 2, 2 at 3 and 4, 1 past 8.
+    expect(unrollLoops('/* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) { s += x[u]; }', 2)).toBe('{ s += x[0u]; } { s += x[1u]; } { s += x[2u]; } { s += x[3u]; }');
+    expect([1, 2, 3, 4, 8, 9, 64].map(blockItems)).toEqual([4, 4, 2, 2, 1, 1, 1]);
     for (const body of ['if (c) { break; }', 'continue;', '// why', '/* why */'])
       expect(() => unrollLoops(`/* unroll */ for (var k = 0u; k < D4; k++) { ${body} }`, 2)).toThrow(/a comment, break or continue/);
   });
