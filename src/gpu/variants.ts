@@ -41,10 +41,11 @@ export const GEMM_MAX_D4 = 64;
 
 /** Workgroup memory of the gemm kernels, each variable rounded up to 16 bytes as WebGPU counts it. */
 export const GEMM_BYTES = {
-  // forward_gemm.wgsl: two stages of 8 dims × (TM + TN), TM×16 lanes, TM×TN/16 chunk sums, the halt flag.
+  // forward_gemm.wgsl: two stages of 8 dims × (TM + TN), TM×16 lanes, TM×TN/16 chunk sums, the
+  // halt flag, and the subgroup check's flag and lane-group width.
   forward: (tile: Variants['tile']) => {
     const { samples: tm, neurons: tn } = tileOf(tile);
-    return 2 * 8 * (tm + tn) * 4 + tm * 16 * 4 + tm * (tn / 16) * 4 + 16;
+    return 2 * 8 * (tm + tn) * 4 + tm * 16 * 4 + tm * (tn / 16) * 4 + 3 * 16;
   },
   // backward_update_gemm.wgsl: a stage of KS samples × (TN neurons + 16·DT vec4s of d), TN×16 lanes; halting.wgsl's.
   backward: (tile: Variants['tile'], d4: number) => {
