@@ -7,15 +7,43 @@
 override RN: u32;
 var<workgroup> r_sh: array<f32, RN>;
 
-/** Neuron u of a block has its D4 vec4s of w (and w0, g) at u·D4. */
-alias BlockWeights = array<vec4<f32>, BLOCK_ITEMS * D4>;
+/** Item u of a block (a sample's x, a neuron's w, w0 or g) has its D4 vec4s at u·D4. */
+alias BlockRows = array<vec4<f32>, BLOCK_ITEMS * D4>;
+
+/**
+ * Item u of the block an invocation takes from `first`: first + u·WG, or `first` again past
+ * `count` (a block past the end repeats its first item, whose results the caller does not keep).
+ */
+fn block_item(first: u32, u: u32, count: u32) -> u32 {
+  return select(first, first + u * WG, first + u * WG < count);
+}
+
+/** The block of rows from `first` of `count` rows at `off` in fixed4 (X or W0). */
+fn fixed_rows(off: u32, first: u32, count: u32) -> BlockRows {
+  var rows: BlockRows;
+  /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+    let r = block_item(first, u, count);
+    /* unroll */ for (var k = 0u; k < D4; k++) { rows[u * D4 + k] = fixed4[off + r * D4 + k]; }
+  }
+  return rows;
+}
+
+/** The block of the run's neurons from `first` in W. */
+fn w_rows(run: BatchRun, first: u32) -> BlockRows {
+  var rows: BlockRows;
+  /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
+    let r = block_item(first, u, run.m);
+    /* unroll */ for (var k = 0u; k < D4; k++) { rows[u * D4 + k] = W[run.w_off + r * D4 + k]; }
+  }
+  return rows;
+}
 
 struct BatchNeurons {
-  g: BlockWeights,                       // Σ_i c_i [z_i > 0] x_i per neuron
+  g: BlockRows,                          // Σ_i c_i [z_i > 0] x_i per neuron
   s: array<NeuronSums, BLOCK_ITEMS>,     // ga, flips and is_active (the caller adds the norms)
 }
 
-fn batch_neurons(run: BatchRun, w: ptr<function, BlockWeights>, w0: ptr<function, BlockWeights>, flips: bool) -> BatchNeurons {
+fn batch_neurons(run: BatchRun, w: ptr<function, BlockRows>, w0: ptr<function, BlockRows>, flips: bool) -> BatchNeurons {
   // Zeroed explicitly, as batch_train.wgsl's sums in a loop (SwiftShader).
   var out = BatchNeurons();
   for (var i = 0u; i < run.n; i++) {

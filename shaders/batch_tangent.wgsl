@@ -1,9 +1,9 @@
 // H v for some runs of a batch at their current states, H = η_W·H_W + η_a·H_a the
 // rate-weighted tangent kernel (the stability monitor's product; twin: tangentProduct in
 // src/reference/tangent.ts). Workgroup g takes run list[g]: first Jᵀv per neuron (thread l
-// takes neurons l, l + WG, … in blocks of BLOCK_ITEMS) into G (W's layout) and ga (out's a0 region), then J of that per
-// sample (thread l takes samples l, l + WG, … in blocks of BLOCK_ITEMS, as batch_train.wgsl's
-// residual) into out's y region. v and out have fixed1's
+// takes neurons l, l + WG, … in blocks of BLOCK_ITEMS) into G (W's layout) and ga (out's a0
+// region), then J of that per sample (thread l takes samples l, l + WG, … in blocks of
+// BLOCK_ITEMS, as batch_train.wgsl's residual) into out's y region. v and out have fixed1's
 // layout (a run's n samples at y_off). Sums run in a fixed order.
 
 @compute @workgroup_size(WG)
@@ -12,12 +12,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var i = lid; i < run.n; i += WG) { r_sh[i] = vin[run.y_off + i]; }
   workgroupBarrier();
   for (var j0 = lid; j0 < run.m; j0 += BLOCK_ITEMS * WG) {
-    var w: BlockWeights;
-    var unused: BlockWeights;
-    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
-      let j = select(j0, j0 + u * WG, j0 + u * WG < run.m);
-      /* unroll */ for (var k = 0u; k < D4; k++) { w[u * D4 + k] = W[run.w_off + j * D4 + k]; }
-    }
+    var w = w_rows(run, j0);
+    var unused: BlockRows;
     let sums = batch_neurons(run, &w, &unused, false);
     /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
       let j = j0 + u * WG;
@@ -30,13 +26,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
   storageBarrier();
   for (var i0 = lid; i0 < run.n; i0 += BLOCK_ITEMS * WG) {
-    var x: array<vec4<f32>, BLOCK_ITEMS * D4>;
-    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
-      let i = select(i0, i0 + u * WG, i0 + u * WG < run.n);
-      /* unroll */ for (var k = 0u; k < D4; k++) { x[u * D4 + k] = fixed4[run.x_off + i * D4 + k]; }
-    }
+    let x = fixed_rows(run.x_off, i0, run.n);
     // Zeroed explicitly, as batch_train.wgsl's sums in a loop (SwiftShader).
     var acc = array<f32, BLOCK_ITEMS>();
+    let ea = run.eta_a * run.kappa;
     for (var j = 0u; j < run.m; j++) {
       var w: array<vec4<f32>, D4>;
       var gw: array<vec4<f32>, D4>;
@@ -45,7 +38,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         gw[k] = G[run.w_off + j * D4 + k];
       }
       let cw = run.eta_w * run.kappa * a[run.a_off + j];
-      let ea = run.eta_a * run.kappa;
       let ga = out[run.a0_off + j];
       /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
         var z4 = vec4<f32>(0.0);

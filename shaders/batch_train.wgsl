@@ -27,12 +27,7 @@ fn lane_sum(lid: u32) -> f32 {
 fn residual_loss(run: BatchRun, lid: u32) -> f32 {
   var s = 0.0;
   for (var i0 = lid; i0 < run.n; i0 += BLOCK_ITEMS * WG) {
-    // Past n the block repeats its first sample, whose sums are not kept.
-    var x: array<vec4<f32>, BLOCK_ITEMS * D4>;
-    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
-      let i = select(i0, i0 + u * WG, i0 + u * WG < run.n);
-      /* unroll */ for (var k = 0u; k < D4; k++) { x[u * D4 + k] = fixed4[run.x_off + i * D4 + k]; }
-    }
+    let x = fixed_rows(run.x_off, i0, run.n);
     // Zeroed explicitly: SwiftShader keeps a bare `var` declared in a loop from one pass to the next.
     var acc = array<f32, BLOCK_ITEMS>();
     for (var j = 0u; j < run.m; j++) {
@@ -62,20 +57,13 @@ fn residual_loss(run: BatchRun, lid: u32) -> f32 {
 /// Thread l takes neurons l, l + WG, … in blocks of BLOCK_ITEMS (batch_neuron.wgsl): the
 /// gradients at the current point, the neurons' statistics into stat_lane (reduced over the
 /// workgroup, in the order of one neuron at a time) when `stats`, then both updates when
-/// `update`. Past m a block repeats its first neuron, neither kept nor updated. Call in
-/// uniform control flow.
+/// `update`. Call in uniform control flow.
 fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
   var acc: array<f32, STAT_COUNT>;
   for (var j0 = lid; j0 < run.m; j0 += BLOCK_ITEMS * WG) {
-    var w: BlockWeights;
-    var w0: BlockWeights;
-    /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
-      let j = select(j0, j0 + u * WG, j0 + u * WG < run.m);
-      /* unroll */ for (var k = 0u; k < D4; k++) { w[u * D4 + k] = W[run.w_off + j * D4 + k]; }
-      if (stats) {
-        /* unroll */ for (var k = 0u; k < D4; k++) { w0[u * D4 + k] = fixed4[run.w0_off + j * D4 + k]; }
-      }
-    }
+    var w = w_rows(run, j0);
+    var w0: BlockRows;
+    if (stats) { w0 = fixed_rows(run.w0_off, j0, run.m); }
     let sums = batch_neurons(run, &w, &w0, stats);
     /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
       let j = j0 + u * WG;

@@ -32,8 +32,8 @@ export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: n
 export const NEURON_STAT: WgslLibrary = { name: 'neuron_stat', source: neuronStat };
 export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, imports: [NEURON_STAT], needs: ['dims', 'a', 'a0', 'stats'] };
 /** A logged row's columns from the reduced statistics (twin: src/reference/metrics.ts). */
-/** A block of a batched run's neurons: their gradient sums with the weights in r_sh, and their flips. */
-export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4'] };
+/** A block of a batched run's neurons: their gradient sums with the weights in r_sh, and their flips; the loads of a block's rows. */
+export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4', 'W'] };
 export const STATE_ROW: WgslLibrary = { name: 'state_row', source: stateRow };
 /** The 4×4 register block of X·Wᵀ (forward_blocked, the register-blocked yardstick). */
 export const REGISTER_BLOCK: WgslLibrary = { name: 'register_block', source: registerBlock, needs: ['X', 'W'] };
