@@ -26,7 +26,6 @@ export function xtBytes(n: number, d4: number): number {
   return 4 * (8 * Math.ceil(d4 / 2)) * (Math.ceil(n / XT_PAD) * XT_PAD);
 }
 
-/** Constants every kernel sees, generated from their TypeScript twins. */
 /**
  * Samples or neurons a batched invocation takes at once at this D4 (the WGSL constant
  * BLOCK_ITEMS, a bound unrollLoops writes out): the weights or x it loads then serve all of
@@ -36,6 +35,7 @@ export function blockItems(d4: number): number {
   return Math.max(1, Math.min(4, Math.floor(8 / d4)));
 }
 
+/** Constants every kernel sees, generated from their TypeScript twins. */
 export function constantsHeader(d4: number): string {
   const lines = [
     `const D4: u32 = ${d4}u;`,

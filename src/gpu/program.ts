@@ -21,8 +21,8 @@ const UNROLL = /\/\* unroll \*\/\s*for \(var (\w+) = 0u; \1 < (D4|BLOCK_ITEMS|\d
 
 /**
  * Writes out each loop marked `/* unroll *\/ for (var k = 0u; k < D4; k++) { … }` (or `k < 4u`,
- * any literal bound, or BLOCK_ITEMS, layout.ts blockItems) as that many copies of its body, k a literal in each, where the count is
- * at most `limit` (0: none; the adapter's choice, Variants.loops). SwiftShader does not unroll
+ * any literal bound, or BLOCK_ITEMS, layout.ts blockItems) as that many copies of its body, k a
+ * literal in each, where the count is at most `limit` (0: none; the adapter's choice, Variants.loops). SwiftShader does not unroll
  * loops, so a function array (or vector) indexed in one (a neuron's w, its gradient) lives in
  * memory; with literal indices it lives in registers (backward=simple about 2× faster at
  * d = 16, 2.4–3× at d = 64–256; the blocked forward's 4-wide loops about 15%). GPU compilers

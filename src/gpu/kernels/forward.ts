@@ -79,8 +79,9 @@ const JVP: KernelSource = { name: 'forward_jvp', bindings: JVP_BINDINGS, librari
 /**
  * Partial outputs of one block: one thread per (sample, chunk) (simple), per 4 samples of a chunk
  * (blocked), or 64 samples × max(q, 64) neurons per workgroup through workgroup-memory tiles
- * (tiled), or a register-blocked GEMM (gemm). `dims` replaces the run's (the teacher's). Where the block has a mask (backward=masked),
- * simple and blocked also write the signs of z into it.
+ * (tiled), or a register-blocked GEMM (gemm). `dims` replaces the run's (the teacher's). Where
+ * the block has a mask (backward=masked or gemm), simple, blocked and gemm also write the signs
+ * of z into it.
  */
 export function forward(
   ctx: GpuContext, s: Shared, b: StepBlock & Pick<Block, 'count'>,
