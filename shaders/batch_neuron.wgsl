@@ -33,7 +33,7 @@ fn w_rows(run: BatchRun, first: u32) -> BlockRows {
   var rows: BlockRows;
   /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
     let r = block_item(first, u, run.m);
-    /* unroll */ for (var k = 0u; k < D4; k++) { rows[u * D4 + k] = W[run.w_off + r * D4 + k]; }
+    /* unroll */ for (var k = 0u; k < D4; k++) { rows[u * D4 + k] = vars4[run.w_off + r * D4 + k]; }
   }
   return rows;
 }

@@ -1,25 +1,16 @@
-// Many runs at once: workgroup b trains run b of the batch for up to params.count steps in one
-// dispatch, with barriers between the phases of a step and no host round trip. A step is the
+// Many runs at once: workgroup b trains run b of the batch for up to params.count steps per
+// submit, with barriers between the phases of a step and no host round trip. A step is the
 // single-run engine's: the residual and L = ½‖r‖² at the current state, the halting rule
 // (halt_rule.wgsl), the state's row where the step is logged (or where the run ends: the
 // closing record, with the rule applied at that state), then both layers' updates from the
-// gradients at the same point. Every sum runs in a fixed order within the run's workgroup, so a
+// gradients at the same point. Where the stability monitor measures a logged step, the
+// dispatch stops before it; batch_monitor.wgsl, dispatched next in the same submit, measures
+// the state, and the next dispatch writes the sharpness in the step's row and goes on. Every sum runs in a fixed order within the run's workgroup, so a
 // run's bits depend on neither the batch's size nor its other runs (src/gpu/batch.ts packs
 // runs of one D4 per batch). r lives in workgroup memory (n ≤ RN); X, W0, y, a0 are
-// read only; W and a are the run's parameters.
+// read only; W and a are the run's parameters, in vars4 and vars1 beside its scratch.
 
-var<workgroup> lane: array<f32, WG>;
 var<workgroup> stat_lane: array<array<f32, STAT_COUNT>, WG>;
-var<workgroup> state_sh: BatchState;
-
-/// Σ over the lanes' `lane` values by a fixed tree, returned to every invocation. Call in uniform control flow.
-fn lane_sum(lid: u32) -> f32 {
-  for (var half = WG / 2u; half > 0u; half >>= 1u) {
-    workgroupBarrier();
-    if (lid < half) { lane[lid] += lane[lid + half]; }
-  }
-  return workgroupUniformLoad(&lane[0]);
-}
 
 /// r = f − y into r_sh and L = ½‖r‖². Thread l takes samples l, l + WG, … in blocks of BLOCK_ITEMS
 /// (layout.ts blockItems): each neuron's weights, read once, serve the block's samples. Per
@@ -32,8 +23,8 @@ fn residual_loss(run: BatchRun, lid: u32) -> f32 {
     var acc = array<f32, BLOCK_ITEMS>();
     for (var j = 0u; j < run.m; j++) {
       var w: array<vec4<f32>, D4>;
-      /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = W[run.w_off + j * D4 + k]; }
-      let aj = a[run.a_off + j];
+      /* unroll */ for (var k = 0u; k < D4; k++) { w[k] = vars4[run.w_off + j * D4 + k]; }
+      let aj = vars1[run.a_off + j];
       /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
         var z4 = vec4<f32>(0.0);
         /* unroll */ for (var k = 0u; k < D4; k++) { z4 += w[k] * x[u * D4 + k]; }
@@ -69,7 +60,7 @@ fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
       let j = j0 + u * WG;
       if (j < run.m) {
         var s = sums.s[u];
-        let aj = a[run.a_off + j];
+        let aj = vars1[run.a_off + j];
         if (stats) {
           /* unroll */ for (var k = 0u; k < D4; k++) {
             let dw = w[u * D4 + k] - w0[u * D4 + k];
@@ -82,8 +73,8 @@ fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
         }
         if (update) {
           let cw = run.eta_w * run.kappa * aj;
-          /* unroll */ for (var k = 0u; k < D4; k++) { W[run.w_off + j * D4 + k] = w[u * D4 + k] - cw * sums.g[u * D4 + k]; }
-          a[run.a_off + j] = aj - run.eta_a * run.kappa * s.ga;
+          /* unroll */ for (var k = 0u; k < D4; k++) { vars4[run.w_off + j * D4 + k] = w[u * D4 + k] - cw * sums.g[u * D4 + k]; }
+          vars1[run.a_off + j] = aj - run.eta_a * run.kappa * s.ga;
         }
       }
     }
@@ -98,23 +89,34 @@ fn neurons(run: BatchRun, lid: u32, update: bool, stats: bool) {
   }
 }
 
-/// Run b's row `slot` of this dispatch: the state at st.step with its halt code (ROW_WORDS words).
-fn write_row(b: u32, slot: u32, run: BatchRun, st: BatchState) {
+/// Run b's row `slot` of this dispatch: the state at st.step with its halt code and the bits of
+/// its sharpness (BATCH_ROW_WORDS words).
+fn write_row(b: u32, slot: u32, run: BatchRun, st: BatchState, sharpness: u32) {
   let v = state_values(stat_lane[0], st.loss, st.loss0, f32(run.n), f32(run.m));
-  let o = (b * params.row_cap + slot) * ROW_WORDS;
+  let o = (b * params.row_cap + slot) * BATCH_ROW_WORDS;
   rows[o] = st.step;
   rows[o + 1u] = st.halt;
   for (var k = 0u; k < STATE_COUNT; k++) { rows[o + 2u + k] = bitcast<u32>(v[k]); }
+  rows[o + ROW_WORDS] = sharpness;
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wg.x;
   let run = runs[b];
-  if (lid == 0u) { state_sh = state[b]; }
-  var st = workgroupUniformLoad(&state_sh);
-  var written = 0u;
-  for (var k = 0u; k < params.count && st.done == 0u; k++) {
+  var st = load_state(b, lid);
+  // The submit's first dispatch gives the run its steps and its rows.
+  if (st.epoch != params.epoch) {
+    st.epoch = params.epoch;
+    st.left = params.count;
+    st.rows = 0u;
+  }
+  var written = st.rows;
+  for (; st.left > 0u && st.done == 0u; st.left--) {
+    // batch_monitor.wgsl measures this state before its step goes on.
+    if (awaits_monitor(run, st)) { break; }
+    let logged_next = at_logged_step(run, st);
+    let measured = st.measured_at == st.step + 1u;
     let L = residual_loss(run, lid);
     // Every read of W and a by the residual comes before any update below.
     storageBarrier();
@@ -123,14 +125,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     if (st.halt != HALT_DIVERGED && L < run.eps * st.loss0 && st.eps_step == 0u) { st.eps_step = st.step + 1u; }
     st.loss = L;
     let end = st.halt != HALT_RUNNING || st.step >= run.steps;
-    let logged_now = !end && st.log_index < run.log_count && logged[run.log_off + st.log_index] == st.step;
+    let logged_now = !end && logged_next;
     neurons(run, lid, !end, end || logged_now);
     if (end || logged_now) {
-      if (lid == 0u && written < params.row_cap) { write_row(b, written, run, st); }
+      let sharpness = select(NAN_BITS, bitcast<u32>(st.sharpness), measured);
+      if (lid == 0u && written < params.row_cap) { write_row(b, written, run, st, sharpness); }
       written += 1u;
     }
     if (logged_now) { st.log_index += 1u; }
-    if (end) { st.done = 1u; } else { st.step += 1u; }
+    if (end) {
+      st.done = 1u;
+      // The monitor measures the closing record's state next, unless it has (a logged step's)
+      // or is off, or the state diverged (its products may overflow).
+      st.record_measured = select(0u, 1u, measured || run.products == 0u || st.halt == HALT_DIVERGED);
+    } else {
+      st.step += 1u;
+    }
     // The updates are in place before the next step's residual reads them.
     storageBarrier();
   }

@@ -1,8 +1,9 @@
 // The batched WebGPU engine: many independent runs (any seeds, sizes, rates, labels of one
 // D4 = ⌈d/4⌉) in one set of buffers, trained by one dispatch per submit in which each run's
 // workgroup applies many steps (shaders/batch_train.wgsl). Each run halts on its own, logs
-// its own rows at its own logged steps and writes its closing record when it ends; the host
-// reads back only the runs' status words and the rows of the submit.
+// its own rows at its own logged steps, with the stability monitor's sharpness measured there
+// by its workgroup, and writes its closing record when it ends; the host reads back only the
+// runs' status words and the rows of the submit.
 import type { Resolved } from '../config/resolve';
 import type { HaltCode } from '../model/constants';
 import type { BackendInfo, Readback, StateRow, Tensors } from '../model/engine';
@@ -12,8 +13,10 @@ import { Allocator } from './allocate';
 import {
   BATCH_STATE, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
 } from './kernels/batch_train';
-import { batchTangent, type BatchTangentBuffers } from './kernels/batch_tangent';
-import { ROW_WORDS } from './layout';
+import { batchMonitor } from './kernels/batch_monitor';
+import { batchTangent } from './kernels/batch_tangent';
+import { startVector, START_STREAMS } from '../spectrum/vec';
+import { BATCH_ROW_WORDS, MONITOR_DOTS, ROW_WORDS } from './layout';
 import { GpuContext, encode, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
@@ -27,8 +30,12 @@ export interface BatchMember {
   logged: readonly number[];
 }
 
+/** A logged row of a batched run, with the sharpness λ_max(H_t) its workgroup measured (NaN where the monitor is off or the state diverged). */
+export type BatchRow = StateRow & { sharpness: number };
+
 /** A run's report after a submit; `done`: its closing record (the last row) is in, and it is frozen. */
 export interface BatchReadback extends Readback {
+  rows: BatchRow[];
   done: boolean;
 }
 
@@ -38,8 +45,12 @@ export interface BatchEngine {
   readonly memoryBytes: number;
   /** Rows a run may write per submit, its closing record included. */
   readonly rowCap: number;
-  /** Applies up to `count` steps to every running run (the caller keeps each run's logged rows per submit within rowCap − 1). */
-  submit(count: number): Promise<BatchReadback[]>;
+  /**
+   * Applies up to `count` steps to every running run (the caller keeps each run's logged rows
+   * per submit within rowCap − 1). `stops`: the most logged steps after the submit's first
+   * that one run's stability monitor measures within it (each is a stop of batch_train).
+   */
+  submit(count: number, stops?: number): Promise<BatchReadback[]>;
   /** H v for each (run, v) at the runs' current states, at each run's own rates, in one dispatch. */
   tangentProducts(calls: readonly { run: number; v: Float64Array }[]): Promise<Float64Array[]>;
   dispose(): void;
@@ -76,12 +87,17 @@ export function batchRuns(info: BackendInfo): number {
 /** Bytes of a workgroup variable as Dawn counts them: whole 16-byte units. */
 const units = (bytes: number) => 16 * Math.ceil(bytes / 16);
 
-/** Bytes of workgroup memory batch_train holds beside the residual: `lane`, `stat_lane` (a word per invocation, per column), `state_sh`. */
-const reductionBytes = (workgroup: number) => units(4 * workgroup) + units(4 * workgroup * STAT_COUNT) + units(4 * STATE_WORDS);
+/**
+ * Bytes of workgroup memory a batch's kernels hold beside the residual, the most of
+ * batch_train's (`lane`, `stat_lane`: a word per invocation, per column, `state_sh`) and
+ * batch_monitor's (`lane`, `dots_lane`: DOTS words per invocation, `top_sh`, `state_sh`).
+ */
+const reductionBytes = (workgroup: number) =>
+  units(4 * workgroup) + units(4 * STATE_WORDS) + Math.max(units(4 * workgroup * STAT_COUNT), units(4 * workgroup * MONITOR_DOTS) + units(4));
 
 /**
  * The most samples of a batched run on this device: a run's residual lives in its workgroup's
- * memory, beside batch_train's reductions (at 32 KiB: 8 144 with 4 invocations, 8 104 with 8, 7 544 with 64).
+ * memory, beside batch_train's reductions (at 32 KiB: 8 136 with 4 invocations, 8 096 with 8, 7 536 with 64).
  * A multiple of 4 words, as Dawn counts the array in 16-byte units.
  */
 export function batchMaxN(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): number {
@@ -125,6 +141,31 @@ export function unbatchable(
   return null;
 }
 
+/** A run's words in each of a batch's arrays (shaders/batch_layout.wgsl), in vec4s for fixed4 and vars4. */
+function runWords(c: Pick<Resolved, 'n' | 'm' | 'd' | 'sharpnessProducts'>) {
+  const d4 = Math.ceil(c.d / 4), k = c.sharpnessProducts;
+  return {
+    /** X, W0 */
+    fixed4: (c.n + c.m) * d4,
+    /** y, a0, the monitor's seeded start */
+    fixed1: 2 * c.n + c.m,
+    /** W, G */
+    vars4: 2 * c.m * d4,
+    /** a, ga, the warm start, the Lanczos basis (a product's v and H v at least), T */
+    vars1: 2 * c.m + c.n + (Math.max(k, 1) + 1) * c.n + 4 * k,
+  };
+}
+
+type ArrayBytes = ReturnType<typeof runWords>;
+
+/** A run's bytes in each array (none for null). */
+function runBytes(c: Parameters<typeof runWords>[0] | null): ArrayBytes {
+  const w = c ? runWords(c) : { fixed4: 0, fixed1: 0, vars4: 0, vars1: 0 };
+  return { fixed4: 16 * w.fixed4, fixed1: 4 * w.fixed1, vars4: 16 * w.vars4, vars1: 4 * w.vars1 };
+}
+
+const sum = (x: ArrayBytes, y: ArrayBytes): ArrayBytes => ({ fixed4: x.fixed4 + y.fixed4, fixed1: x.fixed1 + y.fixed1, vars4: x.vars4 + y.vars4, vars1: x.vars1 + y.vars1 });
+
 /**
  * Runs packed into batches: one D4 per batch (a run's kernel depends only on its own d), similar
  * residual lengths and sizes together (a dispatch lasts as long as its largest run), each batch's buffers within
@@ -141,20 +182,20 @@ export function packBatches<T>(items: readonly T[], config: (t: T) => Resolved, 
   });
   const out: T[][] = [];
   let batch: T[] = [];
-  let vec4s = 0;
+  let held = runBytes(null);
   const cap = Math.min(maxRuns, MAX_BATCH_RUNS);
   for (const t of sorted) {
     const c = config(t);
-    const d4 = Math.ceil(c.d / 4);
-    const need = d4 * (c.n + 2 * c.m);
+    const need = runBytes(c);
     const first = batch.length > 0 ? config(batch[0]) : null;
-    if (first && (Math.ceil(first.d / 4) !== d4 || batch.length >= cap || 16 * (vec4s + need) > limits.maxStorageBufferBindingSize)) {
+    const over = Object.values(sum(held, need)).some((bytes) => bytes > limits.maxStorageBufferBindingSize);
+    if (first && (Math.ceil(first.d / 4) !== Math.ceil(c.d / 4) || batch.length >= cap || over)) {
       out.push(batch);
       batch = [];
-      vec4s = 0;
+      held = runBytes(null);
     }
     batch.push(t);
-    vec4s += need;
+    held = sum(held, need);
   }
   if (batch.length > 0) out.push(batch);
   return out;
@@ -175,31 +216,41 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     if (why) throw new Error(`createBatchEngine: a run with ${why} cannot be batched`);
   }
   const residual = residualLength(Math.max(...members.map((x) => x.c.n)), batchMaxN(device.limits, workgroup));
-  // Offsets of each run's arrays: X then W0 in fixed4, y then a0 in fixed1, W and a, logged.
+  // Each run's arrays (shaders/batch_layout.wgsl): X, W0 in fixed4; y, a0, the monitor's seeded
+  // start in fixed1; W, G in vars4; a, ga, the warm start, the Lanczos basis and T in vars1.
   let v4 = 0, f1 = 0, w4 = 0, a1 = 0, lg = 0;
   const layouts: BatchRunLayout[] = members.map(({ c, logged }) => {
+    const products = c.sharpnessProducts;
     const l: BatchRunLayout = {
       n: c.n, m: c.m, steps: c.steps, logCount: logged.length,
-      xOff: v4, w0Off: v4 + c.n * d4, wOff: w4, yOff: f1, a0Off: f1 + c.n, aOff: a1, logOff: lg,
+      xOff: v4, w0Off: v4 + c.n * d4, yOff: f1, a0Off: f1 + c.n, s0Off: f1 + c.n + c.m,
+      wOff: w4, gOff: w4 + c.m * d4,
+      aOff: a1, gaOff: a1 + c.m, ritzOff: a1 + 2 * c.m, qOff: a1 + 2 * c.m + c.n,
+      triOff: a1 + 2 * c.m + c.n + (Math.max(products, 1) + 1) * c.n, products, logOff: lg,
       stopAtEps: c.stopAtEps, kappa: c.outputScale, etaW: c.etaW, etaA: c.etaA, eps: c.eps, divergeAt: c.divergeAt,
     };
-    v4 += (c.n + c.m) * d4;
-    f1 += c.n + c.m;
-    w4 += c.m * d4;
-    a1 += c.m;
+    const words = runWords(c);
+    v4 += words.fixed4;
+    f1 += words.fixed1;
+    w4 += words.vars4;
+    a1 += words.vars1;
     lg += logged.length;
     return l;
   });
-  const fixed4 = new Float32Array(4 * v4), fixed1 = new Float32Array(f1), W = new Float32Array(4 * w4), a = new Float32Array(a1);
+  const fixed4 = new Float32Array(4 * v4), fixed1 = new Float32Array(f1), vars4 = new Float32Array(4 * w4), vars1 = new Float32Array(a1);
   const logged = new Uint32Array(Math.max(lg, 1));
   members.forEach(({ c, tensors, logged: steps }, i) => {
     const l = layouts[i];
     putPadded(fixed4, 4 * l.xOff, tensors.X, c.n, c.d, d4);
     putPadded(fixed4, 4 * l.w0Off, tensors.W0, c.m, c.d, d4);
-    putPadded(W, 4 * l.wOff, tensors.W0, c.m, c.d, d4);
+    putPadded(vars4, 4 * l.wOff, tensors.W0, c.m, c.d, d4);
     fixed1.set(tensors.y, l.yOff);
     fixed1.set(tensors.a0, l.a0Off);
-    a.set(tensors.a0, l.aOff);
+    vars1.set(tensors.a0, l.aOff);
+    // The monitor's first start, the twin's seeded one; after a measurement that is not finite, again.
+    const start = startVector(c.seed, START_STREAMS.lanczos, c.n);
+    fixed1.set(start, l.s0Off);
+    vars1.set(start, l.ritzOff);
     logged.set(steps, l.logOff);
   });
 
@@ -217,28 +268,30 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     return b;
   };
   const runs = members.length;
-  const rowBytes = 4 * ROW_WORDS * BATCH_ROW_CAP * runs;
+  const rowBytes = 4 * BATCH_ROW_WORDS * BATCH_ROW_CAP * runs;
   const stateBytes = 4 * STATE_WORDS * runs;
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   let buffers: BatchBuffers;
   let params: GPUBuffer;
   // Compiled here, under the error scopes: a rejected kernel fails the engine's creation.
-  let dispatch: Dispatch;
+  let train: Dispatch;
+  let monitor: Dispatch | null;
   try {
-    params = alloc.uniform(batchParamsBytes(0, BATCH_ROW_CAP), 'batchParams');
+    params = alloc.uniform(batchParamsBytes(0, BATCH_ROW_CAP, 0), 'batchParams');
     buffers = {
       params,
       runs: filled(new Uint8Array(runRecordBytes(layouts)), 'runs'),
       fixed4: filled(fixed4, 'fixed4'),
       fixed1: filled(fixed1, 'fixed1'),
       logged: filled(logged, 'logged'),
-      W: filled(W, 'W'),
-      a: filled(a, 'a'),
+      vars4: filled(vars4, 'vars4'),
+      vars1: filled(vars1, 'vars1'),
       state: alloc.storage(stateBytes, 'state'),
       rows: alloc.storage(rowBytes, 'rows'),
     };
-    dispatch = batchTrain(ctx, buffers, runs, workgroup, residual);
+    train = batchTrain(ctx, buffers, runs, workgroup, residual);
+    monitor = layouts.some((l) => l.products > 0) ? batchMonitor(ctx, buffers, runs, workgroup, residual) : null;
   } finally {
     const invalid = await device.popErrorScope();
     const oom = await device.popErrorScope();
@@ -247,9 +300,11 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       throw new Error(`WebGPU rejected the batch of ${runs} runs: ${(invalid ?? oom)!.message}`);
     }
   }
-  let tangent: BatchTangentBuffers | undefined;
+  // The product's list of runs, made at the first call: many batches never take products on the host.
+  let list: GPUBuffer | undefined;
   const memoryBytes = alloc.owned.reduce((s, b) => s + b.size, 0);
   let lost: string | null = null;
+  let epoch = 0;
   device.lost.then((info) => { lost = `the WebGPU device was lost (${info.reason}): ${info.message}`; });
 
   return {
@@ -257,11 +312,17 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     size: runs,
     memoryBytes,
     rowCap: BATCH_ROW_CAP,
-    async submit(count) {
-      device.queue.writeBuffer(params, 0, batchParamsBytes(count, BATCH_ROW_CAP));
+    async submit(count, stops = 0) {
+      device.queue.writeBuffer(params, 0, batchParamsBytes(count, BATCH_ROW_CAP, ++epoch));
       const enc = device.createCommandEncoder({ label: `batch of ${runs}: ${count} steps` });
       const pass = enc.beginComputePass();
-      encode(pass, dispatch);
+      // The monitor after each stretch of steps (and before the first): the last one measures
+      // the closing records, and the state the next submit starts at.
+      if (monitor && epoch === 1) encode(pass, monitor);
+      for (let k = 0; k <= (monitor ? stops : 0); k++) {
+        encode(pass, train);
+        if (monitor) encode(pass, monitor);
+      }
       pass.end();
       const data = await staging.submitAndRead(enc, stateBytes + rowBytes, (b) => {
         enc.copyBufferToBuffer(buffers.state, 0, b, 0, stateBytes);
@@ -272,10 +333,10 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       const f = new Float32Array(data);
       return layouts.map((_, i) => {
         const o = i * STATE_WORDS;
-        const rows: StateRow[] = [];
+        const rows: BatchRow[] = [];
         for (let k = 0; k < u[o + BATCH_STATE.rows]; k++) {
-          const ro = stateBytes / 4 + (i * BATCH_ROW_CAP + k) * ROW_WORDS;
-          const row = { step: u[ro] } as StateRow;
+          const ro = stateBytes / 4 + (i * BATCH_ROW_CAP + k) * BATCH_ROW_WORDS;
+          const row = { step: u[ro], sharpness: f[ro + ROW_WORDS] } as BatchRow;
           STATE_COLUMNS.forEach((col, j) => { row[col] = f[ro + 2 + j]; });
           rows.push(row);
         }
@@ -288,27 +349,22 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     },
     async tangentProducts(calls) {
       if (calls.length === 0) return [];
-      // The product's own buffers, made at the first call: many batches never measure.
-      tangent ??= {
-        runs: buffers.runs, fixed4: buffers.fixed4, W: buffers.W, a: buffers.a,
-        list: alloc.storage(4 * runs, 'tangentList'), vin: alloc.storage(fixed1.byteLength, 'tangentV'),
-        G: alloc.storage(W.byteLength, 'tangentG'), out: alloc.storage(fixed1.byteLength, 'tangentOut'),
-      };
-      const v = new Float32Array(fixed1.length);
-      calls.forEach((call) => v.set(call.v, layouts[call.run].yOff));
-      device.queue.writeBuffer(tangent.vin, 0, v);
-      device.queue.writeBuffer(tangent.list, 0, Uint32Array.from(calls.map((call) => call.run)));
+      list ??= alloc.storage(4 * runs, 'tangentList');
+      for (const call of calls) device.queue.writeBuffer(buffers.vars1, 4 * layouts[call.run].qOff, Float32Array.from(call.v));
+      device.queue.writeBuffer(list, 0, Uint32Array.from(calls.map((call) => call.run)));
       const enc = device.createCommandEncoder({ label: `batch H v for ${calls.length} runs` });
       const pass = enc.beginComputePass();
-      encode(pass, batchTangent(ctx, tangent, calls.length, workgroup, residual));
+      encode(pass, batchTangent(ctx, { runs: buffers.runs, list, fixed4: buffers.fixed4, vars4: buffers.vars4, vars1: buffers.vars1 }, calls.length, workgroup, residual));
       pass.end();
-      const out = tangent.out;
-      const f = new Float32Array(await staging.submitAndRead(enc, out.size, (b) => enc.copyBufferToBuffer(out, 0, b, 0, out.size)));
-      if (lost) throw new Error(lost);
-      return calls.map((call) => {
+      // Row 1 of each run's basis, one after another from at[k].
+      const at = [0];
+      for (const call of calls) at.push(at.at(-1)! + layouts[call.run].n);
+      const f = new Float32Array(await staging.submitAndRead(enc, 4 * at[calls.length], (b) => calls.forEach((call, k) => {
         const l = layouts[call.run];
-        return Float64Array.from(f.subarray(l.yOff, l.yOff + l.n));
-      });
+        enc.copyBufferToBuffer(buffers.vars1, 4 * (l.qOff + l.n), b, 4 * at[k], 4 * l.n);
+      })));
+      if (lost) throw new Error(lost);
+      return calls.map((_, k) => Float64Array.from(f.subarray(at[k], at[k + 1])));
     },
     dispose: release,
   };

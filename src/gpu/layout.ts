@@ -1,11 +1,13 @@
 // Byte layouts of the uniforms and buffers shared with the WGSL structs (shaders/common.wgsl,
 // shaders/rng.wgsl), and the constants header prepended to every kernel.
 import type { Resolved } from '../config/resolve';
-import { HALT, STAT, STAT_COUNT } from '../model/constants';
+import { HALT, MONITOR_TOL, STAT, STAT_COUNT } from '../model/constants';
 import { STATE_COLUMNS } from '../model/metrics';
 
 /** Words per logged row: step, halt code, then the state columns (shaders/metrics.wgsl). */
 export const ROW_WORDS = 2 + STATE_COLUMNS.length;
+/** Words per row of the batched engine: a row's, then the bits of the sharpness its run's workgroup measured (shaders/batch_monitor.wgsl). */
+export const BATCH_ROW_WORDS = ROW_WORDS + 1;
 export const STATUS_BYTES = 32;
 export const STATUS = { step: 0, halt: 1, rows: 2, epsStep: 3, loss: 4, loss0: 5 } as const;
 
@@ -35,15 +37,21 @@ export function blockItems(d4: number): number {
   return Math.max(1, Math.min(4, Math.floor(8 / d4)));
 }
 
+/** Basis vectors whose dot products with a new Lanczos vector one reduction of batch_monitor.wgsl takes (its DOTS). */
+export const MONITOR_DOTS = 8;
+
 /** Constants every kernel sees, generated from their TypeScript twins. */
 export function constantsHeader(d4: number): string {
   const lines = [
     `const D4: u32 = ${d4}u;`,
     `const BLOCK_ITEMS: u32 = ${blockItems(d4)}u;`,
     `const ROW_WORDS: u32 = ${ROW_WORDS}u;`,
+    `const BATCH_ROW_WORDS: u32 = ${BATCH_ROW_WORDS}u;`,
     `const STATE_COUNT: u32 = ${STATE_COLUMNS.length}u;`,
     `const STAT_COUNT: u32 = ${STAT_COUNT}u;`,
     `const XT_PAD: u32 = ${XT_PAD}u;`,
+    `const DOTS: u32 = ${MONITOR_DOTS}u;`,
+    `const MONITOR_TOL: f32 = ${MONITOR_TOL};`,
     ...Object.entries(HALT).map(([k, v]) => `const HALT_${k.toUpperCase()}: u32 = ${v}u;`),
     ...Object.entries(STAT).map(([k, v]) => `const STAT_${k.toUpperCase()}: u32 = ${v}u;`),
   ];

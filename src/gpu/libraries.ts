@@ -1,6 +1,8 @@
 // The WGSL libraries kernels import (src/gpu/wgsl.ts), each with what it needs of the kernel.
 import batchLayout from '../../shaders/batch_layout.wgsl?raw';
 import batchNeuron from '../../shaders/batch_neuron.wgsl?raw';
+import batchProduct from '../../shaders/batch_product.wgsl?raw';
+import batchState from '../../shaders/batch_state.wgsl?raw';
 import haltRule from '../../shaders/halt_rule.wgsl?raw';
 import halting from '../../shaders/halting.wgsl?raw';
 import lanesMemory from '../../shaders/lanes_memory.wgsl?raw';
@@ -16,10 +18,11 @@ import tileProduct from '../../shaders/tile_product.wgsl?raw';
 import tiles from '../../shaders/tiles.wgsl?raw';
 import type { WgslLibrary } from './wgsl';
 
-/** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */
-/** The batched engine's per-run records and workgroup size (src/gpu/kernels/batch_train.ts has their host layouts). */
+/** The batched engine's per-run records, workgroup size and lane sum (src/gpu/kernels/batch_train.ts has their host layouts). */
 export const BATCH_LAYOUT: WgslLibrary = { name: 'batch_layout', source: batchLayout };
+/** The halting rule on a loss (twin: haltCode() in src/reference/loss.ts). */
 export const HALT_RULE: WgslLibrary = { name: 'halt_rule', source: haltRule };
+/** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */
 export const HALTING: WgslLibrary = { name: 'halting', source: halting, imports: [HALT_RULE], needs: ['dims', 'status'] };
 /** Philox2x32-10 and the init parameters (twin: src/model/rng.ts). */
 export const RNG: WgslLibrary = { name: 'rng', source: rng };
@@ -31,9 +34,13 @@ export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: n
 /** A neuron's metric sums as its STAT_* columns, and their reduction over neurons (twin: src/reference/neuron_stats.ts). */
 export const NEURON_STAT: WgslLibrary = { name: 'neuron_stat', source: neuronStat };
 export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, imports: [NEURON_STAT], needs: ['dims', 'a', 'a0', 'stats'] };
-/** A logged row's columns from the reduced statistics (twin: src/reference/metrics.ts). */
 /** A block of a batched run's neurons: their gradient sums with the weights in r_sh, and their flips; the loads of a block's rows. */
-export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4', 'W'] };
+export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4', 'vars4'] };
+/** H v for a batched run at its current state (twin: tangentProduct in src/reference/tangent.ts). */
+export const BATCH_PRODUCT: WgslLibrary = { name: 'batch_product', source: batchProduct, imports: [BATCH_NEURON], needs: ['vars1'] };
+/** A batched run's state as its kernels load it, and where it stands in its log. */
+export const BATCH_STATE_LIB: WgslLibrary = { name: 'batch_state', source: batchState, imports: [BATCH_LAYOUT], needs: ['state', 'logged'] };
+/** A logged row's columns from the reduced statistics (twin: src/reference/metrics.ts). */
 export const STATE_ROW: WgslLibrary = { name: 'state_row', source: stateRow };
 /** The 4×4 register block of X·Wᵀ (forward_blocked, the register-blocked yardstick). */
 export const REGISTER_BLOCK: WgslLibrary = { name: 'register_block', source: registerBlock, needs: ['X', 'W'] };

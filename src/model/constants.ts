@@ -10,3 +10,10 @@ export const STAT = { dW2: 0, w02: 1, dA2: 2, a02: 3, move: 4, flips: 5, active:
 export const STAT_COUNT = Object.keys(STAT).length;
 /** Columns reduced by maximum over neurons (the others by sum). */
 export const MAX_STATS: readonly number[] = [STAT.move, STAT.cons];
+
+/**
+ * The stability monitor stops before its last product once the top Ritz pair's residual is
+ * ≤ this·λ_max: λ_max is then far finer than the threshold 2 needs (monitorSharpness on the
+ * host, shaders/batch_monitor.wgsl in the batched engine).
+ */
+export const MONITOR_TOL = 1e-4;

@@ -23,8 +23,10 @@ import { START_STREAMS, apply, axpy, checkIteration, dot, norm, startVector, typ
 export interface LanczosOptions {
   /** Products at most (default 300, never more than n). */
   maxIterations?: number;
-  /** Stop when both extreme residuals are ≤ tol·|max| (default 1e-8). */
+  /** Stop when both extreme residuals are ≤ tol·|max| (default 1e-8), or the top one's alone where `only` is 'max'. */
   tol?: number;
+  /** The extremes the stopping test needs: 'both' (default), or 'max' for a caller that wants λ_max alone. */
+  only?: 'both' | 'max';
   /** Seed of the start vector (default 1). */
   seed?: number;
   /** The start vector instead of a seeded one (normalized here; must not be 0): a warm start from an earlier Ritz vector. */
@@ -69,7 +71,7 @@ export async function lanczos(matvec: MatVec, n: number, opts: LanczosOptions = 
     const { values, rows: last } = tridiagonalEigen(alpha, beta, k, k - 1, 1);
     const min = values[0], max = values[k - 1];
     const residualMin = b * Math.abs(last[0]), residualMax = b * Math.abs(last[k - 1]);
-    const converged = k === n || (residualMin <= tol * Math.abs(max) && residualMax <= tol * Math.abs(max));
+    const converged = k === n || ((opts.only === 'max' || residualMin <= tol * Math.abs(max)) && residualMax <= tol * Math.abs(max));
     if (converged || k === maxIterations) {
       const result: LanczosResult = { min, max, iterations: k, converged, residualMin, residualMax };
       if (opts.vectors) {

@@ -1,9 +1,10 @@
 // Many runs at once on the batched WebGPU engine (src/gpu/batch.ts): each run is prepared as
 // a single run is (rates, labels and H_0 fixed at initialization, here on the float64
 // reference), packed into batches, and kept by the same RunState as the one run loop's, so
-// that its rows, closing record and outcome are the single-run engine's.
+// that its rows, closing record and outcome are the single-run engine's. The stability
+// monitor runs inside each run's workgroup; only --spectrum takes products from the host.
 import type { Resolved } from '../config/resolve';
-import { batchRuns, createBatchEngine, packBatches, type BatchEngine, type BatchMember } from '../gpu/batch';
+import { batchRuns, createBatchEngine, packBatches, type BatchEngine, type BatchMember, type BatchReadback } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
 import type { Row } from '../model/metrics';
 import { createCpuEngine } from '../reference/engine';
@@ -50,7 +51,7 @@ function lowerBound(a: readonly number[], x: number): number {
 
 /**
  * Per-run tangent products (at each run's own rates) whose calls, made in the same turn of the
- * event loop, run as one dispatch: the runs' monitors step through their Lanczos iterations
+ * event loop, run as one dispatch: the runs' spectra step through their Lanczos iterations
  * together.
  */
 function pooledProducts(engine: BatchEngine, states: readonly RunState[]): (run: number) => TangentProduct {
@@ -80,8 +81,9 @@ function pooledProducts(engine: BatchEngine, states: readonly RunState[]): (run:
  * Trains the runs of one batch from step 0 until each has its closing record or `signal`
  * aborts (runs not finished by then are dropped). Running runs move in lockstep: a submit
  * applies the same steps to each, as many as keep every run's logged rows within the engine's
- * row capacity and the submit near TARGET_SUBMIT_SECONDS, and ends before a logged step that a
- * run's stability monitor measures (RunState.measure), as the one run loop's submits do.
+ * row capacity and the submit near TARGET_SUBMIT_SECONDS, and ends before a logged step where
+ * a run's spectrum is measured on the host (--spectrum, RunState.measure), as the one run
+ * loop's submits do. The sharpness comes with the rows.
  */
 export async function runBatchLoop(
   engine: BatchEngine, states: readonly RunState[], schedules: readonly (readonly number[])[],
@@ -90,7 +92,14 @@ export async function runBatchLoop(
   const start = performance.now();
   const done = states.map(() => false);
   const product = pooledProducts(engine, states);
-  const measure = (runs: readonly number[]) => Promise.all(runs.map((i) => states[i].measure(product(i))));
+  const measure = (runs: readonly number[]) => Promise.all(runs.map((i) => states[i].measure(product(i), false)));
+  const hostMeasures = (i: number) => states[i].c.spectrum;
+  const keep = (i: number, r: BatchReadback, rows: BatchReadback['rows'], record: boolean) => {
+    if (states[i].c.sharpnessProducts > 0) for (const row of rows) states[i].record(row.step, { sharpness: row.sharpness });
+    const take = { ...r, rows };
+    if (record) states[i].keepRecord(take, onRow(i));
+    else states[i].keep(take, onRow(i));
+  };
   let left = states.length;
   let from = 0;
   let stepsPerSubmit = Math.min(4, maxStepsPerSubmit);
@@ -101,28 +110,30 @@ export async function runBatchLoop(
     schedules.forEach((steps, i) => {
       if (done[i]) return;
       const at = lowerBound(steps, from);
-      if (states[i].measures && steps[at] === from) measuredHere.push(i);
+      if (hostMeasures(i) && steps[at] === from) measuredHere.push(i);
       // The closing record takes a row too: at most rowCap − 1 logged steps per submit.
       const rows = steps[at + engine.rowCap - 1];
       if (rows !== undefined) count = Math.min(count, rows - from);
       const next = steps[steps[at] === from ? at + 1 : at];
-      if (states[i].measures && next !== undefined) count = Math.min(count, next - from);
+      if (hostMeasures(i) && next !== undefined) count = Math.min(count, next - from);
     });
+    // Where batch_train stops for the monitor: the most logged steps after `from` of one run.
+    const stops = Math.max(0, ...schedules.map((steps, i) => (done[i] || states[i].c.sharpnessProducts === 0 ? 0 : lowerBound(steps, from + count) - lowerBound(steps, from + 1))));
     await measure(measuredHere);
     const t0 = performance.now();
-    const reads = await engine.submit(count);
+    const reads = await engine.submit(count, stops);
     const now = performance.now();
     const finished: number[] = [];
     reads.forEach((r, i) => {
       if (done[i]) return;
-      if (!r.done) return states[i].keep(r, onRow(i));
-      states[i].keep({ ...r, rows: r.rows.slice(0, -1) }, onRow(i));
+      if (!r.done) return keep(i, r, r.rows, false);
+      keep(i, r, r.rows.slice(0, -1), false);
       finished.push(i);
     });
-    // The closing record's state is frozen: measured now, as the one run loop measures its last state.
-    await measure(finished);
+    // The closing record's state is frozen: its spectrum measured now, as the one run loop measures its last state.
+    await measure(finished.filter(hostMeasures));
     for (const i of finished) {
-      states[i].keepRecord({ ...reads[i], rows: reads[i].rows.slice(-1) }, onRow(i));
+      keep(i, reads[i], reads[i].rows.slice(-1), true);
       done[i] = true;
       left--;
       onFinished(i, states[i].result(0, (performance.now() - start) / 1000));

@@ -8,6 +8,7 @@ import { adversarialLabels, labelsFromVector, linearizedLoss } from '../spectrum
 import { lanczos } from '../spectrum/lanczos';
 import { powerIteration } from '../spectrum/power';
 import type { MatVec } from '../spectrum/vec';
+import { MONITOR_TOL } from '../model/constants';
 import type { TangentProduct } from '../model/engine';
 import type { InstrumentValues } from '../model/metrics';
 
@@ -114,14 +115,12 @@ export async function spectrum(c: Resolved, product: TangentProduct): Promise<Me
   return { lambda_min: r.min, lambda_max: r.max, sharpness_ratio: r.max / 2 };
 }
 
-/** The monitor stops early only where λ_max is this accurate (relative): far finer than the threshold 2 needs. */
-const MONITOR_TOL = 1e-4;
-
 /**
  * The stability monitor: λ_max(H_t) at the run's rates by `c.sharpnessProducts` products of
  * Lanczos started from the previous measurement's top Ritz vector (the seeded start vector
  * the first time), so that a few products track a spectrum that moves little between logged
- * steps. Returns the estimate (a Ritz value: never above λ_max) and the next start.
+ * steps. Returns the estimate (a Ritz value: never above λ_max) and the next start. Its twin
+ * inside the batched engine's workgroups (shaders/batch_monitor.wgsl) stops at the same test.
  */
 export async function monitorSharpness(c: Resolved, product: TangentProduct, start: Float64Array | null): Promise<{ sharpness: number; start: Float64Array | null }> {
   const finite = async (v: Float64Array) => {
@@ -131,7 +130,7 @@ export async function monitorSharpness(c: Resolved, product: TangentProduct, sta
   };
   try {
     const r = await lanczos(yielding(finite), c.n, {
-      tol: MONITOR_TOL, maxIterations: c.sharpnessProducts, seed: c.seed, vectors: true, ...(start ? { start } : {}),
+      tol: MONITOR_TOL, only: 'max', maxIterations: c.sharpnessProducts, seed: c.seed, vectors: true, ...(start ? { start } : {}),
     });
     return { sharpness: r.max, start: r.vMax! };
   } catch (e) {

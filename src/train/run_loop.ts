@@ -67,6 +67,8 @@ export class RunState {
   lastRecorded = -1;
   /** What was measured at logged steps: λ_min, λ_max of H_t (--spectrum), the stability monitor's sharpness. */
   readonly measured = new Map<number, Measured>();
+  /** The steps measure() has measured. */
+  private readonly measuredAt = new Set<number>();
   /**
    * The stability monitor's warm start: the top Ritz vector of its last measurement. Kept per
    * run, so that any engine (one run per engine, or many runs on one) that supplies the run's
@@ -90,18 +92,27 @@ export class RunState {
    * Measures the run's current state, once per step, with `product` = H v at that state:
    * everything submitted must have run. Only reads the state: the trajectory is the same
    * with or without it. A diverged state is not monitored (its products may overflow).
+   * `monitor`: whether the stability monitor measures here too (the batched engine's runs are
+   * monitored by their workgroups, whose sharpness comes with their rows: record()).
    */
-  async measure(product: TangentProduct): Promise<void> {
+  async measure(product: TangentProduct, monitor = true): Promise<void> {
     const step = this.last.step;
-    if (!this.measures || this.measured.has(step)) return;
+    const sharpness = monitor && this.c.sharpnessProducts > 0;
+    if (!(this.c.spectrum || sharpness) || this.measuredAt.has(step)) return;
+    this.measuredAt.add(step);
     const m: Measured = this.c.spectrum ? await spectrum(this.c, product) : {};
-    if (this.c.sharpnessProducts > 0 && this.last.halt !== HALT.diverged) {
+    if (sharpness && this.last.halt !== HALT.diverged) {
       const r = await monitorSharpness(this.c, product, this.sharpnessStart);
       m.sharpness = r.sharpness;
       // Only the plan's steps carry the warm start on: a pause's record then leaves a resumed run's values as an uninterrupted run's.
       if (this.planned.has(step)) this.sharpnessStart = r.start;
     }
-    this.measured.set(step, m);
+    this.record(step, m);
+  }
+
+  /** Values measured at `step`, for its row (and a row logged again there, a resumed run's). */
+  record(step: number, m: Measured): void {
+    this.measured.set(step, { ...this.measured.get(step), ...m });
   }
 
   /** The steps to log from here: a resumed run does not log its pause's record again. */

@@ -73,6 +73,18 @@ describe('Lanczos vs the dense eigensolver', () => {
     expect(Math.abs(residual(A, L.vMin!, L.min) - L.residualMin)).toBeLessThan(1e-12);
   });
 
+  it("stops on λ_max's residual alone where only the top is asked for (the stability monitor's test)", async () => {
+    const n = 300;
+    // An isolated top 10 over a bulk in [1, 2] whose bottom edge converges slowly.
+    const A = withSpectrum(Array.from({ length: n }, (_, i) => (i === n - 1 ? 10 : 1 + i / n)), 5);
+    const both = await lanczos(dense(A), n, { tol: 1e-6 });
+    const top = await lanczos(dense(A), n, { tol: 1e-6, only: 'max' });
+    expect(top.converged).toBe(true);
+    expect(top.iterations).toBeLessThan(both.iterations);
+    expect(top.residualMax).toBeLessThanOrEqual(1e-6 * top.max);
+    expect(rel(top.max, 10)).toBeLessThan(1e-10);
+  });
+
   it('stops at maxIterations unconverged, with Ritz values inside the spectrum; deterministic per seed', async () => {
     const p = kernelProblem({ n: 40, d: 5, m: 30 });
     const n = p.c.n;

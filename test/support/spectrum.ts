@@ -3,6 +3,8 @@ import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
 import { denseTangentKernel, tangentProduct } from '../../src/reference/tangent';
 import { initialState, type ReferenceState } from '../../src/reference/init';
+import { symmetricEigen } from '../../src/spectrum/eigen';
+import type { Trainer } from '../../src/train/trainer';
 
 /** Standard normals from a seeded xorshift + Box–Muller (test data only). */
 export function normals(seed: number, count: number): Float64Array {
@@ -113,4 +115,18 @@ export function kernelProblem(given: Partial<Record<SettingKey, unknown>>, rates
   const { etaW, etaA } = rates ?? c;
   const H = denseTangentKernel(s.X, s.W, s.a, c.n, c.d, c.m, c.outputScale, etaW, etaA);
   return { c, s, etaW, etaA, H, product: async (v) => tangentProduct(s, c, v, etaW, etaA) };
+}
+
+/** λ_max of the dense H at the trainer's current state and rates, from its n products (the columns of H). */
+export async function denseLambdaMax(t: Trainer): Promise<number> {
+  const { n, etaW, etaA } = t.config;
+  const H = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const e = new Float64Array(n);
+    e[j] = 1;
+    const col = await t.tangentProduct(e, etaW, etaA);
+    for (let i = 0; i < n; i++) H[i * n + j] = col[i];
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+  return symmetricEigen(H, n).values[n - 1];
 }

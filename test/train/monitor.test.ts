@@ -8,21 +8,8 @@ import { initialState } from '../../src/reference/init';
 import { denseTangentKernel } from '../../src/reference/tangent';
 import { symmetricEigen } from '../../src/spectrum/eigen';
 import { stabilityWarning } from '../../src/train/summary';
-import { createCpuTrainer, type Trainer } from '../../src/train/trainer';
-
-/** λ_max of the dense H at the trainer's current state, from its n products (the columns of H). */
-async function denseLambdaMax(t: Trainer): Promise<number> {
-  const { n, etaW, etaA } = t.config;
-  const H = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const e = new Float64Array(n);
-    e[j] = 1;
-    const col = await t.tangentProduct(e, etaW, etaA);
-    for (let i = 0; i < n; i++) H[i * n + j] = col[i];
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
-  return symmetricEigen(H, n).values[n - 1];
-}
+import { createCpuTrainer } from '../../src/train/trainer';
+import { denseLambdaMax } from '../support/spectrum';
 
 describe('the stability monitor', () => {
   const given = { n: 40, d: 6, m: 32, steps: 300, logEvery: 50, rateFactor: 0.3 };

@@ -1,6 +1,7 @@
-// Host side of shaders/batch_tangent.wgsl: H v for the listed runs of a batch (one workgroup each).
+// Host side of shaders/batch_tangent.wgsl: H v for the listed runs of a batch (one workgroup each),
+// from row 0 of each run's Lanczos basis into row 1.
 import source from '../../../shaders/batch_tangent.wgsl?raw';
-import { BATCH_LAYOUT, BATCH_NEURON } from '../libraries';
+import { BATCH_LAYOUT, BATCH_PRODUCT } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
 import { bindingTable, type KernelSource } from '../wgsl';
 
@@ -8,15 +9,12 @@ const BINDINGS = bindingTable('batch_tangent', [
   ['runs', 'read', 'array<BatchRun>'],
   ['list', 'read', 'array<u32>'],
   ['fixed4', 'read', 'array<vec4<f32>>'],
-  ['W', 'read', 'array<vec4<f32>>'],
-  ['a', 'read', 'array<f32>'],
-  ['vin', 'read', 'array<f32>'],
-  ['G', 'read_write', 'array<vec4<f32>>'],
-  ['out', 'read_write', 'array<f32>'],
+  ['vars4', 'read_write', 'array<vec4<f32>>'],
+  ['vars1', 'read_write', 'array<f32>'],
 ]);
 export type BatchTangentBuffers = Record<(typeof BINDINGS.names)[number], GPUBuffer>;
 
-const KERNEL: KernelSource = { name: 'batch_tangent', bindings: BINDINGS, libraries: [BATCH_LAYOUT, BATCH_NEURON], source };
+const KERNEL: KernelSource = { name: 'batch_tangent', bindings: BINDINGS, libraries: [BATCH_LAYOUT, BATCH_PRODUCT], source };
 
 /** H v of `count` runs, those the list buffer names, in workgroups of `workgroup` (a power of 2), with residuals of `residual` words. */
 export function batchTangent(ctx: GpuContext, buffers: BatchTangentBuffers, count: number, workgroup: number, residual: number): Dispatch {
