@@ -38,7 +38,11 @@ struct BatchRun {
   ritz_off: u32,     // vars1: the monitor's warm start, its last top Ritz vector (n)
   q_off: u32,        // vars1: max(products, 1) + 1 rows of n, the Lanczos basis (a product: v in row 0, H v in row 1)
   tri_off: u32,      // vars1: 4·products, T's diagonal and off-diagonal, its top eigenvector, the solver's scratch
-  products: u32,     // the stability monitor's products per measurement (0: off)
+  products: u32,     // the stability monitor's products per measurement (0: off, or on the host)
+  res_off: u32,      // vars1, spread schedule: the residual of the step (or the host's v) (n)
+  part_off: u32,     // vars1, spread schedule: each neuron tile's statistics (STAT_COUNT per tile)
+  tile0: u32,        // spread schedule: the run's first sample tile in the batch's dispatch
+  ntile0: u32,       // spread schedule: its first neuron tile
 }
 
 // What a run carries from one dispatch to the next (the host reads it back with the rows).

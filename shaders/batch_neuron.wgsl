@@ -1,11 +1,9 @@
-// A block of BLOCK_ITEMS neurons' gradient sums over their run's samples with weights c = r_sh
-// (the residual for a step, v for Jᵀv), and their activation flips against w0 where `flips`;
-// shared by batch_train.wgsl and batch_tangent.wgsl. Each sample's x, read once, serves the
-// block. Per neuron the samples are summed in order: a fixed sum, the same as one at a time.
-
-// RN ≥ the batch's largest n (src/gpu/batch.ts residualLength).
-override RN: u32;
-var<workgroup> r_sh: array<f32, RN>;
+// A block of BLOCK_ITEMS neurons' gradient sums over their run's samples with weights
+// c_i = sample_weight(run, i) (the residual for a step, v for Jᵀv: in workgroup memory where a
+// workgroup holds the run, batch_weights.wgsl, in vars1 on the spread schedule,
+// batch_spread.wgsl), and their activation flips against w0 where `flips`; shared by every
+// batch kernel. Each sample's x, read once, serves the block. Per neuron the samples are summed
+// in order: a fixed sum, the same as one at a time.
 
 /** Item u of a block (a sample's x, a neuron's w, w0 or g) has its D4 vec4s at u·D4. */
 alias BlockRows = array<vec4<f32>, BLOCK_ITEMS * D4>;
@@ -49,7 +47,7 @@ fn batch_neurons(run: BatchRun, w: ptr<function, BlockRows>, w0: ptr<function, B
   for (var i = 0u; i < run.n; i++) {
     var x: array<vec4<f32>, D4>;
     /* unroll */ for (var k = 0u; k < D4; k++) { x[k] = fixed4[run.x_off + i * D4 + k]; }
-    let ci = r_sh[i];
+    let ci = sample_weight(run, i);
     /* unroll */ for (var u = 0u; u < BLOCK_ITEMS; u++) {
       var z4 = vec4<f32>(0.0);
       /* unroll */ for (var k = 0u; k < D4; k++) { z4 += (*w)[u * D4 + k] * x[k]; }

@@ -9,6 +9,17 @@ fn load_state(b: u32, lid: u32) -> BatchState {
   return workgroupUniformLoad(&state_sh);
 }
 
+/// The state at the submit's first dispatch (params.epoch new to it): its steps and rows anew.
+fn begin_submit(state_in: BatchState) -> BatchState {
+  var st = state_in;
+  if (st.epoch != params.epoch) {
+    st.epoch = params.epoch;
+    st.left = params.count;
+    st.rows = 0u;
+  }
+  return st;
+}
+
 /// Whether the run stands at its next logged step.
 fn at_logged_step(run: BatchRun, st: BatchState) -> bool {
   return st.log_index < run.log_count && logged[run.log_off + st.log_index] == st.step;

@@ -14,9 +14,10 @@ import {
   BATCH_STATE, STATE_WORDS, batchParamsBytes, batchTrain, runRecordBytes, type BatchBuffers, type BatchRunLayout,
 } from './kernels/batch_train';
 import { batchMonitor } from './kernels/batch_monitor';
+import { batchSpread } from './kernels/batch_spread';
 import { batchTangent } from './kernels/batch_tangent';
 import { startVector, START_STREAMS } from '../spectrum/vec';
-import { BATCH_ROW_WORDS, MONITOR_DOTS, ROW_WORDS } from './layout';
+import { BATCH_ROW_WORDS, MONITOR_DOTS, ROW_WORDS, blockItems } from './layout';
 import { GpuContext, encode, type Dispatch } from './program';
 import { StagingPool } from './readback';
 import { chooseLoops } from './variants';
@@ -45,6 +46,8 @@ export interface BatchEngine {
   readonly memoryBytes: number;
   /** Rows a run may write per submit, its closing record included. */
   readonly rowCap: number;
+  /** Whether the stability monitor runs on the device, its sharpness in the rows (else the host measures with tangentProducts). */
+  readonly monitorsOnDevice: boolean;
   /**
    * Applies up to `count` steps to every running run (the caller keeps each run's logged rows
    * per submit within rowCap − 1). `stops`: the most logged steps after the submit's first
@@ -131,19 +134,46 @@ export function batchStepWork(c: Pick<Resolved, 'n' | 'm' | 'd'>, workgroup: num
   return Math.ceil(c.d / 4) * (Math.ceil(c.n / workgroup) * c.m + 2 * c.n * Math.ceil(c.m / workgroup));
 }
 
+/**
+ * How a batch trains a run: `resident`, one workgroup holds it and applies many steps per
+ * dispatch (shaders/batch_train.wgsl); `spread`, for a run with more samples than a
+ * workgroup's memory holds, each step spread over many workgroups in three dispatches, the
+ * single-run engine's schedule batched (shaders/batch_spread.wgsl). A run's schedule, like its
+ * bits, depends only on itself and the adapter.
+ */
+export type BatchSchedule = 'resident' | 'spread';
+
+export function batchSchedule(c: Pick<Resolved, 'n'>, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): BatchSchedule {
+  return c.n > batchMaxN(limits, workgroup) ? 'spread' : 'resident';
+}
+
+/** Samples or neurons per workgroup of the spread schedule: each invocation takes a block. */
+const spreadTile = (d4: number, workgroup: number) => blockItems(d4) * workgroup;
+
+/** The spread schedule's sample and neuron tiles of a run. */
+function spreadTiles(c: Pick<Resolved, 'n' | 'm' | 'd'>, workgroup: number): { samples: number; neurons: number } {
+  const tile = spreadTile(Math.ceil(c.d / 4), workgroup);
+  return { samples: Math.ceil(c.n / tile), neurons: Math.ceil(c.m / tile) };
+}
+
 /** Why a run cannot join a batch on this device (it trains on the single-run engine), or null; `workgroup`: the adapter's unless a test asks for another. */
 export function unbatchable(
   c: Resolved, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, info: BackendInfo, workgroup = batchWorkgroup(info),
 ): string | null {
-  const max = batchMaxN(limits, workgroup);
-  if (c.n > max) return `n > ${max}, a workgroup's memory here`;
+  // The step of a run that would keep one workgroup busy for long fills the device on its own:
+  // the single-run engine's tiled kernels serve it best, whether or not its samples fit.
   if (batchStepWork(c, workgroup) > BATCH_MAX_STEP_WORK) return 'a step too large for one workgroup';
+  if (batchSchedule(c, limits, workgroup) === 'spread' && spreadTiles(c, workgroup).samples > MAX_BATCH_RUNS)
+    return `more samples than ${MAX_BATCH_RUNS} workgroups of ${spreadTile(Math.ceil(c.d / 4), workgroup)} take`;
   return null;
 }
 
 /** A run's words in each of a batch's arrays (shaders/batch_layout.wgsl), in vec4s for fixed4 and vars4. */
-function runWords(c: Pick<Resolved, 'n' | 'm' | 'd' | 'sharpnessProducts'>) {
-  const d4 = Math.ceil(c.d / 4), k = c.sharpnessProducts;
+function runWords(c: Pick<Resolved, 'n' | 'm' | 'd' | 'sharpnessProducts'>, schedule: BatchSchedule, workgroup: number) {
+  const d4 = Math.ceil(c.d / 4);
+  // The spread schedule's monitor runs on the host: no Lanczos basis or T on the device.
+  const spread = schedule === 'spread';
+  const k = spread ? 0 : c.sharpnessProducts;
   return {
     /** X, W0 */
     fixed4: (c.n + c.m) * d4,
@@ -151,51 +181,62 @@ function runWords(c: Pick<Resolved, 'n' | 'm' | 'd' | 'sharpnessProducts'>) {
     fixed1: 2 * c.n + c.m,
     /** W, G */
     vars4: 2 * c.m * d4,
-    /** a, ga, the warm start, the Lanczos basis (a product's v and H v at least), T */
-    vars1: 2 * c.m + c.n + (Math.max(k, 1) + 1) * c.n + 4 * k,
+    /** a, ga, the warm start, the Lanczos basis (a product's v and H v at least), T; spread: the residual, the tiles' statistics */
+    vars1: 2 * c.m + c.n + (Math.max(k, 1) + 1) * c.n + 4 * k + (spread ? c.n + STAT_COUNT * spreadTiles(c, workgroup).neurons : 0),
   };
 }
 
 type ArrayBytes = ReturnType<typeof runWords>;
 
 /** A run's bytes in each array (none for null). */
-function runBytes(c: Parameters<typeof runWords>[0] | null): ArrayBytes {
-  const w = c ? runWords(c) : { fixed4: 0, fixed1: 0, vars4: 0, vars1: 0 };
+function runBytes(c: Parameters<typeof runWords>[0] | null, schedule: BatchSchedule = 'resident', workgroup = 1): ArrayBytes {
+  const w = c ? runWords(c, schedule, workgroup) : { fixed4: 0, fixed1: 0, vars4: 0, vars1: 0 };
   return { fixed4: 16 * w.fixed4, fixed1: 4 * w.fixed1, vars4: 16 * w.vars4, vars1: 4 * w.vars1 };
 }
 
 const sum = (x: ArrayBytes, y: ArrayBytes): ArrayBytes => ({ fixed4: x.fixed4 + y.fixed4, fixed1: x.fixed1 + y.fixed1, vars4: x.vars4 + y.vars4, vars1: x.vars1 + y.vars1 });
 
 /**
- * Runs packed into batches: one D4 per batch (a run's kernel depends only on its own d), similar
- * residual lengths and sizes together (a dispatch lasts as long as its largest run), each batch's buffers within
- * the device's binding limit and at most `maxRuns` runs.
+ * Runs packed into batches: one D4 and one schedule per batch (a run's kernels depend only on
+ * its own d and schedule), similar residual lengths and sizes together (a dispatch lasts as
+ * long as its largest run), each batch's buffers within the device's binding limit, its spread
+ * tiles within one dispatch, and at most `maxRuns` runs. `workgroup`: the adapter's (batchWorkgroup).
  */
-export function packBatches<T>(items: readonly T[], config: (t: T) => Resolved, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'>, maxRuns = MAX_BATCH_RUNS): T[][] {
+export function packBatches<T>(
+  items: readonly T[], config: (t: T) => Resolved, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxComputeWorkgroupStorageSize'>,
+  workgroup: number, maxRuns = MAX_BATCH_RUNS,
+): T[][] {
   const work = (c: Resolved) => c.n * c.m * Math.ceil(c.d / 4);
-  // Within a D4, runs of one residual length together: a batch's longest n sizes every one of
-  // its workgroups' memory (on a GPU, fewer workgroups at once).
+  const schedule = (c: Resolved) => batchSchedule(c, limits, workgroup);
+  const kind = (c: Resolved) => `${Math.ceil(c.d / 4)} ${schedule(c)}`;
+  // Within a D4 and schedule, runs of one residual length together: a batch's longest n sizes
+  // every one of its workgroups' memory (on a GPU, fewer workgroups at once).
   const rn = (c: Resolved) => residualLength(c.n, Infinity);
   const sorted = [...items].sort((x, y) => {
     const a = config(x), b = config(y);
-    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || rn(a) - rn(b) || work(a) - work(b);
+    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || schedule(a).localeCompare(schedule(b)) || rn(a) - rn(b) || work(a) - work(b);
   });
   const out: T[][] = [];
   let batch: T[] = [];
   let held = runBytes(null);
+  let tiles = { samples: 0, neurons: 0 };
   const cap = Math.min(maxRuns, MAX_BATCH_RUNS);
   for (const t of sorted) {
     const c = config(t);
-    const need = runBytes(c);
+    const need = runBytes(c, schedule(c), workgroup);
+    const more = schedule(c) === 'spread' ? spreadTiles(c, workgroup) : { samples: 0, neurons: 0 };
     const first = batch.length > 0 ? config(batch[0]) : null;
-    const over = Object.values(sum(held, need)).some((bytes) => bytes > limits.maxStorageBufferBindingSize);
-    if (first && (Math.ceil(first.d / 4) !== Math.ceil(c.d / 4) || batch.length >= cap || over)) {
+    const over = Object.values(sum(held, need)).some((bytes) => bytes > limits.maxStorageBufferBindingSize)
+      || tiles.samples + more.samples > MAX_BATCH_RUNS || tiles.neurons + more.neurons > MAX_BATCH_RUNS;
+    if (first && (kind(first) !== kind(c) || batch.length >= cap || over)) {
       out.push(batch);
       batch = [];
       held = runBytes(null);
+      tiles = { samples: 0, neurons: 0 };
     }
     batch.push(t);
     held = sum(held, need);
+    tiles = { samples: tiles.samples + more.samples, neurons: tiles.neurons + more.neurons };
   }
   if (batch.length > 0) out.push(batch);
   return out;
@@ -215,21 +256,29 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     const why = unbatchable(x.c, device.limits, backend, workgroup);
     if (why) throw new Error(`createBatchEngine: a run with ${why} cannot be batched`);
   }
+  const schedule = batchSchedule(members[0].c, device.limits, workgroup);
+  if (members.some((x) => batchSchedule(x.c, device.limits, workgroup) !== schedule)) throw new Error('createBatchEngine: every run of a batch has the same schedule');
+  const spread = schedule === 'spread';
   const residual = residualLength(Math.max(...members.map((x) => x.c.n)), batchMaxN(device.limits, workgroup));
   // Each run's arrays (shaders/batch_layout.wgsl): X, W0 in fixed4; y, a0, the monitor's seeded
-  // start in fixed1; W, G in vars4; a, ga, the warm start, the Lanczos basis and T in vars1.
-  let v4 = 0, f1 = 0, w4 = 0, a1 = 0, lg = 0;
+  // start in fixed1; W, G in vars4; a, ga, the warm start, the Lanczos basis and T, and on the
+  // spread schedule the residual and the tiles' statistics, in vars1.
+  let v4 = 0, f1 = 0, w4 = 0, a1 = 0, lg = 0, sampleTiles = 0, neuronTiles = 0;
   const layouts: BatchRunLayout[] = members.map(({ c, logged }) => {
-    const products = c.sharpnessProducts;
+    const products = spread ? 0 : c.sharpnessProducts;
+    const triOff = a1 + 2 * c.m + c.n + (Math.max(products, 1) + 1) * c.n;
+    const tiles = spread ? spreadTiles(c, workgroup) : { samples: 0, neurons: 0 };
     const l: BatchRunLayout = {
       n: c.n, m: c.m, steps: c.steps, logCount: logged.length,
       xOff: v4, w0Off: v4 + c.n * d4, yOff: f1, a0Off: f1 + c.n, s0Off: f1 + c.n + c.m,
       wOff: w4, gOff: w4 + c.m * d4,
-      aOff: a1, gaOff: a1 + c.m, ritzOff: a1 + 2 * c.m, qOff: a1 + 2 * c.m + c.n,
-      triOff: a1 + 2 * c.m + c.n + (Math.max(products, 1) + 1) * c.n, products, logOff: lg,
+      aOff: a1, gaOff: a1 + c.m, ritzOff: a1 + 2 * c.m, qOff: a1 + 2 * c.m + c.n, triOff, products,
+      resOff: triOff + 4 * products, partOff: triOff + 4 * products + c.n, tile0: sampleTiles, ntile0: neuronTiles, logOff: lg,
       stopAtEps: c.stopAtEps, kappa: c.outputScale, etaW: c.etaW, etaA: c.etaA, eps: c.eps, divergeAt: c.divergeAt,
     };
-    const words = runWords(c);
+    sampleTiles += tiles.samples;
+    neuronTiles += tiles.neurons;
+    const words = runWords(c, schedule, workgroup);
     v4 += words.fixed4;
     f1 += words.fixed1;
     w4 += words.vars4;
@@ -275,8 +324,11 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
   let buffers: BatchBuffers;
   let params: GPUBuffer;
   // Compiled here, under the error scopes: a rejected kernel fails the engine's creation.
-  let train: Dispatch;
-  let monitor: Dispatch | null;
+  // The runs a product is for.
+  const list = alloc.storage(4 * runs, 'tangentList');
+  // The submit's and the product's dispatches, in order.
+  let steps: (count: number, stops: number, first: boolean) => Dispatch[];
+  let product: (list: GPUBuffer, count: number) => Dispatch[];
   try {
     params = alloc.uniform(batchParamsBytes(0, BATCH_ROW_CAP, 0), 'batchParams');
     buffers = {
@@ -290,8 +342,21 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       state: alloc.storage(stateBytes, 'state'),
       rows: alloc.storage(rowBytes, 'rows'),
     };
-    train = batchTrain(ctx, buffers, runs, workgroup, residual);
-    monitor = layouts.some((l) => l.products > 0) ? batchMonitor(ctx, buffers, runs, workgroup, residual) : null;
+    if (spread) {
+      const d = batchSpread(ctx, buffers, runs, sampleTiles, neuronTiles, workgroup);
+      steps = (count) => Array.from({ length: count }, () => d.step).flat();
+      // Every run's H v, from v in r's place: the listed ones are read back.
+      product = () => d.product;
+    } else {
+      const train = batchTrain(ctx, buffers, runs, workgroup, residual);
+      const monitor = layouts.some((l) => l.products > 0) ? batchMonitor(ctx, buffers, runs, workgroup, residual) : null;
+      // The monitor after each stretch of steps (and before the first): the last one measures
+      // the closing records, and the state the next submit starts at.
+      steps = (_count, stops, first) => (monitor ? [...(first ? [monitor] : []), ...Array.from({ length: stops + 1 }, () => [train, monitor]).flat()] : [train]);
+      product = (list, count) => [batchTangent(ctx, { runs: buffers.runs, list, fixed4: buffers.fixed4, vars4: buffers.vars4, vars1: buffers.vars1 }, count, workgroup, residual)];
+      // Compiled now, as the spread schedule's are.
+      product(list, 0);
+    }
   } finally {
     const invalid = await device.popErrorScope();
     const oom = await device.popErrorScope();
@@ -300,8 +365,8 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       throw new Error(`WebGPU rejected the batch of ${runs} runs: ${(invalid ?? oom)!.message}`);
     }
   }
-  // The product's list of runs, made at the first call: many batches never take products on the host.
-  let list: GPUBuffer | undefined;
+  // Where each run's v goes for a product: r's place on the spread schedule, row 0 of the basis on the resident one.
+  const vAt = (l: BatchRunLayout) => (spread ? l.resOff : l.qOff);
   const memoryBytes = alloc.owned.reduce((s, b) => s + b.size, 0);
   let lost: string | null = null;
   let epoch = 0;
@@ -312,17 +377,12 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     size: runs,
     memoryBytes,
     rowCap: BATCH_ROW_CAP,
+    monitorsOnDevice: !spread,
     async submit(count, stops = 0) {
       device.queue.writeBuffer(params, 0, batchParamsBytes(count, BATCH_ROW_CAP, ++epoch));
       const enc = device.createCommandEncoder({ label: `batch of ${runs}: ${count} steps` });
       const pass = enc.beginComputePass();
-      // The monitor after each stretch of steps (and before the first): the last one measures
-      // the closing records, and the state the next submit starts at.
-      if (monitor && epoch === 1) encode(pass, monitor);
-      for (let k = 0; k <= (monitor ? stops : 0); k++) {
-        encode(pass, train);
-        if (monitor) encode(pass, monitor);
-      }
+      for (const d of steps(count, stops, epoch === 1)) encode(pass, d);
       pass.end();
       const data = await staging.submitAndRead(enc, stateBytes + rowBytes, (b) => {
         enc.copyBufferToBuffer(buffers.state, 0, b, 0, stateBytes);
@@ -349,12 +409,11 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     },
     async tangentProducts(calls) {
       if (calls.length === 0) return [];
-      list ??= alloc.storage(4 * runs, 'tangentList');
-      for (const call of calls) device.queue.writeBuffer(buffers.vars1, 4 * layouts[call.run].qOff, Float32Array.from(call.v));
+      for (const call of calls) device.queue.writeBuffer(buffers.vars1, 4 * vAt(layouts[call.run]), Float32Array.from(call.v));
       device.queue.writeBuffer(list, 0, Uint32Array.from(calls.map((call) => call.run)));
       const enc = device.createCommandEncoder({ label: `batch H v for ${calls.length} runs` });
       const pass = enc.beginComputePass();
-      encode(pass, batchTangent(ctx, { runs: buffers.runs, list, fixed4: buffers.fixed4, vars4: buffers.vars4, vars1: buffers.vars1 }, calls.length, workgroup, residual));
+      for (const d of product(list, calls.length)) encode(pass, d);
       pass.end();
       // Row 1 of each run's basis, one after another from at[k].
       const at = [0];

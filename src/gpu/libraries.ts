@@ -2,7 +2,9 @@
 import batchLayout from '../../shaders/batch_layout.wgsl?raw';
 import batchNeuron from '../../shaders/batch_neuron.wgsl?raw';
 import batchProduct from '../../shaders/batch_product.wgsl?raw';
+import batchResident from '../../shaders/batch_resident.wgsl?raw';
 import batchState from '../../shaders/batch_state.wgsl?raw';
+import batchStep from '../../shaders/batch_step.wgsl?raw';
 import haltRule from '../../shaders/halt_rule.wgsl?raw';
 import halting from '../../shaders/halting.wgsl?raw';
 import lanesMemory from '../../shaders/lanes_memory.wgsl?raw';
@@ -35,13 +37,17 @@ export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: n
 export const NEURON_STAT: WgslLibrary = { name: 'neuron_stat', source: neuronStat };
 export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, imports: [NEURON_STAT], needs: ['dims', 'a', 'a0', 'stats'] };
 /** A block of a batched run's neurons: their gradient sums with the weights in r_sh, and their flips; the loads of a block's rows. */
-export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4', 'vars4'] };
-/** H v for a batched run at its current state (twin: tangentProduct in src/reference/tangent.ts). */
+export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4', 'vars4', 'sample_weight'] };
+/** H v for a batched run at its current state, by blocks of neurons then of samples (twin: tangentProduct in src/reference/tangent.ts). */
 export const BATCH_PRODUCT: WgslLibrary = { name: 'batch_product', source: batchProduct, imports: [BATCH_NEURON], needs: ['vars1'] };
+/** Where one workgroup holds a run: its residual in workgroup memory (the neuron sums' weights), and H v by the whole workgroup. */
+export const BATCH_RESIDENT: WgslLibrary = { name: 'batch_resident', source: batchResident, imports: [BATCH_PRODUCT] };
 /** A batched run's state as its kernels load it, and where it stands in its log. */
-export const BATCH_STATE_LIB: WgslLibrary = { name: 'batch_state', source: batchState, imports: [BATCH_LAYOUT], needs: ['state', 'logged'] };
+export const BATCH_STATE_LIB: WgslLibrary = { name: 'batch_state', source: batchState, imports: [BATCH_LAYOUT], needs: ['state', 'logged', 'params'] };
 /** A logged row's columns from the reduced statistics (twin: src/reference/metrics.ts). */
 export const STATE_ROW: WgslLibrary = { name: 'state_row', source: stateRow };
+/** The parts of a batched step both schedules share: residual and neuron blocks, statistics, the loss's bookkeeping, rows. */
+export const BATCH_STEP: WgslLibrary = { name: 'batch_step', source: batchStep, imports: [BATCH_NEURON, HALT_RULE, STATE_ROW], needs: ['fixed1', 'vars1', 'rows', 'params'] };
 /** The 4×4 register block of X·Wᵀ (forward_blocked, the register-blocked yardstick). */
 export const REGISTER_BLOCK: WgslLibrary = { name: 'register_block', source: registerBlock, needs: ['X', 'W'] };
 /** The 64×64 workgroup tile of X·Wᵀ (forward_tiled, the tiled yardstick). */

@@ -2,7 +2,7 @@
 // none (or it was lost), with the limits that keep a tab responsive.
 import type { Resolved } from '../config/resolve';
 import { ConfigError } from '../config/schema';
-import { batchRuns, createBatchEngine, packBatches, unbatchable, type BatchEngine } from '../gpu/batch';
+import { batchRuns, batchWorkgroup, createBatchEngine, packBatches, unbatchable, type BatchEngine } from '../gpu/batch';
 import { acquireBrowserDevice, type BrowserDevice } from '../gpu/device_browser';
 import type { Variants } from '../gpu/variants';
 import type { BackendInfo } from '../model/engine';
@@ -104,7 +104,7 @@ export class BrowserBackend implements Backend {
         throw e;
       }
     }
-    if (packBatches(cs, (c) => c, this.gpu.device.limits, batchRuns(this.gpu.info)).length > 1) return 'more than one batch';
+    if (packBatches(cs, (c) => c, this.gpu.device.limits, batchWorkgroup(this.gpu.info), batchRuns(this.gpu.info)).length > 1) return 'more than one batch';
     return null;
   }
 

@@ -4,7 +4,7 @@
 // that its rows, closing record and outcome are the single-run engine's. The stability
 // monitor runs inside each run's workgroup; only --spectrum takes products from the host.
 import type { Resolved } from '../config/resolve';
-import { batchRuns, createBatchEngine, packBatches, type BatchEngine, type BatchMember, type BatchReadback } from '../gpu/batch';
+import { batchRuns, batchWorkgroup, createBatchEngine, packBatches, type BatchEngine, type BatchMember, type BatchReadback } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
 import type { Row } from '../model/metrics';
 import { createCpuEngine } from '../reference/engine';
@@ -92,10 +92,11 @@ export async function runBatchLoop(
   const start = performance.now();
   const done = states.map(() => false);
   const product = pooledProducts(engine, states);
-  const measure = (runs: readonly number[]) => Promise.all(runs.map((i) => states[i].measure(product(i), false)));
-  const hostMeasures = (i: number) => states[i].c.spectrum;
+  const device = engine.monitorsOnDevice;
+  const measure = (runs: readonly number[]) => Promise.all(runs.map((i) => states[i].measure(product(i), !device)));
+  const hostMeasures = (i: number) => states[i].c.spectrum || (!device && states[i].c.sharpnessProducts > 0);
   const keep = (i: number, r: BatchReadback, rows: BatchReadback['rows'], record: boolean) => {
-    if (states[i].c.sharpnessProducts > 0) for (const row of rows) states[i].record(row.step, { sharpness: row.sharpness });
+    if (device && states[i].c.sharpnessProducts > 0) for (const row of rows) states[i].record(row.step, { sharpness: row.sharpness });
     const take = { ...r, rows };
     if (record) states[i].keepRecord(take, onRow(i));
     else states[i].keep(take, onRow(i));
@@ -118,7 +119,7 @@ export async function runBatchLoop(
       if (hostMeasures(i) && next !== undefined) count = Math.min(count, next - from);
     });
     // Where batch_train stops for the monitor: the most logged steps after `from` of one run.
-    const stops = Math.max(0, ...schedules.map((steps, i) => (done[i] || states[i].c.sharpnessProducts === 0 ? 0 : lowerBound(steps, from + count) - lowerBound(steps, from + 1))));
+    const stops = Math.max(0, ...schedules.map((steps, i) => (!device || done[i] || states[i].c.sharpnessProducts === 0 ? 0 : lowerBound(steps, from + count) - lowerBound(steps, from + 1))));
     await measure(measuredHere);
     const t0 = performance.now();
     const reads = await engine.submit(count, stops);
@@ -180,7 +181,7 @@ export async function prepareBatch(configs: readonly Resolved[], prepareRuns: (c
 
 /** Trains `runs` on the batched engine, batch after batch; each run's result goes to onFinished as it finishes. */
 export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, runs: readonly { key: K; c: Resolved }[], o: BatchOptions<K>): Promise<void> {
-  const batches = packBatches(runs, (r) => r.c, device.limits, o.maxRuns ?? batchRuns(backend));
+  const batches = packBatches(runs, (r) => r.c, device.limits, o.workgroup ?? batchWorkgroup(backend), o.maxRuns ?? batchRuns(backend));
   const prepared = (b: number) => {
     o.onPhase?.(`batch ${b + 1}/${batches.length}: preparing ${batches[b].length} runs (initialization on the float64 reference)${b > 0 ? `, while batch ${b} trains` : ''}`);
     const p = prepareBatch(batches[b].map((r) => r.c), o.prepare);

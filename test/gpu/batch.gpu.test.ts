@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
-import { BATCH_MAX_STEP_WORK, batchMaxN, batchStepWork, batchWorkgroup, packBatches, unbatchable } from '../../src/gpu/batch';
+import { BATCH_MAX_STEP_WORK, batchMaxN, batchSchedule, batchStepWork, batchWorkgroup, packBatches, unbatchable } from '../../src/gpu/batch';
 import { trainBatches } from '../../src/train/batch';
 import type { RunResult } from '../../src/train/run_loop';
 import { createCpuTrainer, createGpuTrainer } from '../../src/train/trainer';
@@ -104,14 +104,16 @@ describe('batched engine', () => {
     want.rows.forEach((w, j) => expect(Math.abs(result.rows[j].loss - w.loss) / w.loss, `n = 1100 at step ${w.step}`).toBeLessThan(1e-4));
   });
 
-  it("takes a run of as many samples as a workgroup's memory holds beside its reductions, and refuses one more sample or a step too large", async () => {
+  it("takes a run of as many samples as a workgroup's memory holds beside its reductions on the resident schedule, one more on the spread one, and refuses a step too large", async () => {
     const dev = await gpu();
     const workgroup = batchWorkgroup(dev.info);
     const most = batchMaxN(dev.device.limits, workgroup);
     expect(most).toBeGreaterThan(1024);
     const edge = config({ n: most, d: 4, m: 4, steps: 3, logEvery: 0, sharpnessProducts: 0 });
     expect(unbatchable(edge, dev.device.limits, dev.info)).toBeNull();
-    expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, dev.info)).toBe(`n > ${most}, a workgroup's memory here`);
+    expect(batchSchedule(edge, dev.device.limits, workgroup)).toBe('resident');
+    expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, dev.info)).toBeNull();
+    expect(batchSchedule({ ...edge, n: most + 1 }, dev.device.limits, workgroup)).toBe('spread');
     // A step past BATCH_MAX_STEP_WORK per invocation goes to the single-run engine: at n = 1024,
     // d = 16 and m = WG·k, each invocation owes 4·(1024·k + 2048·k) vec4 multiply-adds; one
     // neuron more adds a neuron to one invocation's share.
@@ -125,6 +127,42 @@ describe('batched engine', () => {
     // The device compiles the kernel with the longest residual array (a rejected one fails the batch).
     const [got] = await batched([edge]);
     expect([got.result.outcome, got.result.stepsDone]).toEqual(['max_steps', 3]);
+  });
+
+  it('trains runs with more samples than a workgroup holds on the spread schedule, as the float64 reference does, with the same bits alone as beside others', async () => {
+    const dev = await gpu();
+    const workgroup = batchWorkgroup(dev.info);
+    const most = batchMaxN(dev.device.limits, workgroup);
+    const runs = [
+      config({ n: most + 1, d: 4, m: 8, steps: 60, logEvery: 20, seed: 21 }),
+      // Three neuron tiles of 4·WG (blocks of 4 at d ≤ 8), the last one short.
+      config({ n: most + 300, d: 3, m: 2 * 4 * workgroup + 3, steps: 80, logEvery: 20, seed: 22, labels: 'gaussian' }),
+      config({ n: most + 50, d: 4, m: 8, steps: 60, logEvery: 20, seed: 23, etaW: 40, etaA: 40 }),
+    ];
+    expect(runs.map((c) => batchSchedule(c, dev.device.limits, workgroup))).toEqual(['spread', 'spread', 'spread']);
+    const together = await batched(runs);
+    const alone = await batched([runs[1]], undefined, 7);
+    expect(bits(alone[0].result), 'run 1 alone, in submits of 7 steps').toBe(bits(together[1].result));
+    expect(together.map((g) => g.result.outcome)).toEqual(['max_steps', 'max_steps', 'diverged']);
+    for (const [k, { config: measured, result }] of together.entries()) {
+      const c = fixed(measured);
+      const want = await (await createCpuTrainer(c)).run();
+      expect(result.outcome).toBe(want.outcome);
+      expect(result.rows.map((r) => r.step)).toEqual(want.rows.map((r) => r.step));
+      want.rows.forEach((w, j) => {
+        const g = result.rows[j];
+        const at = `run ${k} at step ${w.step}`;
+        // A diverged state's numbers are past fp32's reach: the steps and outcome say it.
+        if (!Number.isFinite(w.loss) || w.loss > 1e3 * want.loss0) return;
+        expect(Math.abs(g.loss - w.loss) / w.loss, `${at}: loss`).toBeLessThan(1e-4);
+        for (const key of ['rel_move_w', 'rel_move_a', 'max_neuron_move', 'grad_norm'] as const)
+          expect(Math.abs(g[key] - w[key]), `${at}: ${key}`).toBeLessThan(1e-4 * (Math.abs(w[key]) + 1e-4));
+        expect(g.dead_frac, `${at}: dead_frac`).toBe(w.dead_frac);
+        // The monitor on the host, on the batch's products.
+        if (w.step < want.rows.at(-1)!.step || want.outcome !== 'diverged')
+          expect(Math.abs(g.sharpness - w.sharpness), `${at}: sharpness`).toBeLessThan(1e-4 * w.sharpness);
+      });
+    }
   });
 
   it('halts each run on its own, as the float64 reference does: converged, diverged and out of steps in one batch', async () => {
@@ -163,11 +201,15 @@ describe('batched engine', () => {
     expect(got[2].result.stepsDone).toBe(120);
   });
 
-  it('packs runs by ⌈d/4⌉ and size, within the binding limit and the most runs asked', () => {
+  it('packs runs by ⌈d/4⌉, schedule and size, within the binding limit and the most runs asked', () => {
     const cs = [config({ d: 8, m: 64 }), config({ d: 3 }), config({ d: 7, m: 8 }), config({ d: 5 }), config({ d: 8, m: 16 })];
-    const packed = packBatches(cs, (c) => c, { maxStorageBufferBindingSize: 1 << 27 }, 2);
+    const limits = { maxStorageBufferBindingSize: 1 << 27, maxComputeWorkgroupStorageSize: 1 << 15 };
+    const packed = packBatches(cs, (c) => c, limits, 4, 2);
     expect(packed.map((b) => b.map((c) => [c.d, c.m]))).toEqual([[[3, 16]], [[7, 8], [5, 16]], [[8, 16], [8, 64]]]);
-    const tight = packBatches([config({}), config({ seed: 2 })], (c) => c, { maxStorageBufferBindingSize: 16 * 2 * (32 + 32) + 1 });
+    const tight = packBatches([config({}), config({ seed: 2 })], (c) => c, { ...limits, maxStorageBufferBindingSize: 16 * 2 * (32 + 32) + 1 }, 4);
     expect(tight.length).toBe(2);
+    // One schedule per batch: a run past a workgroup's memory goes apart from the resident ones.
+    const long = config({ d: 8, m: 16, n: 9000 });
+    expect(packBatches([cs[0], long, cs[4]], (c) => c, limits, 4).map((b) => b.map((c) => c.n))).toEqual([[32, 32], [9000]]);
   });
 });

@@ -1,7 +1,7 @@
 // Host side of shaders/batch_tangent.wgsl: H v for the listed runs of a batch (one workgroup each),
 // from row 0 of each run's Lanczos basis into row 1.
 import source from '../../../shaders/batch_tangent.wgsl?raw';
-import { BATCH_LAYOUT, BATCH_PRODUCT } from '../libraries';
+import { BATCH_LAYOUT, BATCH_RESIDENT } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
 import { bindingTable, type KernelSource } from '../wgsl';
 
@@ -14,7 +14,7 @@ const BINDINGS = bindingTable('batch_tangent', [
 ]);
 export type BatchTangentBuffers = Record<(typeof BINDINGS.names)[number], GPUBuffer>;
 
-const KERNEL: KernelSource = { name: 'batch_tangent', bindings: BINDINGS, libraries: [BATCH_LAYOUT, BATCH_PRODUCT], source };
+const KERNEL: KernelSource = { name: 'batch_tangent', bindings: BINDINGS, libraries: [BATCH_LAYOUT, BATCH_RESIDENT], source };
 
 /** H v of `count` runs, those the list buffer names, in workgroups of `workgroup` (a power of 2), with residuals of `residual` words. */
 export function batchTangent(ctx: GpuContext, buffers: BatchTangentBuffers, count: number, workgroup: number, residual: number): Dispatch {

@@ -1,7 +1,7 @@
 // Host side of shaders/batch_train.wgsl: its bindings, the byte layouts of its per-run
 // records, and its dispatch (one workgroup per run of the batch).
 import source from '../../../shaders/batch_train.wgsl?raw';
-import { BATCH_LAYOUT, BATCH_NEURON, BATCH_STATE_LIB, HALT_RULE, NEURON_STAT, STATE_ROW } from '../libraries';
+import { BATCH_LAYOUT, BATCH_RESIDENT, BATCH_STATE_LIB, BATCH_STEP } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
 import { bindingTable, type KernelSource } from '../wgsl';
 
@@ -22,12 +22,12 @@ export type BatchBuffers = Record<(typeof BATCH_BINDINGS.names)[number], GPUBuff
 const KERNEL: KernelSource = {
   name: 'batch_train',
   bindings: BATCH_BINDINGS,
-  libraries: [BATCH_LAYOUT, BATCH_NEURON, BATCH_STATE_LIB, HALT_RULE, NEURON_STAT, STATE_ROW],
+  libraries: [BATCH_LAYOUT, BATCH_RESIDENT, BATCH_STATE_LIB, BATCH_STEP],
   source,
 };
 
 /** Words of BatchRun and BatchState. */
-const RUN_WORDS = 24;
+const RUN_WORDS = 28;
 export const STATE_WORDS = 13;
 export const BATCH_STATE = { step: 0, halt: 1, epsStep: 2, logIndex: 3, done: 4, rows: 5, loss: 6, loss0: 7 } as const;
 
@@ -56,8 +56,13 @@ export interface BatchRunLayout {
   ritzOff: number;
   qOff: number;
   triOff: number;
-  /** The stability monitor's products per measurement (0: off). */
+  /** The stability monitor's products per measurement on the device (0: off, or on the host). */
   products: number;
+  /** The spread schedule's: the residual and the neuron tiles' statistics in vars1, the run's first sample and neuron tiles. */
+  resOff: number;
+  partOff: number;
+  tile0: number;
+  ntile0: number;
 }
 
 export function runRecordBytes(runs: readonly BatchRunLayout[]): ArrayBuffer {
@@ -68,7 +73,7 @@ export function runRecordBytes(runs: readonly BatchRunLayout[]): ArrayBuffer {
     const o = i * RUN_WORDS;
     u.set([r.n, r.m, r.steps, r.logCount, r.xOff, r.w0Off, r.wOff, r.yOff, r.a0Off, r.aOff, r.logOff, r.stopAtEps ? 1 : 0], o);
     f.set([r.kappa, r.etaW, r.etaA, r.eps, r.divergeAt], o + 12);
-    u.set([r.gOff, r.gaOff, r.s0Off, r.ritzOff, r.qOff, r.triOff, r.products], o + 17);
+    u.set([r.gOff, r.gaOff, r.s0Off, r.ritzOff, r.qOff, r.triOff, r.products, r.resOff, r.partOff, r.tile0, r.ntile0], o + 17);
   });
   return buf;
 }
