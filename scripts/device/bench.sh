@@ -9,7 +9,7 @@
 #   3. measured ceilings: fp32 torch.mm at 8192³ with TF32 off, a device-to-device copy;
 #   4. the benchmark (today's choice), the gemm kernels forced, every autotuner candidate at a
 #      few sizes beside its choice, the autotuner in a run, PyTorch;
-#   5. the batched sweep benchmark, at issue 13's size and at a larger one.
+#   5. the batched sweep benchmark, at issue 13's size, at a larger one, and past a workgroup's memory.
 # $OUT gets three files: summary.md, log.txt and results.tar.xz (everything else).
 #   sh scripts/device/bench.sh            all of it (run with timeout_s 420)
 #   sh scripts/device/bench.sh --quick    the setup and the correctness check only
@@ -121,11 +121,13 @@ node scripts/side_by_side.mjs "$W/bench.json" "$W/torch.json" > "$W/7-side_by_si
 # 5. The batched sweep benchmark (issue 13's `bench --sweep`): run-steps/s at n=64 d=8 m=32 over
 # batch sizes, beside the single-run engine and PyTorch's bmm over the same numbers of runs; then
 # a larger run (one workgroup per run against the whole GPU per run), for the rule that sends
-# large runs to the single-run engine.
+# large runs to the single-run engine; then runs past a workgroup's memory (the spread schedule).
 sgd 35 bench --sweep --sizes 64x8x32 --batches 1,1024,4096,16384 --steps 2000 --json "$W/sweep.json" --md "$W/8-sweep.md"
 echo "sweep exit $?" >> "$LOG"
 sgd 15 bench --sweep --sizes 1024x16x1024 --batches 132,1024 --steps 20 --json "$W/sweep-large.json" --md "$W/9-sweep-large.md"
 echo "sweep-large exit $?" >> "$LOG"
+sgd 15 bench --sweep --sizes 16384x8x32 --batches 64,512 --steps 50 --json "$W/sweep-spread.json" --md "$W/9-sweep-spread.md"
+echo "sweep-spread exit $?" >> "$LOG"
 PYTHONUNBUFFERED=1 timeout 20 python3 scripts/bench_torch.py --sweep --sizes 64x8x32 --batches 1024,4096,16384 --json "$W/torch-sweep.json" >> "$LOG" 2>&1
 
 finish

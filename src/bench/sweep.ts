@@ -6,14 +6,14 @@
 // CPU pool beside a NumPy peer batched over seeds; scripts/bench_torch.py --sweep PyTorch's bmm.
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
-import { createBatchEngine, unbatchable } from '../gpu/batch';
+import { batchSchedule, batchWorkgroup, createBatchEngine, unbatchable } from '../gpu/batch';
 import type { BackendInfo } from '../model/engine';
 import { prepareBatch, runBatchLoop } from '../train/batch';
 import { createCpuTrainer, createGpuTrainer } from '../train/trainer';
 import type { BenchSize } from './bench';
 
 export interface SweepBenchRow extends BenchSize {
-  /** `webgpu batched`, `webgpu single-run engine, one run at a time` or `float64 reference, one run at a time (1 core)`. */
+  /** `webgpu batched (resident)` or `(spread)` (its schedule), `webgpu single-run engine, one run at a time` or `float64 reference, one run at a time (1 core)`. */
   engine: string;
   runs: number;
   steps: number;
@@ -111,7 +111,8 @@ export async function runSweepBench(
     for (const c of all.slice(0, cpuRuns)) await (await createCpuTrainer(c)).run();
     row(size, 'float64 reference, one run at a time (1 core)', cpuRuns, (performance.now() - start) / 1000);
     row(size, 'webgpu single-run engine, one run at a time', cpuRuns, await singleSeconds(device, info, all.slice(0, cpuRuns)));
-    for (const runs of batches) row(size, 'webgpu batched', runs, await batchedSeconds(device, info, all.slice(0, runs)));
+    const schedule = batchSchedule(all[0], device.limits, batchWorkgroup(info));
+    for (const runs of batches) row(size, `webgpu batched (${schedule})`, runs, await batchedSeconds(device, info, all.slice(0, runs)));
   }
   return { date, adapter: info, rows };
 }
