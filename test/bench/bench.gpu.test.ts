@@ -61,7 +61,7 @@ describe('shallow-gd bench --sweep', () => {
     expect(r.rows.map((x) => [x.n, x.d, x.m, x.runs, x.steps])).toEqual([[8, 2, 4, 2, 30], [8, 2, 4, 2, 30], [8, 2, 4, 1, 30], [8, 2, 4, 3, 30]]);
     expect(r.rows.map((x) => x.engine)).toEqual(['float64 reference, one run at a time (1 core)', 'webgpu single-run engine, one run at a time', 'webgpu batched (resident)', 'webgpu batched (resident)']);
     for (const x of r.rows) expect(x.runStepsPerSecond).toBeCloseTo((x.runs * x.steps) / x.seconds, 6);
-    expect(readFileSync(join(dir, 's.md'), 'utf8')).toContain('| 8 | 2 | 4 | webgpu batched | 3 | 30 |');
+    expect(readFileSync(join(dir, 's.md'), 'utf8')).toContain('| 8 | 2 | 4 | webgpu batched (resident) | 3 | 30 |');
     // A size the batched engine refuses here: one line, exit 2, before any work.
     const refused = spawnSync(process.execPath, [join(__dirname, '../../bin/shallow-gd.mjs'), 'bench', '--sweep', '--sizes', '8x2x4,8000x16x4096', '--json', join(dir, 'r.json')], { encoding: 'utf8', timeout: 120_000 });
     expect(refused.status).toBe(2);
