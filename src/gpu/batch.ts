@@ -90,17 +90,20 @@ export function batchRuns(info: BackendInfo): number {
 /** Bytes of a workgroup variable as Dawn counts them: whole 16-byte units. */
 const units = (bytes: number) => 16 * Math.ceil(bytes / 16);
 
+/** Bytes of workgroup memory batch_monitor holds beside the residual: `lane`, `dots_lane` (DOTS words per invocation), `top_sh`, `stop_sh`, `state_sh`. */
+const monitorReductionBytes = (workgroup: number) => units(4 * workgroup) + units(4 * workgroup * MONITOR_DOTS) + 2 * units(4) + units(4 * STATE_WORDS);
+
 /**
  * Bytes of workgroup memory a batch's kernels hold beside the residual, the most of
  * batch_train's (`lane`, `stat_lane`: a word per invocation, per column, `state_sh`) and
- * batch_monitor's (`lane`, `dots_lane`: DOTS words per invocation, `top_sh`, `state_sh`).
+ * batch_monitor's.
  */
 const reductionBytes = (workgroup: number) =>
-  units(4 * workgroup) + units(4 * STATE_WORDS) + Math.max(units(4 * workgroup * STAT_COUNT), units(4 * workgroup * MONITOR_DOTS) + units(4));
+  Math.max(units(4 * workgroup) + units(4 * workgroup * STAT_COUNT) + units(4 * STATE_WORDS), monitorReductionBytes(workgroup));
 
 /**
  * The most samples of a batched run on this device: a run's residual lives in its workgroup's
- * memory, beside batch_train's reductions (at 32 KiB: 8 136 with 4 invocations, 8 096 with 8, 7 536 with 64).
+ * memory, beside batch_train's reductions (at 32 KiB: 8 132 with 4 invocations, 8 096 with 8, 7 536 with 64).
  * A multiple of 4 words, as Dawn counts the array in 16-byte units.
  */
 export function batchMaxN(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>, workgroup: number): number {
@@ -208,13 +211,14 @@ export function packBatches<T>(
 ): T[][] {
   const work = (c: Resolved) => c.n * c.m * Math.ceil(c.d / 4);
   const schedule = (c: Resolved) => batchSchedule(c, limits, workgroup);
+  // One kind per batch: its kernels (D4, schedule).
   const kind = (c: Resolved) => `${Math.ceil(c.d / 4)} ${schedule(c)}`;
   // Within a D4 and schedule, runs of one residual length together: a batch's longest n sizes
   // every one of its workgroups' memory (on a GPU, fewer workgroups at once).
   const rn = (c: Resolved) => residualLength(c.n, Infinity);
   const sorted = [...items].sort((x, y) => {
     const a = config(x), b = config(y);
-    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || schedule(a).localeCompare(schedule(b)) || rn(a) - rn(b) || work(a) - work(b);
+    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || kind(a).localeCompare(kind(b)) || rn(a) - rn(b) || work(a) - work(b);
   });
   const out: T[][] = [];
   let batch: T[] = [];

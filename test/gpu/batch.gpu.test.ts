@@ -113,7 +113,8 @@ describe('batched engine', () => {
     const workgroup = batchWorkgroup(dev.info);
     const most = batchMaxN(dev.device.limits, workgroup);
     expect(most).toBeGreaterThan(1024);
-    const edge = config({ n: most, d: 4, m: 4, steps: 3, logEvery: 0, sharpnessProducts: 0 });
+    // Monitored: the monitor kernel, with its own reductions, holds the longest residual array too.
+    const edge = config({ n: most, d: 4, m: 4, steps: 3, logEvery: 0, sharpnessProducts: 2 });
     expect(unbatchable(edge, dev.device.limits, dev.info)).toBeNull();
     expect(batchSchedule(edge, dev.device.limits, workgroup)).toBe('resident');
     expect(unbatchable({ ...edge, n: most + 1 }, dev.device.limits, dev.info)).toBeNull();
@@ -128,9 +129,10 @@ describe('batched engine', () => {
     // Fewer neurons than invocations: the neuron phase falls on m of them, each over every sample.
     expect(batchStepWork({ n: 7000, d: 4096, m: 8 }, 64)).toBe(1024 * (110 * 8 + 2 * 7000));
     expect(unbatchable(config({ n: 7000, d: 4096, m: 8 }), { maxComputeWorkgroupStorageSize: 32768 }, dev.info, 64)).toBe('a step too large for one workgroup');
-    // The device compiles the kernel with the longest residual array (a rejected one fails the batch).
+    // The device compiles the kernels with the longest residual array (a rejected one fails the batch).
     const [got] = await batched([edge]);
     expect([got.result.outcome, got.result.stepsDone]).toEqual(['max_steps', 3]);
+    expect(got.result.rows.every((r) => r.sharpness > 0)).toBe(true);
   });
 
   it('trains runs with more samples than a workgroup holds on the spread schedule, as the float64 reference does, with the same bits alone as beside others', async () => {
