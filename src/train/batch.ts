@@ -127,6 +127,8 @@ export async function runBatchLoop(
     const finished: number[] = [];
     reads.forEach((r, i) => {
       if (done[i]) return;
+      // Lockstep: a run still going has applied every step of the submit (else the rows and stops above were miscounted).
+      if (!r.done && r.step !== from + count) throw new Error(`the batch lost its lockstep: run ${i} is at step ${r.step}, not ${from + count}`);
       if (!r.done) return keep(i, r, r.rows, false);
       keep(i, r, r.rows.slice(0, -1), false);
       finished.push(i);
