@@ -358,8 +358,9 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       // the closing records, and the state the next submit starts at.
       steps = (_count, stops, first) => (monitor ? [...(first ? [monitor] : []), ...Array.from({ length: stops + 1 }, () => [train, monitor]).flat()] : [train]);
       product = (list, count) => [batchTangent(ctx, { runs: buffers.runs, list, fixed4: buffers.fixed4, vars4: buffers.vars4, vars1: buffers.vars1 }, count, workgroup, residual)];
-      // Compiled now, as the spread schedule's are.
-      product(list, 0);
+      // Compiled now where a run takes products from the host (--spectrum): SwiftShader takes
+      // about 0.3 s for a kernel, which a batch without them need not wait for.
+      if (members.some((x) => x.c.spectrum)) product(list, 0);
     }
   } finally {
     const invalid = await device.popErrorScope();
