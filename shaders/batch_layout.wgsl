@@ -1,6 +1,6 @@
-// The batch's per-run records (host layouts: src/gpu/kernels/batch_train.ts), shared by
-// batch_train.wgsl and batch_tangent.wgsl; one workgroup of WG invocations per run (WG: a
-// power of 2, the adapter's choice, src/gpu/batch.ts batchWorkgroup), and its sum over lanes.
+// The batch's per-run records (host layouts: src/gpu/kernels/batch_train.ts), shared by every
+// batch kernel; workgroups of WG invocations (WG: a power of 2, the adapter's choice,
+// src/gpu/batch.ts batchWorkgroup), and their sum over lanes.
 // A run's arrays live in four buffers: fixed4 and fixed1 (read only, vec4s and floats) and
 // vars4 and vars1 (its parameters and its scratch, vec4s and floats).
 

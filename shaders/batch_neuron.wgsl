@@ -1,6 +1,6 @@
 // A block of BLOCK_ITEMS neurons' gradient sums over their run's samples with weights
 // c_i = sample_weight(run, i) (the residual for a step, v for Jᵀv: in workgroup memory where a
-// workgroup holds the run, batch_weights.wgsl, in vars1 on the spread schedule,
+// workgroup holds the run, batch_resident.wgsl, in vars1 on the spread schedule,
 // batch_spread.wgsl), and their activation flips against w0 where `flips`; shared by every
 // batch kernel. Each sample's x, read once, serves the block. Per neuron the samples are summed
 // in order: a fixed sum, the same as one at a time.
@@ -9,11 +9,12 @@
 alias BlockRows = array<vec4<f32>, BLOCK_ITEMS * D4>;
 
 /**
- * Item u of the block an invocation takes from `first`: first + u·WG, or `first` again past
- * `count` (a block past the end repeats its first item, whose results the caller does not keep).
+ * Item u of the block an invocation takes from `first`: first + u·WG, or else the run's last
+ * item (a block past the end repeats an item of the run, whose results the caller does not
+ * keep; on the spread schedule a tile's `first` itself can be past the end).
  */
 fn block_item(first: u32, u: u32, count: u32) -> u32 {
-  return select(first, first + u * WG, first + u * WG < count);
+  return select(count - 1u, first + u * WG, first + u * WG < count);
 }
 
 /** The block of rows from `first` of `count` rows at `off` in fixed4 (X or W0). */

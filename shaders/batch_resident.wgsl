@@ -14,6 +14,7 @@ fn sample_weight(run: BatchRun, i: u32) -> f32 { return r_sh[i]; }
 fn tangent_product(run: BatchRun, lid: u32, v_at: u32, hv_at: u32) {
   // The last product's reads of G and r_sh come before this one's writes.
   storageBarrier();
+  workgroupBarrier();
   for (var i = lid; i < run.n; i += WG) { r_sh[i] = vars1[v_at + i]; }
   workgroupBarrier();
   for (var j0 = lid; j0 < run.m; j0 += BLOCK_ITEMS * WG) { jt_block(run, j0); }

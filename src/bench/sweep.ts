@@ -6,7 +6,7 @@
 // CPU pool beside a NumPy peer batched over seeds; scripts/bench_torch.py --sweep PyTorch's bmm.
 import { resolveConfig, type Resolved } from '../config/resolve';
 import { ConfigError, buildConfig } from '../config/schema';
-import { batchSchedule, batchWorkgroup, createBatchEngine, unbatchable } from '../gpu/batch';
+import { batchSchedule, batchWorkgroup, createBatchEngine, packBatches, unbatchable } from '../gpu/batch';
 import type { BackendInfo } from '../model/engine';
 import { prepareBatch, runBatchLoop } from '../train/batch';
 import { createCpuTrainer, createGpuTrainer } from '../train/trainer';
@@ -92,8 +92,12 @@ export async function runSweepBench(
   const batches = o.batches ?? sweepBatches(info);
   const sizes = o.sizes ?? SWEEP_SIZES;
   for (const size of sizes) {
-    const why = unbatchable(resolveConfig(buildConfig({ ...size })), device.limits, info);
+    const c = resolveConfig(buildConfig({ ...size }));
+    const why = unbatchable(c, device.limits, info);
     if (why) throw new ConfigError('sizes', `--sizes ${size.n}x${size.d}x${size.m}: the batched engine takes no such run on this device (${why})`);
+    // Each count is timed as one batch.
+    const over = batches.find((runs) => packBatches(Array.from({ length: runs }, () => c), (x) => x, device.limits, batchWorkgroup(info)).length > 1);
+    if (over !== undefined) throw new ConfigError('batches', `--batches ${over}: ${over} runs of ${size.n}x${size.d}x${size.m} do not fit one batch on this device (its binding or dispatch limits)`);
   }
   const date = new Date().toISOString();
   const rows: SweepBenchRow[] = [];

@@ -1,9 +1,11 @@
 // The batched WebGPU engine: many independent runs (any seeds, sizes, rates, labels of one
-// D4 = ⌈d/4⌉) in one set of buffers, trained by one dispatch per submit in which each run's
-// workgroup applies many steps (shaders/batch_train.wgsl). Each run halts on its own, logs
-// its own rows at its own logged steps, with the stability monitor's sharpness measured there
-// by its workgroup, and writes its closing record when it ends; the host reads back only the
-// runs' status words and the rows of the submit.
+// D4 = ⌈d/4⌉ and one schedule) in one set of buffers, every dispatch covering every run. On the
+// resident schedule each run's workgroup applies many steps per dispatch
+// (shaders/batch_train.wgsl) and measures the stability monitor's sharpness at logged steps
+// (shaders/batch_monitor.wgsl); on the spread schedule each step is three dispatches spread over
+// many workgroups per run (shaders/batch_spread.wgsl). Each run halts on its own, logs its own
+// rows at its own logged steps and writes its closing record when it ends; the host reads back
+// only the runs' status words and the rows of the submit.
 import type { Resolved } from '../config/resolve';
 import type { HaltCode } from '../model/constants';
 import type { BackendInfo, Readback, StateRow, Tensors } from '../model/engine';
@@ -54,7 +56,7 @@ export interface BatchEngine {
    * that one run's stability monitor measures within it (each is a stop of batch_train).
    */
   submit(count: number, stops?: number): Promise<BatchReadback[]>;
-  /** H v for each (run, v) at the runs' current states, at each run's own rates, in one dispatch. */
+  /** H v for each (run, v) at the runs' current states, at each run's own rates, in one submit (one dispatch; two on the spread schedule, which computes every run's). */
   tangentProducts(calls: readonly { run: number; v: Float64Array }[]): Promise<Float64Array[]>;
   dispose(): void;
 }
@@ -290,6 +292,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     lg += logged.length;
     return l;
   });
+  if (sampleTiles > MAX_BATCH_RUNS || neuronTiles > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: the batch's spread tiles (${sampleTiles} of samples, ${neuronTiles} of neurons) exceed one dispatch's ${MAX_BATCH_RUNS} workgroups (packBatches splits them)`);
   const fixed4 = new Float32Array(4 * v4), fixed1 = new Float32Array(f1), vars4 = new Float32Array(4 * w4), vars1 = new Float32Array(a1);
   const logged = new Uint32Array(Math.max(lg, 1));
   members.forEach(({ c, tensors, logged: steps }, i) => {

@@ -36,7 +36,7 @@ export const NEURON_GRADIENT: WgslLibrary = { name: 'neuron_gradient', source: n
 /** A neuron's metric sums as its STAT_* columns, and their reduction over neurons (twin: src/reference/neuron_stats.ts). */
 export const NEURON_STAT: WgslLibrary = { name: 'neuron_stat', source: neuronStat };
 export const NEURON_SUMS: WgslLibrary = { name: 'neuron_sums', source: neuronSums, imports: [NEURON_STAT], needs: ['dims', 'a', 'a0', 'stats'] };
-/** A block of a batched run's neurons: their gradient sums with the weights in r_sh, and their flips; the loads of a block's rows. */
+/** A block of a batched run's neurons: their gradient sums with the weights sample_weight (the kernel's), and their flips; the loads of a block's rows. */
 export const BATCH_NEURON: WgslLibrary = { name: 'batch_neuron', source: batchNeuron, imports: [BATCH_LAYOUT, NEURON_STAT], needs: ['fixed4', 'vars4', 'sample_weight'] };
 /** H v for a batched run at its current state, by blocks of neurons then of samples (twin: tangentProduct in src/reference/tangent.ts). */
 export const BATCH_PRODUCT: WgslLibrary = { name: 'batch_product', source: batchProduct, imports: [BATCH_NEURON], needs: ['vars1'] };

@@ -1,8 +1,9 @@
 // Many runs at once on the batched WebGPU engine (src/gpu/batch.ts): each run is prepared as
 // a single run is (rates, labels and H_0 fixed at initialization, here on the float64
 // reference), packed into batches, and kept by the same RunState as the one run loop's, so
-// that its rows, closing record and outcome are the single-run engine's. The stability
-// monitor runs inside each run's workgroup; only --spectrum takes products from the host.
+// that its rows, closing record and outcome are the single-run engine's. On the resident
+// schedule the stability monitor runs inside each run's workgroup and only --spectrum takes
+// products from the host; on the spread schedule both take them from the host.
 import type { Resolved } from '../config/resolve';
 import { batchRuns, batchWorkgroup, createBatchEngine, packBatches, type BatchEngine, type BatchMember, type BatchReadback } from '../gpu/batch';
 import type { BackendInfo, TangentProduct } from '../model/engine';
@@ -82,8 +83,9 @@ function pooledProducts(engine: BatchEngine, states: readonly RunState[]): (run:
  * aborts (runs not finished by then are dropped). Running runs move in lockstep: a submit
  * applies the same steps to each, as many as keep every run's logged rows within the engine's
  * row capacity and the submit near TARGET_SUBMIT_SECONDS, and ends before a logged step where
- * a run's spectrum is measured on the host (--spectrum, RunState.measure), as the one run
- * loop's submits do. The sharpness comes with the rows.
+ * a run is measured on the host (--spectrum, and the monitor on the spread schedule:
+ * RunState.measure), as the one run loop's submits do. Where the engine monitors on the
+ * device, the sharpness comes with the rows.
  */
 export async function runBatchLoop(
   engine: BatchEngine, states: readonly RunState[], schedules: readonly (readonly number[])[],
