@@ -48,8 +48,8 @@ export interface BatchEngine {
   readonly memoryBytes: number;
   /** Rows a run may write per submit, its closing record included. */
   readonly rowCap: number;
-  /** Whether the stability monitor runs on the device, its sharpness in the rows (else the host measures with tangentProducts). */
-  readonly monitorsOnDevice: boolean;
+  /** Its runs' schedule: on the resident one the stability monitor runs on the device, its sharpness in the rows; on the spread one the host measures with tangentProducts. */
+  readonly schedule: BatchSchedule;
   /**
    * Applies up to `count` steps to every running run (the caller keeps each run's logged rows
    * per submit within rowCap − 1). `stops`: the most logged steps after the submit's first
@@ -385,7 +385,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     size: runs,
     memoryBytes,
     rowCap: BATCH_ROW_CAP,
-    monitorsOnDevice: !spread,
+    schedule,
     async submit(count, stops = 0) {
       device.queue.writeBuffer(params, 0, batchParamsBytes(count, BATCH_ROW_CAP, ++epoch));
       const enc = device.createCommandEncoder({ label: `batch of ${runs}: ${count} steps` });

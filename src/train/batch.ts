@@ -94,7 +94,7 @@ export async function runBatchLoop(
   const start = performance.now();
   const done = states.map(() => false);
   const product = pooledProducts(engine, states);
-  const device = engine.monitorsOnDevice;
+  const device = engine.schedule === 'resident';
   const measure = (runs: readonly number[]) => Promise.all(runs.map((i) => states[i].measure(product(i), !device)));
   const hostMeasures = (i: number) => states[i].c.spectrum || (!device && states[i].c.sharpnessProducts > 0);
   const keep = (i: number, r: BatchReadback, rows: BatchReadback['rows'], record: boolean) => {
@@ -201,7 +201,8 @@ export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, r
     next = b + 1 < batches.length ? prepared(b + 1) : null;
     const engine = await createBatchEngine(device, backend, members, o.workgroup);
     try {
-      o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once`);
+      const spread = engine.schedule === 'spread' ? ', each step spread over many workgroups (n past what one holds)' : '';
+      o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once${spread}`);
       await runBatchLoop(engine, states, members.map((m) => m.logged), (i, result) => o.onFinished(batch[i].key, states[i].c, result), o.signal, o.maxStepsPerSubmit);
     } finally {
       engine.dispose();
