@@ -43,6 +43,7 @@ struct BatchRun {
   part_off: u32,     // vars1, spread schedule: each neuron tile's statistics (STAT_COUNT per tile)
   tile0: u32,        // spread schedule: the run's first sample tile in the batch's dispatch
   ntile0: u32,       // spread schedule: its first neuron tile
+  monitor_chunk: u32, // the most monitor products per dispatch (src/gpu/batch.ts monitorChunk)
 }
 
 // What a run carries from one dispatch to the next (the host reads it back with the rows).
@@ -60,6 +61,8 @@ struct BatchState {
   measured_at: u32,      // 1 + the step whose state batch_monitor.wgsl measured `sharpness` at; 0: none
   sharpness: f32,
   record_measured: u32,  // 1 once the closing record has its sharpness, or is not to be measured
+  lz_j: u32,             // products of the monitor's measurement in progress (0: none)
+  lz_top: f32,           // its last λ_max of T
 }
 
 /** The bits written where a value was not measured (NaN: a literal NaN is not valid WGSL). */

@@ -121,17 +121,32 @@ fn top_eigen(run: BatchRun, k: u32, floor: f32) -> f32 {
   return 0.5 * (lo + hi);
 }
 
-/// The run's sharpness λ_max(H_t) at its current state (bits of the f32, NAN_BITS where a
-/// product is not finite, which also resets the warm start). Call in uniform control flow.
-fn monitor(run: BatchRun, lid: u32) -> u32 {
+/** What a dispatch of the monitor did for a run: its measurement done (and the bits of the sharpness, NAN_BITS where a product was not finite), or not yet. */
+struct MonitorStep {
+  done: bool,
+  bits: u32,
+}
+
+/// The run's sharpness λ_max(H_t) at its current state, by at most run.monitor_chunk products
+/// in this dispatch: a measurement that needs more goes on in the next one from where `st`
+/// says it stands (lz_j, lz_top; its basis and T wait in vars1), with the same arithmetic. A
+/// product that is not finite ends it and resets the warm start. Call in uniform control flow.
+fn monitor(run: BatchRun, lid: u32, st: ptr<function, BatchState>) -> MonitorStep {
   let n = run.n;
   let k = min(run.products, n);
   let q = run.q_off;
-  let start = sqrt(sample_dot(run, lid, run.ritz_off, run.ritz_off));
-  for (var i = lid; i < n; i += WG) { vars1[q + i] = vars1[run.ritz_off + i] / start; }
-  var finite = is_finite(start) && start > 0.0;
-  var size = 0u;
-  for (var j = 0u; j < k && finite; j++) {
+  let first = (*st).lz_j;
+  var finite = true;
+  if (first == 0u) {
+    let start = sqrt(sample_dot(run, lid, run.ritz_off, run.ritz_off));
+    for (var i = lid; i < n; i += WG) { vars1[q + i] = vars1[run.ritz_off + i] / start; }
+    finite = is_finite(start) && start > 0.0;
+  } else if (lid == 0u) {
+    top_sh = (*st).lz_top;
+  }
+  var size = first;
+  var ended = false;
+  for (var j = first; j < k && j < first + run.monitor_chunk && finite; j++) {
     let w = q + (j + 1u) * n;
     tangent_product(run, lid, q + j * n, w);
     let alpha = project(run, lid, j, w);
@@ -150,19 +165,28 @@ fn monitor(run: BatchRun, lid: u32) -> u32 {
       stop_sh = select(0u, 1u, beta * abs(vars1[run.tri_off + 2u * run.products + size - 1u]) <= MONITOR_TOL * abs(top));
     }
     // β = 0: the Krylov space is invariant, and T's values are eigenvalues (the twin stops too).
-    if (workgroupUniformLoad(&stop_sh) == 1u || beta == 0.0) { break; }
+    if (workgroupUniformLoad(&stop_sh) == 1u || beta == 0.0) {
+      ended = true;
+      break;
+    }
     for (var i = lid; i < n; i += WG) { vars1[w + i] /= beta; }
   }
+  let top = workgroupUniformLoad(&top_sh);
+  if (!ended && finite && size < k) {
+    (*st).lz_j = size;
+    (*st).lz_top = top;
+    return MonitorStep(false, 0u);
+  }
+  (*st).lz_j = 0u;
   // The eigenvector, written by invocation 0, before every invocation reads it.
   storageBarrier();
-  let top = workgroupUniformLoad(&top_sh);
   let s = run.tri_off + 2u * run.products;
   for (var i = lid; i < n; i += WG) {
     var y = 0.0;
     for (var t = 0u; t < size; t++) { y += vars1[s + t] * vars1[q + t * n + i]; }
     vars1[run.ritz_off + i] = select(fixed1[run.s0_off + i], y, finite);
   }
-  return select(NAN_BITS, bitcast<u32>(top), finite);
+  return MonitorStep(true, select(NAN_BITS, bitcast<u32>(top), finite));
 }
 
 @compute @workgroup_size(WG)
@@ -172,13 +196,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var st = load_state(b, lid);
   let record = st.done == 1u && st.record_measured == 0u;
   if (!record && !awaits_monitor(run, st)) { return; }
-  let sharpness = monitor(run, lid);
+  let measured = monitor(run, lid, &st);
   if (lid == 0u) {
-    if (record) {
-      rows[(b * params.row_cap + st.rows - 1u) * BATCH_ROW_WORDS + ROW_WORDS] = sharpness;
+    if (measured.done && record) {
+      rows[(b * params.row_cap + st.rows - 1u) * BATCH_ROW_WORDS + ROW_WORDS] = measured.bits;
       st.record_measured = 1u;
-    } else {
-      st.sharpness = bitcast<f32>(sharpness);
+    } else if (measured.done) {
+      st.sharpness = bitcast<f32>(measured.bits);
       st.measured_at = st.step + 1u;
     }
     state[b] = st;

@@ -132,6 +132,19 @@ export function residualLength(n: number, max: number): number {
 export const BATCH_MAX_STEP_WORK = 2 ** 22;
 
 /**
+ * The most vec4 multiply-adds one invocation may owe a run in one dispatch of the monitor:
+ * 8 steps' worth at the largest step (BATCH_MAX_STEP_WORK), about 0.1 s on a GPU's lane, so
+ * that a measurement of many products (--sharpness-products up to 100) of a large run does not
+ * hold Pause or Ctrl-C back for longer.
+ */
+const MONITOR_DISPATCH_WORK = 8 * BATCH_MAX_STEP_WORK;
+
+/** The most monitor products of a resident run per dispatch: a product is about 1.5 steps' work. */
+export function monitorChunk(c: Pick<Resolved, 'n' | 'm' | 'd'>, workgroup: number): number {
+  return Math.max(1, Math.floor(MONITOR_DISPATCH_WORK / (1.5 * batchStepWork(c, workgroup))));
+}
+
+/**
  * vec4 multiply-adds of one invocation in a step of batch_train: ⌈n/WG⌉ samples' residuals over
  * m neurons, then ⌈m/WG⌉ neurons' z and gradient over n samples.
  */
@@ -253,8 +266,14 @@ function putPadded(into: Float32Array, at: number, src: Float32Array, rows: numb
   for (let i = 0; i < rows; i++) into.set(src.subarray(i * width, (i + 1) * width), at + i * 4 * d4);
 }
 
-/** `workgroup`: invocations per run, a power of 2 from 1 to 256 (the adapter's, unless a test asks for another). */
-export async function createBatchEngine(device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[], workgroup = batchWorkgroup(backend)): Promise<BatchEngine> {
+/**
+ * `workgroup`: invocations per run, a power of 2 from 1 to 256 (the adapter's, unless a test
+ * asks for another); `chunk`: the most monitor products per dispatch (monitorChunk's, unless a
+ * test asks for fewer: the bits are the same).
+ */
+export async function createBatchEngine(
+  device: GPUDevice, backend: BackendInfo, members: readonly BatchMember[], workgroup = batchWorkgroup(backend), chunk?: number,
+): Promise<BatchEngine> {
   const d4 = Math.ceil(members[0].c.d / 4);
   if (members.some((x) => Math.ceil(x.c.d / 4) !== d4)) throw new Error('createBatchEngine: every run of a batch has the same ⌈d/4⌉');
   if (members.length > MAX_BATCH_RUNS) throw new Error(`createBatchEngine: at most ${MAX_BATCH_RUNS} runs per batch`);
@@ -280,6 +299,7 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
       wOff: w4, gOff: w4 + c.m * d4,
       aOff: a1, gaOff: a1 + c.m, ritzOff: a1 + 2 * c.m, qOff: a1 + 2 * c.m + c.n, triOff, products,
       resOff: triOff + 4 * products, partOff: triOff + 4 * products + c.n, tile0: sampleTiles, ntile0: neuronTiles, logOff: lg,
+      monitorChunk: chunk ?? monitorChunk(c, workgroup),
       stopAtEps: c.stopAtEps, kappa: c.outputScale, etaW: c.etaW, etaA: c.etaA, eps: c.eps, divergeAt: c.divergeAt,
     };
     sampleTiles += tiles.samples;
@@ -357,9 +377,12 @@ export async function createBatchEngine(device: GPUDevice, backend: BackendInfo,
     } else {
       const train = batchTrain(ctx, buffers, runs, workgroup, residual);
       const monitor = layouts.some((l) => l.products > 0) ? batchMonitor(ctx, buffers, runs, workgroup, residual) : null;
+      // Dispatches of the monitor a measurement takes, at the most.
+      const rounds = Math.max(1, ...layouts.map((l) => (l.products > 0 ? Math.ceil(Math.min(l.products, l.n) / l.monitorChunk) : 1)));
+      const measure = monitor ? Array.from({ length: rounds }, () => monitor) : [];
       // The monitor after each stretch of steps (and before the first): the last one measures
       // the closing records, and the state the next submit starts at.
-      steps = (_count, stops, first) => (monitor ? [...(first ? [monitor] : []), ...Array.from({ length: stops + 1 }, () => [train, monitor]).flat()] : [train]);
+      steps = (_count, stops, first) => (monitor ? [...(first ? measure : []), ...Array.from({ length: stops + 1 }, () => [train, ...measure]).flat()] : [train]);
       product = (list, count) => [batchTangent(ctx, { runs: buffers.runs, list, fixed4: buffers.fixed4, vars4: buffers.vars4, vars1: buffers.vars1 }, count, workgroup, residual)];
       // Compiled now where a run takes products from the host (--spectrum): SwiftShader takes
       // about 0.3 s for a kernel, which a batch without them need not wait for.

@@ -22,6 +22,8 @@ export interface BatchOptions<K> {
   maxStepsPerSubmit?: number;
   /** Invocations per run (default: the adapter's, src/gpu/batch.ts batchWorkgroup). */
   workgroup?: number;
+  /** The most monitor products per dispatch (default: src/gpu/batch.ts monitorChunk's; a test asks for fewer). */
+  monitorChunk?: number;
   signal?: AbortSignal;
   /** Each run as it finishes: its final config (measured rates) and result. */
   onFinished(key: K, config: Resolved, result: RunResult): void;
@@ -199,7 +201,7 @@ export async function trainBatches<K>(device: GPUDevice, backend: BackendInfo, r
     const { members, states } = await next!;
     // The next batch's initialization overlaps this one's training.
     next = b + 1 < batches.length ? prepared(b + 1) : null;
-    const engine = await createBatchEngine(device, backend, members, o.workgroup);
+    const engine = await createBatchEngine(device, backend, members, o.workgroup, o.monitorChunk);
     try {
       const spread = engine.schedule === 'spread' ? ', each step spread over many workgroups (n past what one holds)' : '';
       o.onPhase?.(`batch ${b + 1}/${batches.length}: training ${batch.length} runs at once${spread}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Resolved } from '../../src/config/resolve';
 import { buildConfig, type SettingKey } from '../../src/config/schema';
-import { BATCH_MAX_STEP_WORK, batchMaxN, batchSchedule, batchStepWork, batchWorkgroup, packBatches, unbatchable } from '../../src/gpu/batch';
+import { BATCH_MAX_STEP_WORK, batchMaxN, batchSchedule, batchStepWork, batchWorkgroup, monitorChunk, packBatches, unbatchable } from '../../src/gpu/batch';
 import { trainBatches } from '../../src/train/batch';
 import type { RunResult } from '../../src/train/run_loop';
 import { createCpuTrainer, createGpuTrainer } from '../../src/train/trainer';
@@ -15,10 +15,10 @@ const config = (given: Partial<Record<SettingKey, unknown>>) =>
 interface Finished { config: Resolved; result: RunResult }
 
 /** Each run's final config and result on the batched engine, trained in batches of at most maxRuns. */
-async function batched(configs: readonly Resolved[], maxRuns?: number, maxStepsPerSubmit?: number, workgroup?: number): Promise<Finished[]> {
+async function batched(configs: readonly Resolved[], maxRuns?: number, maxStepsPerSubmit?: number, workgroup?: number, monitorChunk?: number): Promise<Finished[]> {
   const dev = await gpu();
   const out: Finished[] = [];
-  await trainBatches(dev.device, dev.info, configs.map((c, key) => ({ key, c })), { maxRuns, maxStepsPerSubmit, workgroup, onFinished: (key, config, result) => { out[key] = { config, result }; } });
+  await trainBatches(dev.device, dev.info, configs.map((c, key) => ({ key, c })), { maxRuns, maxStepsPerSubmit, workgroup, monitorChunk, onFinished: (key, config, result) => { out[key] = { config, result }; } });
   return out;
 }
 
@@ -91,9 +91,12 @@ describe('batched engine', () => {
     const reversed = await batched([...runs].reverse());
     const alone = await batched([runs[1]]);
     const pairs = await batched(runs, 2, 7);
+    // A measurement of the monitor split over dispatches, one product each (a large run's).
+    const chunked = await batched(runs, undefined, undefined, undefined, 1);
     runs.forEach((_, k) => {
       expect(bits(reversed[runs.length - 1 - k].result), `run ${k} reversed`).toBe(bits(together[k].result));
       expect(bits(pairs[k].result), `run ${k} in pairs`).toBe(bits(together[k].result));
+      expect(bits(chunked[k].result), `run ${k}, one monitor product per dispatch`).toBe(bits(together[k].result));
     });
     expect(bits(alone[0].result)).toBe(bits(together[1].result));
     expect(together[0].result.rows.length).toBeGreaterThan(4);
@@ -124,6 +127,8 @@ describe('batched engine', () => {
     // neuron more adds a neuron to one invocation's share.
     const k = Math.floor(BATCH_MAX_STEP_WORK / 12288);
     expect(batchStepWork({ n: 1024, d: 16, m: workgroup * k }, workgroup)).toBe(12288 * k);
+    // A step at the bound leaves room for 5 monitor products per dispatch, 8 steps' worth.
+    expect(monitorChunk({ n: 1024, d: 16, m: workgroup * k }, workgroup)).toBe(5);
     expect(unbatchable(config({ n: 1024, d: 16, m: workgroup * k }), dev.device.limits, dev.info)).toBeNull();
     expect(unbatchable(config({ n: 1024, d: 16, m: workgroup * k + 1 }), dev.device.limits, dev.info)).toBe('a step too large for one workgroup');
     // Fewer neurons than invocations: the neuron phase falls on m of them, each over every sample.

@@ -27,8 +27,8 @@ const KERNEL: KernelSource = {
 };
 
 /** Words of BatchRun and BatchState. */
-const RUN_WORDS = 28;
-export const STATE_WORDS = 13;
+const RUN_WORDS = 29;
+export const STATE_WORDS = 15;
 export const BATCH_STATE = { step: 0, halt: 1, epsStep: 2, logIndex: 3, done: 4, rows: 5, loss: 6, loss0: 7 } as const;
 
 /** One run's record: offsets in vec4s (X, W0 in fixed4; W, G in vars4) and floats (y, a0, the seeded start in fixed1; the others in vars1) into the batch's buffers (shaders/batch_layout.wgsl). */
@@ -63,6 +63,8 @@ export interface BatchRunLayout {
   partOff: number;
   tile0: number;
   ntile0: number;
+  /** The most monitor products per dispatch. */
+  monitorChunk: number;
 }
 
 export function runRecordBytes(runs: readonly BatchRunLayout[]): ArrayBuffer {
@@ -73,7 +75,7 @@ export function runRecordBytes(runs: readonly BatchRunLayout[]): ArrayBuffer {
     const o = i * RUN_WORDS;
     u.set([r.n, r.m, r.steps, r.logCount, r.xOff, r.w0Off, r.wOff, r.yOff, r.a0Off, r.aOff, r.logOff, r.stopAtEps ? 1 : 0], o);
     f.set([r.kappa, r.etaW, r.etaA, r.eps, r.divergeAt], o + 12);
-    u.set([r.gOff, r.gaOff, r.s0Off, r.ritzOff, r.qOff, r.triOff, r.products, r.resOff, r.partOff, r.tile0, r.ntile0], o + 17);
+    u.set([r.gOff, r.gaOff, r.s0Off, r.ritzOff, r.qOff, r.triOff, r.products, r.resOff, r.partOff, r.tile0, r.ntile0, r.monitorChunk], o + 17);
   });
   return buf;
 }
