@@ -3,13 +3,19 @@ import type { BackendInfo } from '../model/engine';
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render/i;
 
+/** The smallest subgroup of an adapter (or a device's adapter) whose features include subgroups, else undefined. */
+export function subgroupMinSize(info: GPUAdapterInfo, features: GPUSupportedFeatures): number | undefined {
+  return features.has('subgroups') ? info.subgroupMinSize : undefined;
+}
+
 export function describeAdapter(adapter: GPUAdapter): BackendInfo {
   const i = adapter.info;
   const parts = [i.description || i.device || i.vendor || 'unknown adapter', i.architecture, i.vendor]
     .filter((x, k, all) => x && all.indexOf(x) === k);
   const name = parts.join(' / ');
   const software = SOFTWARE.test(name) || ('isFallbackAdapter' in i && Boolean((i as { isFallbackAdapter?: boolean }).isFallbackAdapter));
-  return { kind: 'webgpu', name, software, ...(adapter.features.has('subgroups') && { subgroupMinSize: i.subgroupMinSize }) };
+  const subgroups = subgroupMinSize(i, adapter.features);
+  return { kind: 'webgpu', name, software, ...(subgroups !== undefined && { subgroupMinSize: subgroups }) };
 }
 
 /** Features a device gets wherever its adapter offers them: GPU timestamps (timer.ts), subgroups (forward=gemm's epilogue). */

@@ -5,6 +5,7 @@ import tiledSource from '../../../shaders/forward_tiled.wgsl?raw';
 import simpleSource from '../../../shaders/forward.wgsl?raw';
 import transposeSource from '../../../shaders/transpose_x.wgsl?raw';
 import { STEP_BINDINGS, stepBuffers, type Block, type Shared, type StepBlock } from '../buffers';
+import { subgroupMinSize } from '../device';
 import { XT_PAD } from '../layout';
 import { LANES_MEMORY, LANES_SUBGROUP, LOAD_X, REGISTER_BLOCK, TILE_PRODUCT } from '../libraries';
 import type { Dispatch, GpuContext } from '../program';
@@ -55,9 +56,9 @@ export function transposeX(ctx: GpuContext, s: Shared): Dispatch {
   return { pipeline: ctx.pipeline(TRANSPOSE), group: ctx.group(TRANSPOSE_BINDINGS, { dims: s.dims, X: s.X, XT: s.XT }), x: Math.ceil(s.n / XT_PAD) * (XT_PAD / 64), y: 2 * Math.ceil(ctx.d4 / 2) };
 }
 
-/** The adapter's smallest subgroup, where the device has subgroups (requestDeviceFor asks for them wherever offered). */
-function subgroupMinSize(device: GPUDevice): number {
-  const size = device.features.has('subgroups') ? device.adapterInfo.subgroupMinSize : undefined;
+/** The adapter's smallest subgroup, as BackendInfo has it, where the device has subgroups (requestDeviceFor asks for them wherever offered). */
+function deviceSubgroupSize(device: GPUDevice): number {
+  const size = subgroupMinSize(device.adapterInfo, device.features);
   if (!size) throw new Error('forward=gemm,epilogue=subgroup needs a device with the subgroups feature');
   return size;
 }
@@ -92,7 +93,7 @@ export function forward(
     if (!s.XT) throw new Error('forward=gemm needs the run’s XT buffer (the plan allocates it)');
     const { samples, neurons } = tileOf(tile);
     return {
-      pipeline: ctx.pipeline(gemmKernel(samples, neurons, epilogue === 'subgroup' ? subgroupMinSize(ctx.device) : null), 'main', { WRITE_MASK: b.mask ? 1 : 0 }),
+      pipeline: ctx.pipeline(gemmKernel(samples, neurons, epilogue === 'subgroup' ? deviceSubgroupSize(ctx.device) : null), 'main', { WRITE_MASK: b.mask ? 1 : 0 }),
       group: ctx.group(GEMM_BINDINGS, { dims, block: b.uniform, XT: s.XT, W: b.W, a: b.a, status: s.status, partials: s.partials, mask: b.mask ?? ctx.unused }),
       x: Math.ceil(s.n / samples),
       y: Math.ceil(b.count / Math.max(s.q, neurons)),
