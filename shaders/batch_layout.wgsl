@@ -78,3 +78,12 @@ fn lane_sum(lid: u32) -> f32 {
   }
   return workgroupUniformLoad(&lane[0]);
 }
+
+/// Σ_i vars1[x + i]·vars1[y + i] over the run's samples, to every invocation: thread l sums
+/// samples l, l + WG, … in order, then the lanes by lane_sum. Call in uniform control flow.
+fn sample_dot(run: BatchRun, lid: u32, x: u32, y: u32) -> f32 {
+  var s = 0.0;
+  for (var i = lid; i < run.n; i += WG) { s += vars1[x + i] * vars1[y + i]; }
+  lane[lid] = s;
+  return lane_sum(lid);
+}

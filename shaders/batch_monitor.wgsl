@@ -15,14 +15,6 @@
 var<workgroup> top_sh: f32;
 var<workgroup> stop_sh: u32;
 
-/// Σ_i vars1[x + i]·vars1[y + i] over the run's samples. Call in uniform control flow.
-fn sample_dot(run: BatchRun, lid: u32, x: u32, y: u32) -> f32 {
-  var s = 0.0;
-  for (var i = lid; i < run.n; i += WG) { s += vars1[x + i] * vars1[y + i]; }
-  lane[lid] = s;
-  return lane_sum(lid);
-}
-
 // DOTS (layout.ts MONITOR_DOTS): basis vectors whose dot products with w one reduction takes.
 var<workgroup> dots_lane: array<array<f32, DOTS>, WG>;
 

@@ -22,16 +22,10 @@ fn tile_run(g: u32, neurons: bool) -> u32 {
   return lo;
 }
 
-/// L = ½‖r‖² from r in vars1: thread l sums samples l, l + WG, … in order, then the lanes by a
-/// fixed tree; spread_neurons and spread_close get the same bits. Call in uniform control flow.
+/// L = ½‖r‖² from r in vars1, in a fixed order: spread_neurons and spread_close get the same
+/// bits. Call in uniform control flow.
 fn run_loss(run: BatchRun, lid: u32) -> f32 {
-  var s = 0.0;
-  for (var i = lid; i < run.n; i += WG) {
-    let r = vars1[run.res_off + i];
-    s += r * r;
-  }
-  lane[lid] = s;
-  return 0.5 * lane_sum(lid);
+  return 0.5 * sample_dot(run, lid, run.res_off, run.res_off);
 }
 
 @compute @workgroup_size(WG)
@@ -88,13 +82,8 @@ fn spread_close(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
       if (st.rows < params.row_cap) { write_row(b, st.rows, run, st, NAN_BITS); }
     }
     if (end || logged_now) { st.rows = min(st.rows + 1u, params.row_cap); }
-    if (logged_now) { st.log_index += 1u; }
-    if (end) {
-      st.done = 1u;
-      st.record_measured = 1u;
-    } else {
-      st.step += 1u;
-    }
+    // Its monitor runs on the host.
+    st = step_on(st, end, logged_now, true);
   }
   if (lid == 0u) { state[b] = st; }
 }

@@ -86,6 +86,21 @@ fn take_loss(run: BatchRun, state_in: BatchState, L: f32) -> BatchState {
   return st;
 }
 
+/// The state moved past its current step: past it in the log where it was logged, and frozen
+/// where the run ends (its closing record still to be measured by the monitor unless
+/// `record_measured`), else at the next step.
+fn step_on(state_in: BatchState, end: bool, logged_now: bool, record_measured: bool) -> BatchState {
+  var st = state_in;
+  if (logged_now) { st.log_index += 1u; }
+  if (end) {
+    st.done = 1u;
+    st.record_measured = select(0u, 1u, record_measured);
+  } else {
+    st.step += 1u;
+  }
+  return st;
+}
+
 /// Whether the run ends at its current step: halted, or out of steps.
 fn ends(run: BatchRun, st: BatchState) -> bool {
   return st.halt != HALT_RUNNING || st.step >= run.steps;

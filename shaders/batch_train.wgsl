@@ -60,16 +60,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       if (lid == 0u && written < params.row_cap) { write_row(b, written, run, st, sharpness); }
       written += 1u;
     }
-    if (logged_now) { st.log_index += 1u; }
-    if (end) {
-      st.done = 1u;
-      // The monitor measures the closing record's state next, unless it has (a logged step's)
-      // or is off, or the state diverged (its products may overflow).
-      // A record past the row cap (the host keeps below it) is not written, hence not measured.
-      st.record_measured = select(0u, 1u, measured || run.products == 0u || st.halt == HALT_DIVERGED || written > params.row_cap);
-    } else {
-      st.step += 1u;
-    }
+    // The monitor measures the closing record's state next, unless it has (a logged step's)
+    // or is off, or the state diverged (its products may overflow). A record past the row cap
+    // (the host keeps below it) is not written, hence not measured.
+    st = step_on(st, end, logged_now, measured || run.products == 0u || st.halt == HALT_DIVERGED || written > params.row_cap);
     // The updates are in place before the next step's residual reads them, and every read of
     // r_sh before the next residual's writes.
     storageBarrier();

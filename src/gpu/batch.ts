@@ -186,30 +186,47 @@ export function unbatchable(
   return null;
 }
 
-/** A run's words in each of a batch's arrays (shaders/batch_layout.wgsl), in vec4s for fixed4 and vars4. */
-function runWords(c: Pick<Resolved, 'n' | 'm' | 'd' | 'sharpnessProducts'>, schedule: BatchSchedule, workgroup: number) {
+/** Consecutive regions of the given lengths: each one's offset, and `size`, their total. */
+function carve<K extends string>(parts: readonly (readonly [K, number])[]): Record<K, number> & { size: number } {
+  let size = 0;
+  const at = {} as Record<K, number>;
+  for (const [name, length] of parts) {
+    at[name] = size;
+    size += length;
+  }
+  return { ...at, size };
+}
+
+/**
+ * Where a run's arrays lie within its part of each of a batch's arrays (shaders/batch_layout.wgsl),
+ * in vec4s for fixed4 and vars4, in floats for the others.
+ */
+function runRegions(c: Pick<Resolved, 'n' | 'm' | 'd' | 'sharpnessProducts'>, schedule: BatchSchedule, workgroup: number) {
   const d4 = Math.ceil(c.d / 4);
   // The spread schedule's monitor runs on the host: no Lanczos basis or T on the device.
   const spread = schedule === 'spread';
   const k = spread ? 0 : c.sharpnessProducts;
   return {
-    /** X, W0 */
-    fixed4: (c.n + c.m) * d4,
-    /** y, a0, the monitor's seeded start */
-    fixed1: 2 * c.n + c.m,
-    /** W, G */
-    vars4: 2 * c.m * d4,
-    /** a, ga, the warm start, the Lanczos basis (a product's v and H v at least), T; spread: the residual, the tiles' statistics */
-    vars1: 2 * c.m + c.n + (Math.max(k, 1) + 1) * c.n + 4 * k + (spread ? c.n + STAT_COUNT * spreadTiles(c, workgroup).neurons : 0),
+    fixed4: carve([['x', c.n * d4], ['w0', c.m * d4]]),
+    // The monitor's seeded start last.
+    fixed1: carve([['y', c.n], ['a0', c.m], ['s0', c.n]]),
+    vars4: carve([['w', c.m * d4], ['g', c.m * d4]]),
+    // a, ga, the warm start, the Lanczos basis (a product's v and H v at least), T; spread: the
+    // residual, the tiles' statistics.
+    vars1: carve([
+      ['a', c.m], ['ga', c.m], ['ritz', c.n], ['q', (Math.max(k, 1) + 1) * c.n], ['tri', 4 * k],
+      ['res', spread ? c.n : 0], ['part', spread ? STAT_COUNT * spreadTiles(c, workgroup).neurons : 0],
+    ]),
   };
 }
 
-type ArrayBytes = ReturnType<typeof runWords>;
+type ArrayBytes = { fixed4: number; fixed1: number; vars4: number; vars1: number };
 
 /** A run's bytes in each array (none for null). */
-function runBytes(c: Parameters<typeof runWords>[0] | null, schedule: BatchSchedule = 'resident', workgroup = 1): ArrayBytes {
-  const w = c ? runWords(c, schedule, workgroup) : { fixed4: 0, fixed1: 0, vars4: 0, vars1: 0 };
-  return { fixed4: 16 * w.fixed4, fixed1: 4 * w.fixed1, vars4: 16 * w.vars4, vars1: 4 * w.vars1 };
+function runBytes(c: Parameters<typeof runRegions>[0] | null, schedule: BatchSchedule = 'resident', workgroup = 1): ArrayBytes {
+  if (!c) return { fixed4: 0, fixed1: 0, vars4: 0, vars1: 0 };
+  const r = runRegions(c, schedule, workgroup);
+  return { fixed4: 16 * r.fixed4.size, fixed1: 4 * r.fixed1.size, vars4: 16 * r.vars4.size, vars1: 4 * r.vars1.size };
 }
 
 const sum = (x: ArrayBytes, y: ArrayBytes): ArrayBytes => ({ fixed4: x.fixed4 + y.fixed4, fixed1: x.fixed1 + y.fixed1, vars4: x.vars4 + y.vars4, vars1: x.vars1 + y.vars1 });
@@ -226,14 +243,12 @@ export function packBatches<T>(
 ): T[][] {
   const work = (c: Resolved) => c.n * c.m * Math.ceil(c.d / 4);
   const schedule = (c: Resolved) => batchSchedule(c, limits, workgroup);
-  // One kind per batch: its kernels (D4, schedule).
-  const kind = (c: Resolved) => `${Math.ceil(c.d / 4)} ${schedule(c)}`;
-  // Within a D4 and schedule, runs of one residual length together: a batch's longest n sizes
-  // every one of its workgroups' memory (on a GPU, fewer workgroups at once).
+  // Within a D4 and schedule (a batch's kernels), runs of one residual length together: a
+  // batch's longest n sizes every one of its workgroups' memory (on a GPU, fewer at once).
   const rn = (c: Resolved) => residualLength(c.n, Infinity);
   const sorted = [...items].sort((x, y) => {
     const a = config(x), b = config(y);
-    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || kind(a).localeCompare(kind(b)) || rn(a) - rn(b) || work(a) - work(b);
+    return Math.ceil(a.d / 4) - Math.ceil(b.d / 4) || schedule(a).localeCompare(schedule(b)) || rn(a) - rn(b) || work(a) - work(b);
   });
   const out: T[][] = [];
   let batch: T[] = [];
@@ -247,7 +262,8 @@ export function packBatches<T>(
     const first = batch.length > 0 ? config(batch[0]) : null;
     const over = Object.values(sum(held, need)).some((bytes) => bytes > limits.maxStorageBufferBindingSize)
       || tiles.samples + more.samples > MAX_BATCH_RUNS || tiles.neurons + more.neurons > MAX_BATCH_RUNS;
-    if (first && (kind(first) !== kind(c) || batch.length >= cap || over)) {
+    const other = first && (Math.ceil(first.d / 4) !== Math.ceil(c.d / 4) || schedule(first) !== schedule(c));
+    if (first && (other || batch.length >= cap || over)) {
       out.push(batch);
       batch = [];
       held = runBytes(null);
@@ -290,25 +306,23 @@ export async function createBatchEngine(
   // spread schedule the residual and the tiles' statistics, in vars1.
   let v4 = 0, f1 = 0, w4 = 0, a1 = 0, lg = 0, sampleTiles = 0, neuronTiles = 0;
   const layouts: BatchRunLayout[] = members.map(({ c, logged }) => {
-    const products = spread ? 0 : c.sharpnessProducts;
-    const triOff = a1 + 2 * c.m + c.n + (Math.max(products, 1) + 1) * c.n;
     const tiles = spread ? spreadTiles(c, workgroup) : { samples: 0, neurons: 0 };
+    const r = runRegions(c, schedule, workgroup);
     const l: BatchRunLayout = {
       n: c.n, m: c.m, steps: c.steps, logCount: logged.length,
-      xOff: v4, w0Off: v4 + c.n * d4, yOff: f1, a0Off: f1 + c.n, s0Off: f1 + c.n + c.m,
-      wOff: w4, gOff: w4 + c.m * d4,
-      aOff: a1, gaOff: a1 + c.m, ritzOff: a1 + 2 * c.m, qOff: a1 + 2 * c.m + c.n, triOff, products,
-      resOff: triOff + 4 * products, partOff: triOff + 4 * products + c.n, tile0: sampleTiles, ntile0: neuronTiles, logOff: lg,
-      monitorChunk: chunk ?? monitorChunk(c, workgroup),
+      xOff: v4 + r.fixed4.x, w0Off: v4 + r.fixed4.w0, yOff: f1 + r.fixed1.y, a0Off: f1 + r.fixed1.a0, s0Off: f1 + r.fixed1.s0,
+      wOff: w4 + r.vars4.w, gOff: w4 + r.vars4.g,
+      aOff: a1 + r.vars1.a, gaOff: a1 + r.vars1.ga, ritzOff: a1 + r.vars1.ritz, qOff: a1 + r.vars1.q, triOff: a1 + r.vars1.tri,
+      resOff: a1 + r.vars1.res, partOff: a1 + r.vars1.part, products: spread ? 0 : c.sharpnessProducts,
+      tile0: sampleTiles, ntile0: neuronTiles, logOff: lg, monitorChunk: chunk ?? monitorChunk(c, workgroup),
       stopAtEps: c.stopAtEps, kappa: c.outputScale, etaW: c.etaW, etaA: c.etaA, eps: c.eps, divergeAt: c.divergeAt,
     };
     sampleTiles += tiles.samples;
     neuronTiles += tiles.neurons;
-    const words = runWords(c, schedule, workgroup);
-    v4 += words.fixed4;
-    f1 += words.fixed1;
-    w4 += words.vars4;
-    a1 += words.vars1;
+    v4 += r.fixed4.size;
+    f1 += r.fixed1.size;
+    w4 += r.vars4.size;
+    a1 += r.vars1.size;
     lg += logged.length;
     return l;
   });

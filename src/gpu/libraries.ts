@@ -21,7 +21,7 @@ import tiles from '../../shaders/tiles.wgsl?raw';
 import type { WgslLibrary } from './wgsl';
 
 /** The batched engine's per-run records, workgroup size and lane sum (src/gpu/kernels/batch_train.ts has their host layouts). */
-export const BATCH_LAYOUT: WgslLibrary = { name: 'batch_layout', source: batchLayout };
+export const BATCH_LAYOUT: WgslLibrary = { name: 'batch_layout', source: batchLayout, needs: ['vars1'] };
 /** The halting rule on a loss (twin: haltCode() in src/reference/loss.ts). */
 export const HALT_RULE: WgslLibrary = { name: 'halt_rule', source: haltRule };
 /** The loss from residual.wgsl's sums and the halting rule (twin: src/reference/loss.ts). */

@@ -5,7 +5,7 @@ import { BATCH_LAYOUT, BATCH_RESIDENT, BATCH_STATE_LIB, BATCH_STEP } from '../li
 import type { Dispatch, GpuContext } from '../program';
 import { bindingTable, type KernelSource } from '../wgsl';
 
-/** batch_train's bindings, which batch_monitor shares (one bind group serves both). */
+/** batch_train's bindings, which batch_monitor and batch_spread share (one bind group serves them all). */
 export const BATCH_BINDINGS = bindingTable('batch_train', [
   ['params', 'uniform', 'BatchParams'],
   ['runs', 'read', 'array<BatchRun>'],
